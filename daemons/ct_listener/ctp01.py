@@ -1,0 +1,520 @@
+"""The server side of CTP01 (shared/ctp01.md), sans-I/O.
+
+``ServerConnection`` takes bytes and clock readings in and returns events out
+(lines to send, reads to store, things to log); it knows no sockets, threads or
+databases, in the style of h11/h2. The Twisted adapter in ``server.py`` feeds
+it and carries out the events.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from . import auth, times
+
+MAX_LINE = 1024
+MAX_SEQ = 2**31 - 1
+MAX_TAG = 8
+MAX_READER = 6
+MAX_LOCATION = 100
+MAX_LAP = 65535
+MAX_GATOR = 255
+READ_FORMATS = {"CT01_33": "~", "CT01_13": ","}
+TIME_FORMATS = ("normal", "iso", "unix", "msecs")
+
+
+# ---------------------------------------------------------------------------------------
+# Parsed lines
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TagRead:
+    """A keyed, valid read: an athlete's tag or (``is_gun``) a gun start."""
+
+    location: str
+    seq: int
+    tag: str
+    time: times.ReadTime
+    lap: int
+    reader_id: str
+    gator: int
+    raw: str
+    is_gun: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRead:
+    """A line with a usable (location, seq) whose other fields are invalid.
+
+    It is stored (and so keeps the sequence gap-free) but is not a read.
+    """
+
+    location: str
+    seq: int
+    reason: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewLocation:
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A line that cannot be attributed to any (location, seq)."""
+
+    reason: str
+
+
+Keyed = TagRead | RejectedRead
+
+
+def printable(text: str) -> str:
+    """``text`` made safe for a log line or a TEXT column (control chars escaped)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def parse_read_line(line: str) -> TagRead | RejectedRead | NewLocation | BadLine:
+    """Parse a CT01_33 / CT01_13 line (already without its line ending)."""
+    fmt = line[:7].upper()
+    sep = READ_FORMATS.get(fmt)
+    if sep is None or line[7:8] != sep:
+        return BadLine("not a CT01_33/CT01_13 line")
+    fields = line.split(sep)
+    if len(fields) != 8:
+        return BadLine(f"expected 8 fields, got {len(fields)}")
+    _, seq_text, location, tag, time_text, lap_text, reader_id, gator_text = fields
+    if not location or len(location) > MAX_LOCATION or not location.isprintable():
+        return BadLine("invalid location name")
+    if tag.lower() == "newlocation":
+        return NewLocation(location)
+    if not seq_text.isascii() or not seq_text.isdigit():
+        return BadLine(f"sequence {printable(seq_text)[:20]!r} is not a number")
+    seq = int(seq_text)
+    if not 1 <= seq <= MAX_SEQ:
+        return BadLine(f"sequence {seq} out of range")
+
+    raw = printable(line)
+
+    def reject(reason: str) -> RejectedRead:
+        return RejectedRead(location, seq, reason, raw)
+
+    if not tag or len(tag) > MAX_TAG or not tag.isprintable():
+        return reject(f"tag must be 1-{MAX_TAG} printable characters")
+    try:
+        read_time = times.parse(time_text)
+    except times.TimeFormatError as exc:
+        return reject(str(exc))
+    if not (lap_text.isascii() and lap_text.isdigit()) or int(lap_text) > MAX_LAP:
+        return reject(f"lap must be 0-{MAX_LAP}")
+    if len(reader_id) > MAX_READER or not reader_id.isprintable():
+        return reject(f"reader id must be at most {MAX_READER} printable characters")
+    if not (gator_text.isascii() and gator_text.isdigit()) or int(gator_text) > MAX_GATOR:
+        return reject(f"gator must be 0-{MAX_GATOR}")
+    return TagRead(
+        location=location,
+        seq=seq,
+        tag=tag,
+        time=read_time,
+        lap=int(lap_text),
+        reader_id=reader_id,
+        gator=int(gator_text),
+        raw=raw,
+        is_gun=tag.lower() == "guntime",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Events returned to the adapter
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    line: str  # without line ending
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    item: Keyed
+
+
+@dataclass(frozen=True, slots=True)
+class LineRejected:
+    reason: str
+    preview: str
+    keyed: bool = False  # True: the line was stored as a RejectedRead
+
+
+@dataclass(frozen=True, slots=True)
+class NeedStart:
+    """Ask the store for the location's mark, then call ``start_location``."""
+
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class Handshaken:
+    program: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Authenticated:
+    ok: bool
+    user: str
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    name: str
+    event_id: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientError:
+    command: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class GapDetected:
+    location: str
+    expected: int
+    got: int
+    gave_up: bool = False
+
+
+Event = (
+    Send
+    | Close
+    | Store
+    | LineRejected
+    | NeedStart
+    | Handshaken
+    | Authenticated
+    | EventInfo
+    | ClientError
+    | GapDetected
+)
+
+
+# ---------------------------------------------------------------------------------------
+# The connection state machine
+# ---------------------------------------------------------------------------------------
+
+
+class Phase(enum.Enum):
+    GREETING = "greeting"
+    AUTHORIZING = "authorizing"
+    READY = "ready"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    name: str = "Project88Hub"
+    version: str = "1.0"
+    time_format: str = "iso"
+    auth_method: str = "none"
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    ping_interval: float = 12.0
+    idle_timeout: float = 30.0
+    max_line: int = MAX_LINE
+    max_bad_lines: int = 1000  # consecutive unusable lines before we hang up
+    gap_retry: float = 5.0  # re-ask for a missing number after this long
+    gap_attempts: int = 3
+    handshake_timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.time_format not in TIME_FORMATS:
+            raise ValueError(f"time format must be one of {', '.join(TIME_FORMATS)}")
+        if self.auth_method not in auth.METHODS:
+            raise ValueError(f"authentication must be one of {', '.join(auth.METHODS)}")
+
+
+@dataclass
+class _Gap:
+    first_missing: int
+    asked_at: float
+    attempts: int
+
+
+class ServerConnection:
+    """One client connection, from greeting to close."""
+
+    def __init__(self, settings: ServerSettings, now: float, seed: str | None = None) -> None:
+        self.settings = settings
+        self.phase = Phase.GREETING
+        self.seed = seed or auth.new_seed()
+        self.client_program = ""
+        self.client_version = ""
+        self.user: str | None = None
+        self.locations: list[str] = []  # in order of first sight
+        self.lines_received = 0
+        self.reads_received = 0
+        self.rejected_lines = 0
+        self._buffer = bytearray()
+        self._discarding = False  # inside an oversized line, dropping until its end
+        self._bad_in_a_row = 0
+        self._connected_at = now
+        self._last_heard = now
+        self._last_ping = now
+        self._needs_start: set[str] = set()  # asked the adapter for a mark, no answer yet
+        self._expected: dict[str, int] = {}  # started locations -> next sequence we expect
+        self._highest: dict[str, int] = {}  # highest sequence seen per location
+        self._gaps: dict[str, _Gap] = {}
+
+    # -- input -----------------------------------------------------------------------------
+    def receive_data(self, data: bytes, now: float) -> list[Event]:
+        if self.phase is Phase.CLOSED:
+            return []
+        self._last_heard = now
+        events: list[Event] = []
+        self._buffer += data
+        while self.phase is not Phase.CLOSED:
+            end = self._buffer.find(b"\n")
+            if end < 0:
+                if len(self._buffer) > self.settings.max_line:
+                    if not self._discarding:
+                        self._reject(events, f"line longer than {self.settings.max_line} bytes",
+                                     bytes(self._buffer[:60]))  # fmt: skip
+                    self._discarding = True
+                    self._buffer.clear()
+                break
+            raw = bytes(self._buffer[:end])
+            del self._buffer[: end + 1]
+            if self._discarding:  # the tail of an oversized line
+                self._discarding = False
+                continue
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            if len(raw) > self.settings.max_line:
+                self._reject(events, f"line longer than {self.settings.max_line} bytes", raw[:60])
+                continue
+            self._line(raw, now, events)
+        return events
+
+    def _reject(self, events: list[Event], reason: str, raw: bytes | str) -> None:
+        text = raw if isinstance(raw, str) else raw.decode("utf-8", "backslashreplace")
+        self.rejected_lines += 1
+        self._bad_in_a_row += 1
+        events.append(LineRejected(reason, printable(text)[:120]))
+        if self._bad_in_a_row >= self.settings.max_bad_lines:
+            self._close(events, "err~protocol~too many invalid lines", "too many invalid lines")
+
+    def _line(self, raw: bytes, now: float, events: list[Event]) -> None:
+        self.lines_received += 1
+        if not raw.strip():
+            return  # blank keep-alive lines are harmless
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self._reject(events, "line is not valid UTF-8", raw)
+            return
+        if "\0" in line:
+            self._reject(events, "line contains NUL bytes", line)
+            return
+        if self.phase is Phase.GREETING:
+            self._greeting(line, events)
+        elif line[:8].upper() in ("CT01_33~", "CT01_13,"):
+            self._read_line(line, now, events)
+        else:
+            self._command(line, now, events)
+
+    # -- handshake -------------------------------------------------------------------------
+    def _greeting(self, line: str, events: list[Event]) -> None:
+        fields = line.split("~")
+        if len(fields) != 3 or fields[2].strip().upper() != "CTP01":
+            self._close(events, "err~greeting~expected <program>~<version>~CTP01",
+                        f"bad greeting {printable(line)[:60]!r}")  # fmt: skip
+            return
+        self.client_program, self.client_version = fields[0][:64], fields[1][:32]
+        settings = self._settings_lines()
+        events.append(Send(f"{self.settings.name}~{self.settings.version}~{len(settings)}"))
+        events.extend(Send(s) for s in settings)
+        events.append(Handshaken(self.client_program, self.client_version))
+        if self.settings.auth_method == "none":
+            self._become_ready(events)
+        else:
+            self.phase = Phase.AUTHORIZING
+
+    def _settings_lines(self) -> list[str]:
+        lines = [
+            "stream-mode=push",
+            "pushmode-ack=true",
+            "location=multi",
+            f"time-format={self.settings.time_format}",
+            "guntimes=true",
+            "newlocations=true",
+        ]
+        if self.settings.auth_method != "none":
+            lines.append(f"authentication={self.settings.auth_method}")
+            lines.append(f"authentication-seed={self.seed}")
+        return lines
+
+    def _become_ready(self, events: list[Event]) -> None:
+        self.phase = Phase.READY
+        events.append(Send("geteventinfo"))
+        events.append(Send("getlocations"))
+        for location in self.locations:  # announced while we were authorising
+            self._want_start(location, events)
+
+    # -- commands and replies --------------------------------------------------------------
+    def _command(self, line: str, now: float, events: list[Event]) -> None:
+        fields = line.split("~")
+        verb = fields[0].lower()
+        if verb == "authorize":
+            self._authorize(fields, events)
+        elif verb == "ping":
+            events.append(Send("ack~ping"))
+            self._bad_in_a_row = 0
+        elif verb == "ack" and len(fields) >= 2:
+            self._bad_in_a_row = 0
+            self._ack(fields[1].lower(), fields[2:], events)
+        elif verb == "err" and len(fields) >= 2:
+            self._bad_in_a_row = 0
+            events.append(ClientError(fields[1].lower(), "~".join(fields[2:])))
+        else:
+            self._reject(events, "unknown command", line)
+
+    def _authorize(self, fields: list[str], events: list[Event]) -> None:
+        if self.phase is not Phase.AUTHORIZING:
+            if self.settings.auth_method == "none":
+                events.append(Send("ack~authorize"))  # nothing to prove; be polite
+            return
+        method = self.settings.auth_method
+        user = fields[1] if len(fields) == 3 else ""
+        ok = len(fields) == 3 and auth.check(
+            self.settings.credentials, method, self.seed, fields[1], fields[2]
+        )
+        events.append(Authenticated(ok, printable(user)[:64], method))
+        if ok:
+            self.user = user
+            events.append(Send("ack~authorize"))
+            self._become_ready(events)
+        else:
+            self._close(events, "err~authorize~authorization failed", "authorization failed")
+
+    def _ack(self, what: str, args: list[str], events: list[Event]) -> None:
+        if what == "getlocations":
+            for location in args:
+                if location and len(location) <= MAX_LOCATION and location.isprintable():
+                    self._location_seen(location, events)
+        elif what == "geteventinfo":
+            name = args[0] if args else ""
+            event_id = args[1] if len(args) > 1 else ""
+            description = "~".join(args[2:])
+            events.append(EventInfo(printable(name)[:255], printable(event_id)[:64],
+                                    printable(description)[:255]))  # fmt: skip
+        # ack~ping, ack~start, ack~getconnectionid: liveness only.
+
+    # -- reads -----------------------------------------------------------------------------
+    def _read_line(self, line: str, now: float, events: list[Event]) -> None:
+        parsed = parse_read_line(line)
+        if isinstance(parsed, BadLine):
+            self._reject(events, parsed.reason, line)
+            return
+        self._bad_in_a_row = 0
+        if isinstance(parsed, NewLocation):
+            self._location_seen(parsed.location, events)
+            return
+        if self.phase is not Phase.READY:
+            self._reject(events, "read before authorization", line)
+            return
+        self._location_seen(parsed.location, events)
+        if isinstance(parsed, RejectedRead):
+            self.rejected_lines += 1
+            events.append(LineRejected(parsed.reason, parsed.raw[:120], keyed=True))
+        else:
+            self.reads_received += 1
+        events.append(Store(parsed))
+        self._track(parsed.location, parsed.seq, now, events)
+
+    def _location_seen(self, location: str, events: list[Event]) -> None:
+        if location not in self.locations:
+            self.locations.append(location)
+        if self.phase is Phase.READY:
+            self._want_start(location, events)
+
+    def _want_start(self, location: str, events: list[Event]) -> None:
+        if location in self._expected or location in self._needs_start:
+            return
+        self._needs_start.add(location)
+        events.append(NeedStart(location))
+
+    def start_location(self, location: str, from_seq: int) -> list[Event]:
+        """The adapter's answer to ``NeedStart``: resend from ``from_seq`` inclusive."""
+        if self.phase is not Phase.READY:
+            return []
+        self._needs_start.discard(location)
+        self._expected[location] = from_seq
+        return [Send(f"start~{location}~{from_seq}")]
+
+    def _track(self, location: str, seq: int, now: float, events: list[Event]) -> None:
+        if seq > self._highest.get(location, 0):
+            self._highest[location] = seq
+        expected = self._expected.get(location)
+        if expected is None:
+            return  # not started yet: the mark decides where the client resumes
+        if seq == expected:
+            self._expected[location] = seq + 1
+            self._gaps.pop(location, None)
+        elif seq > expected and location not in self._gaps:
+            self._gaps[location] = _Gap(expected, now, 1)
+            events.append(GapDetected(location, expected, seq))
+            events.append(Send(f"start~{location}~{expected}"))
+        # seq < expected: a resend of something we already have; the store drops it.
+
+    # -- time ------------------------------------------------------------------------------
+    def tick(self, now: float) -> list[Event]:
+        """Timers: handshake and idle timeouts, our keep-alive ping, gap re-requests."""
+        events: list[Event] = []
+        if self.phase is Phase.CLOSED:
+            return events
+        handshake_age = now - self._connected_at
+        if self.phase is not Phase.READY and handshake_age > self.settings.handshake_timeout:
+            self._close(events, "err~protocol~handshake timeout", "handshake timeout")
+            return events
+        if now - self._last_heard > self.settings.idle_timeout:
+            self._close(events, "", f"idle for {self.settings.idle_timeout:g} s")
+            return events
+        if self.phase is Phase.READY and now - self._last_ping >= self.settings.ping_interval:
+            self._last_ping = now
+            events.append(Send("ping"))
+        for location, gap in list(self._gaps.items()):
+            if now - gap.asked_at < self.settings.gap_retry:
+                continue
+            if gap.attempts >= self.settings.gap_attempts:
+                # The client does not have it. Stop asking on this connection; the
+                # stored mark still points at the hole, so nothing is forgotten.
+                del self._gaps[location]
+                self._expected[location] = self._highest.get(location, 0) + 1
+                events.append(GapDetected(location, gap.first_missing, gap.first_missing, True))
+                continue
+            gap.attempts += 1
+            gap.asked_at = now
+            events.append(Send(f"start~{location}~{gap.first_missing}"))
+        return events
+
+    def _close(self, events: list[Event], goodbye: str, reason: str) -> None:
+        if goodbye:
+            events.append(Send(goodbye))
+        events.append(Close(reason))
+        self.phase = Phase.CLOSED
+
+    def connection_lost(self) -> None:
+        self.phase = Phase.CLOSED

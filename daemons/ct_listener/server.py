@@ -1,0 +1,369 @@
+"""Twisted adapter: sockets in, ``ctp01.ServerConnection`` events out.
+
+Everything protocol-shaped lives in ``ctp01``; this module only moves bytes,
+keeps the clock, hands reads to the writer thread in batches and turns the
+writer's answers (marks, sessions) back into protocol calls on the reactor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from twisted.internet import defer, protocol, task
+from twisted.python.failure import Failure
+
+from daemons.common.logs import kv
+from daemons.common.sdnotify import Notifier
+
+from . import ctp01
+from .settings import ListenerSettings
+from .store import ConnectionRecord, Writer
+
+log = logging.getLogger("ct_listener")
+
+BACKLOG_PAUSE = 200  # writer batches queued before we stop reading from sockets
+BACKLOG_RESUME = 50
+LOG_REJECTS_PER_CONNECTION = 20  # then one line per 100, so a flood cannot flood the journal
+
+
+class BatchingStore:
+    """The reactor's side of the writer: batches reads, turns replies into Deferreds."""
+
+    def __init__(self, writer: Writer, reactor: Any, batch_size: int, batch_delay: float) -> None:
+        self.writer = writer
+        self.reactor = reactor
+        self.batch_size = batch_size
+        self.batch_delay = batch_delay
+        self._pending: dict[int | None, list[ctp01.Keyed]] = defaultdict(list)
+        self._pending_count = 0
+        self._timer: Any = None
+
+    def _reply(self) -> tuple[defer.Deferred[Any], Callable[[Any], None]]:
+        d: defer.Deferred[Any] = defer.Deferred()
+        return d, d.callback
+
+    def submit(self, session_id: int | None, item: ctp01.Keyed) -> None:
+        self._pending[session_id].append(item)
+        self._pending_count += 1
+        if self._pending_count >= self.batch_size:
+            self.flush()
+        elif self._timer is None:
+            self._timer = self.reactor.callLater(self.batch_delay, self.flush)
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            if self._timer.active():
+                self._timer.cancel()
+            self._timer = None
+        for session_id, items in self._pending.items():
+            if items:
+                self.writer.put(self.writer.job_batch, session_id, items)
+        self._pending = defaultdict(list)
+        self._pending_count = 0
+
+    def session(self) -> defer.Deferred[int | None]:
+        d, reply = self._reply()
+        self.writer.put(self.writer.job_session, reply)
+        return d
+
+    def mark(self, session_id: int | None, location: str, reader_id: str) -> defer.Deferred[int]:
+        self.flush()  # the mark must account for every read received before it
+        d, reply = self._reply()
+        self.writer.put(self.writer.job_mark, session_id, location, reader_id, reply)
+        return d
+
+    def connection_opened(self, record: ConnectionRecord) -> None:
+        self.writer.put(self.writer.job_connection_opened, record, lambda _row_id: None)
+
+    def connection_closed(self, record: ConnectionRecord, messages: int) -> None:
+        now = dt.datetime.now(dt.UTC)
+        self.writer.put(self.writer.job_connection_closed, record, now, messages)
+
+    def backlog(self) -> int:
+        return self.writer.jobs.qsize()
+
+    def stop(self) -> defer.Deferred[None]:
+        self.flush()
+        d, reply = self._reply()
+        self.writer.stop(reply)
+        return d
+
+
+class Ctp01Protocol(protocol.Protocol):
+    """One client connection; the protocol logic is in ``ctp01.ServerConnection``."""
+
+    factory: ListenerFactory
+
+    def __init__(self) -> None:
+        self.conn: ctp01.ServerConnection | None = None
+        self.peer = ""
+        self.session_id: int | None = None
+        self._session_known = False
+        self._early: list[ctp01.Event] = []  # events that wait for the session
+        self._readers: dict[str, str] = {}
+        self.record: ConnectionRecord | None = None
+        self._rejects = 0
+        self.accepted = False
+
+    # -- Twisted callbacks -----------------------------------------------------------------
+    def connectionMade(self) -> None:
+        self.peer = self.transport.getPeer().host
+        refusal = self.factory.admit(self)
+        if refusal:
+            self.factory.counters[f"refused_{refusal}"] += 1
+            log.warning("connection refused %s", kv(peer=self.peer, reason=refusal))
+            if refusal != "allow_list":  # say nothing to addresses we do not serve
+                self.transport.write(b"err~connect~too many connections\r\n")
+            self.transport.loseConnection()
+            return
+        self.accepted = True
+        self.conn = ctp01.ServerConnection(self.factory.settings.protocol, time.monotonic())
+        self.record = ConnectionRecord(self.peer, dt.datetime.now(dt.UTC))
+        self.factory.store.connection_opened(self.record)
+        self.factory.counters["connections"] += 1
+        log.info("client connected %s", kv(peer=self.peer, clients=len(self.factory.clients)))
+
+    def dataReceived(self, data: bytes) -> None:
+        if self.conn is not None:
+            self._handle(self.conn.receive_data(data, time.monotonic()))
+
+    def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
+        self.factory.forget(self)
+        if self.conn is None or self.record is None:
+            return
+        self.conn.connection_lost()
+        self.record.info.update(self._summary())
+        self.factory.store.connection_closed(self.record, self.conn.lines_received)
+        log.info(
+            "client disconnected %s",
+            kv(peer=self.peer, lines=self.conn.lines_received, reads=self.conn.reads_received,
+               rejected=self.conn.rejected_lines, reason=reason.getErrorMessage()),
+        )  # fmt: skip
+
+    def tick(self, now: float) -> None:
+        if self.conn is not None:
+            self._handle(self.conn.tick(now))
+
+    # -- events ----------------------------------------------------------------------------
+    def _handle(self, events: list[ctp01.Event]) -> None:
+        for event in events:
+            if isinstance(event, ctp01.Send):
+                self.transport.write(event.line.encode() + b"\r\n")
+            elif isinstance(event, ctp01.Store):
+                self._store(event.item)
+            elif isinstance(event, ctp01.LineRejected):
+                self._rejected(event)
+            elif isinstance(event, ctp01.NeedStart):
+                self._need_start(event)
+            elif isinstance(event, ctp01.Close):
+                log.warning("closing connection %s", kv(peer=self.peer, reason=event.reason))
+                self.factory.counters["closed_by_us"] += 1
+                self.transport.loseConnection()
+            else:
+                self._note(event)
+
+    def _store(self, item: ctp01.Keyed) -> None:
+        if isinstance(item, ctp01.TagRead) and item.reader_id:
+            self._readers.setdefault(item.location, item.reader_id)
+        if not self._session_known:
+            self._early.append(ctp01.Store(item))
+            return
+        self.factory.store.submit(self.session_id, item)
+        self.factory.reads_in += 1
+        self.factory.check_backlog()
+
+    def _need_start(self, event: ctp01.NeedStart) -> None:
+        if not self._session_known:
+            self._early.append(event)
+            return
+        reader = self._readers.get(event.location, "")
+        d = self.factory.store.mark(self.session_id, event.location, reader)
+        d.addCallback(self._mark_known, event.location)
+
+    def _mark_known(self, mark: int, location: str) -> None:
+        if self.conn is None or not self.transport.connected:
+            return
+        log.info("resume location %s", kv(peer=self.peer, location=location, from_seq=mark + 1))
+        self._handle(self.conn.start_location(location, mark + 1))
+
+    def _session_ready(self, session_id: int | None) -> None:
+        self.session_id = session_id
+        self._session_known = True
+        if self.record is not None:
+            self.record.info["timing_session_id"] = session_id
+        early, self._early = self._early, []
+        self._handle(early)
+
+    def _rejected(self, event: ctp01.LineRejected) -> None:
+        self._rejects += 1
+        self.factory.counters["lines_rejected"] += 1
+        if self._rejects <= LOG_REJECTS_PER_CONNECTION or self._rejects % 100 == 0:
+            log.warning(
+                "line rejected %s",
+                kv(peer=self.peer, reason=event.reason, stored=event.keyed,
+                   rejected_so_far=self._rejects, line=event.preview),
+            )  # fmt: skip
+
+    def _note(self, event: ctp01.Event) -> None:
+        info = self.record.info if self.record is not None else {}
+        if isinstance(event, ctp01.Handshaken):
+            info.update(program=event.program, version=event.version)
+            log.info("client greeted %s", kv(peer=self.peer, program=event.program,
+                                             version=event.version))  # fmt: skip
+            self.factory.store.session().addCallback(self._session_ready)
+        elif isinstance(event, ctp01.Authenticated):
+            info["auth"] = {"method": event.method, "user": event.user, "ok": event.ok}
+            if event.ok:
+                log.info("client authorized %s", kv(peer=self.peer, user=event.user))
+            else:
+                self.factory.counters["auth_failures"] += 1
+                log.warning("authorization failed %s", kv(peer=self.peer, user=event.user,
+                                                          method=event.method))  # fmt: skip
+        elif isinstance(event, ctp01.EventInfo):
+            info["event"] = {"name": event.name, "id": event.event_id,
+                             "description": event.description}  # fmt: skip
+        elif isinstance(event, ctp01.ClientError):
+            self.factory.counters["client_errors"] += 1
+            log.warning("client reported error %s", kv(peer=self.peer, command=event.command,
+                                                       message=event.message))  # fmt: skip
+        elif isinstance(event, ctp01.GapDetected):
+            self.factory.counters["gaps"] += 1
+            log.warning(
+                "sequence gap %s",
+                kv(peer=self.peer, location=event.location, expected=event.expected,
+                   got=event.got, gave_up=event.gave_up),
+            )  # fmt: skip
+
+    def _summary(self) -> dict[str, Any]:
+        assert self.conn is not None
+        return {
+            "locations": list(self.conn.locations),
+            "reads": self.conn.reads_received,
+            "rejected_lines": self.conn.rejected_lines,
+        }
+
+
+class ListenerFactory(protocol.ServerFactory):
+    protocol = Ctp01Protocol
+
+    def __init__(
+        self, settings: ListenerSettings, store: BatchingStore, notifier: Notifier
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.notifier = notifier
+        self.clients: set[Ctp01Protocol] = set()
+        self.per_address: Counter[str] = Counter()
+        self.counters: Counter[str] = Counter()
+        self.reads_in = 0
+        self._paused = False
+        self._rate_window: tuple[float, int] = (time.monotonic(), 0)
+        self.reads_per_second = 0.0
+
+    def admit(self, client: Ctp01Protocol) -> str | None:
+        """Why a new connection is refused, or None to accept it."""
+        if not self._allowed(client.peer):
+            return "allow_list"
+        if len(self.clients) >= self.settings.max_connections:
+            return "connection_cap"
+        if self.per_address[client.peer] >= self.settings.max_per_address:
+            return "address_cap"
+        self.clients.add(client)
+        self.per_address[client.peer] += 1
+        if self._paused:
+            client.transport.pauseProducing()
+        return None
+
+    def _allowed(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        return any(address in network for network in self.settings.allow)
+
+    def forget(self, client: Ctp01Protocol) -> None:
+        if client in self.clients:
+            self.clients.discard(client)
+            self.per_address[client.peer] -= 1
+            if self.per_address[client.peer] <= 0:
+                del self.per_address[client.peer]
+
+    # -- flow control ----------------------------------------------------------------------
+    def check_backlog(self) -> None:
+        """Stop reading sockets while the writer is far behind (memory stays bounded)."""
+        backlog = self.store.backlog()
+        if not self._paused and backlog > BACKLOG_PAUSE:
+            self._paused = True
+            self.counters["backpressure_pauses"] += 1
+            log.warning("writer behind, pausing reads %s", kv(queued_batches=backlog))
+            for client in self.clients:
+                client.transport.pauseProducing()
+        elif self._paused and backlog < BACKLOG_RESUME:
+            self._paused = False
+            log.info("writer caught up, resuming reads %s", kv(queued_batches=backlog))
+            for client in self.clients:
+                client.transport.resumeProducing()
+
+    # -- timers ----------------------------------------------------------------------------
+    def tick(self) -> None:
+        now = time.monotonic()
+        for client in list(self.clients):
+            client.tick(now)
+        self.check_backlog()
+        started, count = self._rate_window
+        if now - started >= 1.0:
+            self.reads_per_second = (self.reads_in - count) / (now - started)
+            self._rate_window = (now, self.reads_in)
+
+    def status_line(self) -> str:
+        stats = self.store.writer.stats
+        last = (
+            dt.datetime.fromtimestamp(stats.last_read_at).astimezone().strftime("%H:%M:%S")
+            if stats.last_read_at
+            else "never"
+        )
+        db = "up" if stats.database_up else "DOWN (spooling)"
+        return (
+            f"clients={len(self.clients)} reads/s={self.reads_per_second:.0f} last_read={last} "
+            f"stored={stats.inserted} spooled={stats.spooled_reads} db={db}"
+        )
+
+    def report(self) -> None:
+        self.notifier.status(self.status_line())
+        stats = self.store.writer.stats
+        log.info(
+            "status %s",
+            kv(clients=len(self.clients), reads_per_s=f"{self.reads_per_second:.0f}",
+               stored=stats.inserted, gun_times=stats.gun_times, duplicates=stats.duplicates,
+               conflicts=stats.conflicts, rejected_stored=stats.rejected_stored,
+               spooled=stats.spooled_reads, drained=stats.drained_reads,
+               dead_letters=stats.dead_letters, db_up=stats.database_up,
+               **dict(self.counters)),
+        )  # fmt: skip
+
+
+def start_timers(factory: ListenerFactory, reactor: Any) -> list[task.LoopingCall]:
+    loops = []
+    ticker = task.LoopingCall(factory.tick)
+    ticker.clock = reactor
+    ticker.start(1.0, now=False)
+    loops.append(ticker)
+    status = task.LoopingCall(factory.report)
+    status.clock = reactor
+    status.start(factory.settings.status_interval, now=False)
+    loops.append(status)
+    if factory.notifier.watchdog_interval:
+        # WATCHDOG=1 from the reactor itself: if the event loop hangs, systemd notices.
+        watchdog = task.LoopingCall(factory.notifier.watchdog)
+        watchdog.clock = reactor
+        watchdog.start(factory.notifier.watchdog_interval)
+        loops.append(watchdog)
+    return loops

@@ -1,0 +1,6 @@
+INSERT INTO timing_reads
+    (session_id, location_id, sequence_number, location_name, tag_code, read_time,
+     read_date, read_timestamp, lap_count, reader_id, gator_number, raw_data)
+VALUES %s
+ON CONFLICT (session_id, sequence_number, location_name) DO NOTHING
+RETURNING id, sequence_number, location_name

@@ -1,0 +1,1 @@
+SELECT pg_notify('timing_reads', %(payload)s)

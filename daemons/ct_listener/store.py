@@ -1,0 +1,638 @@
+"""The batched, idempotent writer (shared/ctp01.md §4).
+
+``Writer`` runs in one thread of its own and owns the database connection and
+the spool; everything reaches it through a FIFO queue, so a mark lookup sees
+every read submitted before it, and spooled reads drain before newer ones.
+
+* A batch is one transaction: ``INSERT … ON CONFLICT DO NOTHING`` on
+  (session, seq, location) and ``pg_notify('timing_reads')`` — subscribers hear
+  of a read only once it is committed.
+* A key that comes back with different content is kept once and recorded in
+  ``timing_read_conflicts``.
+* When PostgreSQL is unreachable a batch is appended to the spool (fsync'ed)
+  instead, and the spool drains, in order, as soon as the database answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import queue
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.extras
+
+from daemons.common import db
+from daemons.common.logs import kv
+
+from . import ctp01, times
+from .sequence import Contiguity
+from .spool import Spool
+
+log = logging.getLogger("ct_listener.store")
+
+SQL_PACKAGE = "daemons.ct_listener"
+Deliver = Callable[[Callable[[Any], None], Any], None]
+Key = tuple[int, str]  # (sequence_number, location_name) within one session
+
+
+def _sql(name: str) -> str:
+    return db.load_sql(SQL_PACKAGE, name)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    name: str
+    start: dt.datetime
+
+
+@dataclass
+class WriterStats:
+    inserted: int = 0
+    gun_times: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected_stored: int = 0
+    spooled_reads: int = 0
+    drained_reads: int = 0
+    failed_batches: int = 0
+    dead_letters: int = 0
+    last_read_at: float | None = None
+    database_up: bool = False
+
+
+@dataclass
+class ConnectionRecord:
+    """What connection_log keeps about one client connection."""
+
+    client_ip: str
+    connected_at: dt.datetime
+    row_id: int | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class DatabaseUnavailable(Exception):
+    pass
+
+
+_STOP = object()
+
+
+class Writer:
+    """Owns the database connection and the spool; run ``serve`` in its own thread."""
+
+    def __init__(
+        self,
+        dsn: str,
+        spool: Spool,
+        zone: ZoneInfo,
+        deliver: Deliver,
+        session_name_format: str = "Session_%Y%m%d_%H%M%S",
+        event_name: str | None = None,
+        retry_interval: float = 1.0,
+    ) -> None:
+        self.dsn = dsn
+        self.spool = spool
+        self.zone = zone
+        self.deliver = deliver
+        self.session_name_format = session_name_format
+        self.event_name = event_name
+        self.retry_interval = retry_interval
+        self.jobs: queue.Queue[Any] = queue.Queue()
+        self.stats = WriterStats()
+        self._conn: psycopg2.extensions.connection | None = None
+        self._last_attempt = 0.0
+        self._reported_down = False
+        self._sessions: dict[int, SessionInfo] = {}
+        self._location_ids: dict[tuple[int, str], int] = {}
+        self._location_has_reader: set[tuple[int, str]] = set()
+        self._trackers: dict[tuple[int, str], Contiguity] = {}
+        self._unresolved_session: int | None = None  # where session-less spool goes
+        self._pending_logs: list[dict[str, Any]] = []
+        self._state_file = spool.directory / "session.json"
+        self._on_stopped: Callable[[None], None] | None = None
+
+    # -- the thread ------------------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                job = self.jobs.get(timeout=self.retry_interval)
+            except queue.Empty:
+                job = None
+            if job is _STOP:
+                self._drain()
+                self._flush_connection_logs()
+                self._disconnect()
+                self.spool.close()
+                if self._on_stopped is not None:
+                    self.deliver(self._on_stopped, None)
+                return
+            if job is not None:
+                try:
+                    job[0](*job[1:])
+                except Exception:
+                    name = getattr(job[0], "__name__", repr(job[0]))
+                    log.exception("writer job failed %s", kv(job=name))
+            if self.spool.pending():
+                self._drain()
+            if self._pending_logs:
+                self._flush_connection_logs()
+
+    def put(self, fn: Callable[..., None], *args: Any) -> None:
+        self.jobs.put((fn, *args))
+
+    def stop(self, done: Callable[[None], None] | None = None) -> None:
+        """Finish every queued job, drain what can be drained, then close."""
+        self._on_stopped = done
+        self.jobs.put(_STOP)
+
+    # -- connection management -------------------------------------------------------------
+    def _db(self) -> psycopg2.extensions.connection:
+        """The connection, reconnecting at most once per retry interval."""
+        if self._conn is not None and not self._conn.closed:
+            return self._conn
+        now = time.monotonic()
+        if now - self._last_attempt < self.retry_interval:
+            raise DatabaseUnavailable("waiting before the next reconnect attempt")
+        self._last_attempt = now
+        try:
+            self._conn = db.connect(self.dsn, "ct_listener")
+        except psycopg2.Error as exc:
+            if self.stats.database_up or not self._reported_down:
+                log.error("database unreachable %s", kv(error=str(exc).strip()))
+                self._reported_down = True
+            self.stats.database_up = False
+            raise DatabaseUnavailable(str(exc)) from None
+        if not self.stats.database_up:
+            log.info("database connected")
+            self._reported_down = False
+        self.stats.database_up = True
+        return self._conn
+
+    def _lost(self, exc: Exception) -> None:
+        log.error("database connection lost %s", kv(error=str(exc).strip().splitlines()[0]))
+        self.stats.database_up = False
+        self._disconnect()
+        self._last_attempt = time.monotonic()
+
+    def _disconnect(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg2.Error):
+                self._conn.close()
+        self._conn = None
+
+    def database_reachable(self) -> bool:
+        try:
+            self._db()
+        except DatabaseUnavailable:
+            return False
+        return True
+
+    # -- sessions --------------------------------------------------------------------------
+    def job_session(self, reply: Callable[[int | None], None]) -> None:
+        """Answer the active session's id, opening one if none is active."""
+        session_id: int | None
+        try:
+            session_id = self._active_session().id
+            self._state_file.write_text(json.dumps({"session_id": session_id}))
+        except DatabaseUnavailable:
+            session_id = self._cached_session_id()
+            log.warning("no database: connection uses %s", kv(session=session_id or "pending"))
+        self.deliver(reply, session_id)
+
+    def _cached_session_id(self) -> int | None:
+        try:
+            return int(json.loads(self._state_file.read_text())["session_id"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _active_session(self) -> SessionInfo:
+        conn = self._db()
+        try:
+            with conn, conn.cursor() as cur:
+                cur.execute(_sql("active_session"))
+                row = cur.fetchone()
+                if row is None:
+                    name = dt.datetime.now(self.zone).strftime(self.session_name_format)
+                    cur.execute(
+                        _sql("create_session"),
+                        {"name": name, "event": self.event_name, "zone": str(self.zone)},
+                    )
+                    row = cur.fetchone()
+                    if row is None:  # another process opened one first
+                        cur.execute(_sql("active_session"))
+                        row = cur.fetchone()
+                    else:
+                        log.info("session opened %s", kv(id=row[0], name=row[1]))
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            self._lost(exc)
+            raise DatabaseUnavailable(str(exc)) from None
+        info = SessionInfo(int(row[0]), row[1], row[2])
+        self._sessions[info.id] = info
+        return info
+
+    def _session(self, cur: psycopg2.extensions.cursor, session_id: int) -> SessionInfo:
+        info = self._sessions.get(session_id)
+        if info is None:
+            cur.execute(_sql("session_by_id"), {"id": session_id})
+            row = cur.fetchone()
+            if row is None:
+                raise LookupError(f"session {session_id} does not exist")
+            info = SessionInfo(int(row[0]), row[1], row[2])
+            self._sessions[session_id] = info
+        return info
+
+    def _resolve(self, session_id: int | None) -> int:
+        """Reads that arrived with no session known go to the active one."""
+        if session_id is not None:
+            return session_id
+        if self._unresolved_session is None:
+            self._unresolved_session = self._active_session().id
+        return self._unresolved_session
+
+    # -- marks -----------------------------------------------------------------------------
+    def job_mark(
+        self, session_id: int | None, location: str, reader_id: str, reply: Callable[[int], None]
+    ) -> None:
+        """Answer the highest gap-free sequence durably stored for a location."""
+        self.deliver(reply, self._mark(session_id, location, reader_id))
+
+    def _mark(self, session_id: int | None, location: str, reader_id: str) -> int:
+        try:
+            resolved = self._resolve(session_id)
+            tracker = self._tracker(resolved, location, reader_id)
+        except DatabaseUnavailable:
+            # Only the spool is known: a low answer costs resent duplicates, never data.
+            tracker = Contiguity(self._spooled_sequences(session_id, location))
+            return tracker.mark
+        return tracker.mark
+
+    def _tracker(self, session_id: int, location: str, reader_id: str = "") -> Contiguity:
+        key = (session_id, location)
+        tracker = self._trackers.get(key)
+        if tracker is not None:
+            return tracker
+        conn = self._db()
+        try:
+            with conn, conn.cursor() as cur:
+                self._location_id(cur, session_id, location, reader_id)
+                cur.execute(_sql("stored_sequences"), {"session": session_id, "location": location})
+                seqs = [row[0] for row in cur]
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            self._lost(exc)
+            raise DatabaseUnavailable(str(exc)) from None
+        seqs.extend(self._spooled_sequences(session_id, location))
+        tracker = self._trackers[key] = Contiguity(seqs)
+        return tracker
+
+    def _spooled_sequences(self, session_id: int | None, location: str) -> list[int]:
+        seqs = []
+        for record in self.spool.scan():
+            if record.session_id != session_id:
+                continue
+            for line in record.lines:
+                parsed = ctp01.parse_read_line(line)
+                keyed = isinstance(parsed, ctp01.TagRead | ctp01.RejectedRead)
+                if keyed and parsed.location == location:
+                    seqs.append(parsed.seq)
+        return seqs
+
+    def _note_durable(self, session_id: int | None, items: Iterable[ctp01.Keyed]) -> None:
+        if session_id is None:
+            return
+        for item in items:
+            tracker = self._trackers.get((session_id, item.location))
+            if tracker is not None:
+                tracker.add(item.seq)
+
+    def _location_id(
+        self, cur: psycopg2.extensions.cursor, session_id: int, location: str, reader_id: str
+    ) -> int:
+        key = (session_id, location)
+        location_id = self._location_ids.get(key)
+        if location_id is None or (reader_id and key not in self._location_has_reader):
+            # First sight, or first sight of its reader id (a location announced
+            # before any read is created without one).
+            cur.execute(
+                _sql("upsert_location"),
+                {"session": session_id, "location": location, "reader": reader_id},
+            )
+            location_id = self._location_ids[key] = int(cur.fetchone()[0])
+            if reader_id:
+                self._location_has_reader.add(key)
+        return location_id
+
+    # -- batches ---------------------------------------------------------------------------
+    def job_batch(self, session_id: int | None, items: list[ctp01.Keyed]) -> None:
+        try:
+            self._batch(session_id, items)
+        except Exception as exc:  # a bug must not cost reads: keep them for replay
+            log.exception("batch could not be handled")
+            for item in items:
+                self._dead_letter(session_id or 0, item, repr(exc))
+
+    def _batch(self, session_id: int | None, items: list[ctp01.Keyed]) -> None:
+        if not self.spool.pending():
+            try:
+                resolved = self._resolve(session_id)
+                self._write(resolved, items)
+                self._note_durable(resolved, items)
+                return
+            except DatabaseUnavailable:
+                pass
+        self.spool.append(session_id, [item.raw for item in items])
+        self.stats.spooled_reads += len(items)
+        self._note_durable(session_id, items)
+        if session_id is None and self._unresolved_session is not None:
+            self._note_durable(self._unresolved_session, items)
+
+    def _write(self, session_id: int, items: list[ctp01.Keyed]) -> None:
+        """One batch, one transaction; falls back to one item at a time on bad data."""
+        conn = self._db()
+        try:
+            self._write_transaction(conn, session_id, items)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            self._lost(exc)
+            raise DatabaseUnavailable(str(exc)) from None
+        except psycopg2.Error as exc:
+            conn.rollback()
+            self.stats.failed_batches += 1
+            log.error("batch failed, writing items one by one %s", kv(error=str(exc).strip()))
+            self._write_one_by_one(conn, session_id, items)
+
+    def _write_one_by_one(
+        self, conn: psycopg2.extensions.connection, session_id: int, items: list[ctp01.Keyed]
+    ) -> None:
+        for item in items:
+            try:
+                self._write_transaction(conn, session_id, [item])
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                self._lost(exc)
+                raise DatabaseUnavailable(str(exc)) from None
+            except psycopg2.Error as exc:
+                conn.rollback()
+                self._dead_letter(session_id, item, str(exc))
+
+    def _dead_letter(self, session_id: int, item: ctp01.Keyed, error: str) -> None:
+        # Never silently dropped: the line goes to a file an operator can replay.
+        self.stats.dead_letters += 1
+        with open(self.spool.directory / "dead-letters.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"session_id": session_id, "raw": item.raw, "error": error}) + "\n")
+        log.error("read could not be stored %s", kv(raw=item.raw[:80], error=error.strip()))
+
+    def _write_transaction(
+        self, conn: psycopg2.extensions.connection, session_id: int, items: list[ctp01.Keyed]
+    ) -> None:
+        reads: dict[Key, ctp01.TagRead] = {}
+        guns: dict[Key, ctp01.TagRead] = {}
+        rejected: dict[Key, ctp01.RejectedRead] = {}
+        in_batch_conflicts: list[tuple[ctp01.Keyed, ctp01.Keyed]] = []
+        for item in items:
+            key = (item.seq, item.location)
+            if isinstance(item, ctp01.RejectedRead):
+                rejected.setdefault(key, item)
+                continue
+            target = guns if item.is_gun else reads
+            first = target.setdefault(key, item)
+            if first is not item:
+                if _content(first) == _content(item):
+                    self.stats.duplicates += 1
+                else:
+                    in_batch_conflicts.append((first, item))
+        with conn, conn.cursor() as cur:
+            try:
+                session = self._session(cur, session_id)
+            except LookupError:
+                # A session remembered from before an outage that no longer exists.
+                session = self._active_session()
+                log.error("session gone, reads go to the active one %s",
+                          kv(missing=session_id, active=session.id))  # fmt: skip
+            session_id = session.id
+            notified: list[int] = []
+            if reads:
+                rows = [self._read_row(cur, session, r) for r in reads.values()]
+                returned = psycopg2.extras.execute_values(
+                    cur, _sql("insert_reads"), rows, page_size=len(rows), fetch=True
+                )
+                notified = [row[0] for row in returned]
+                self.stats.inserted += len(returned)
+                skipped = set(reads) - {(row[1], row[2]) for row in returned}
+                if skipped:
+                    self._conflicts(cur, session_id, "existing_reads", [reads[k] for k in skipped])
+            if guns:
+                rows = [self._gun_row(cur, session, g) for g in guns.values()]
+                returned = psycopg2.extras.execute_values(
+                    cur, _sql("insert_gun_times"), rows, page_size=len(rows), fetch=True
+                )
+                self.stats.gun_times += len(returned)
+                skipped = set(guns) - {(row[1], row[2]) for row in returned}
+                if skipped:
+                    offered = [guns[k] for k in skipped]
+                    self._conflicts(cur, session_id, "existing_gun_times", offered)
+            if rejected:
+                rows = [(session_id, r.seq, r.location, r.reason, r.raw) for r in rejected.values()]
+                psycopg2.extras.execute_values(cur, _sql("insert_rejected"), rows)
+                self.stats.rejected_stored += cur.rowcount
+            if in_batch_conflicts:
+                self._record_conflicts(cur, session_id, in_batch_conflicts)
+            if notified:
+                payload = {
+                    "session_id": session_id,
+                    "count": len(notified),
+                    "first_id": min(notified),
+                    "last_id": max(notified),
+                }
+                cur.execute(_sql("notify_reads"), {"payload": json.dumps(payload)})
+        if notified:
+            self.stats.last_read_at = time.time()
+
+    def _read_row(
+        self, cur: psycopg2.extensions.cursor, session: SessionInfo, read: ctp01.TagRead
+    ) -> tuple[Any, ...]:
+        when = times.resolve(read.time, session.start, self.zone)
+        return (
+            session.id,
+            self._location_id(cur, session.id, read.location, read.reader_id),
+            read.seq,
+            read.location,
+            read.tag,
+            when.local_time,
+            when.local_date,
+            when.instant,
+            read.lap,
+            read.reader_id or None,
+            read.gator,
+            read.raw,
+        )
+
+    def _gun_row(
+        self, cur: psycopg2.extensions.cursor, session: SessionInfo, gun: ctp01.TagRead
+    ) -> tuple[Any, ...]:
+        when = times.resolve(gun.time, session.start, self.zone)
+        return (
+            session.id,
+            self._location_id(cur, session.id, gun.location, gun.reader_id),
+            gun.seq,
+            gun.location,
+            when.local_time,
+            when.local_date,
+            when.instant,
+            gun.reader_id or None,
+            gun.raw,
+        )
+
+    def _conflicts(
+        self,
+        cur: psycopg2.extensions.cursor,
+        session_id: int,
+        query: str,
+        offered: list[ctp01.TagRead],
+    ) -> None:
+        """Keys the insert skipped: plain resends, or the same key with new content."""
+        session = self._sessions[session_id]
+        by_location: dict[str, dict[int, ctp01.TagRead]] = defaultdict(dict)
+        for item in offered:
+            by_location[item.location][item.seq] = item
+        pairs: list[tuple[str | None, ctp01.Keyed]] = []
+        for location, by_seq in by_location.items():
+            cur.execute(
+                _sql(query), {"session": session_id, "location": location, "seqs": list(by_seq)}
+            )
+            for seq, tag, stamp, lap, reader, gator, raw in cur.fetchall():
+                item = by_seq[seq]
+                when = times.resolve(item.time, session.start, self.zone).instant
+                stored = (tag, stamp, lap, reader or "", gator)
+                if item.is_gun:
+                    mine = ("GUNTIME", when, 0, item.reader_id, 0)
+                else:
+                    mine = (item.tag, when, item.lap, item.reader_id, item.gator)
+                if stored == mine:
+                    self.stats.duplicates += 1
+                else:
+                    pairs.append((raw, item))
+        if pairs:
+            rows = [(session_id, item.seq, item.location, kept, item.raw) for kept, item in pairs]
+            psycopg2.extras.execute_values(cur, _sql("insert_conflicts"), rows)
+            self._log_conflicts(pairs)
+
+    def _record_conflicts(
+        self,
+        cur: psycopg2.extensions.cursor,
+        session_id: int,
+        pairs: list[tuple[ctp01.Keyed, ctp01.Keyed]],
+    ) -> None:
+        rows = [(session_id, new.seq, new.location, first.raw, new.raw) for first, new in pairs]
+        psycopg2.extras.execute_values(cur, _sql("insert_conflicts"), rows)
+        self._log_conflicts([(first.raw, new) for first, new in pairs])
+
+    def _log_conflicts(self, pairs: list[tuple[str | None, ctp01.Keyed]]) -> None:
+        self.stats.conflicts += len(pairs)
+        for kept, item in pairs[:10]:
+            log.warning(
+                "conflicting duplicate kept first %s",
+                kv(location=item.location, seq=item.seq, kept=kept or "", offered=item.raw),
+            )
+
+    # -- the spool -------------------------------------------------------------------------
+    def _drain(self) -> None:
+        if not self.spool.pending() or not self.database_reachable():
+            return
+        drained = 0
+        started = time.monotonic()
+        try:
+            for record in self.spool.records():
+                items = [
+                    parsed
+                    for parsed in map(ctp01.parse_read_line, record.lines)
+                    if isinstance(parsed, ctp01.TagRead | ctp01.RejectedRead)
+                ]
+                session_id = self._resolve(record.session_id)
+                if items:
+                    self._write(session_id, items)
+                    self._note_durable(session_id, items)
+                self.spool.consumed(record.end_offset)
+                drained += len(items)
+        except DatabaseUnavailable:
+            pass
+        finally:
+            if drained:
+                self.stats.drained_reads += drained
+                log.info(
+                    "spool drained %s",
+                    kv(reads=drained, seconds=f"{time.monotonic() - started:.2f}",
+                       remaining=self.spool.pending()),
+                )  # fmt: skip
+
+    # -- connection_log --------------------------------------------------------------------
+    def job_connection_opened(
+        self, record: ConnectionRecord, reply: Callable[[int | None], None]
+    ) -> None:
+        try:
+            conn = self._db()
+            with conn, conn.cursor() as cur:
+                cur.execute(
+                    _sql("connection_opened"),
+                    {"ip": record.client_ip, "connected_at": record.connected_at,
+                     "info": json.dumps(record.info)},
+                )  # fmt: skip
+                record.row_id = int(cur.fetchone()[0])
+        except DatabaseUnavailable:
+            pass
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            self._lost(exc)
+        self.deliver(reply, record.row_id)
+
+    def job_connection_closed(
+        self, record: ConnectionRecord, disconnected_at: dt.datetime, messages: int
+    ) -> None:
+        entry = {
+            "id": record.row_id,
+            "ip": record.client_ip,
+            "connected_at": record.connected_at,
+            "disconnected_at": disconnected_at,
+            "info": json.dumps(record.info),
+            "messages": messages,
+        }
+        self._pending_logs.append(entry)
+        self._flush_connection_logs()
+
+    def _flush_connection_logs(self) -> None:
+        if not self._pending_logs:
+            return
+        try:
+            conn = self._db()
+            with conn, conn.cursor() as cur:
+                for entry in self._pending_logs:
+                    if entry["id"] is None:
+                        cur.execute(_sql("connection_logged"), entry)
+                    else:
+                        cur.execute(_sql("connection_closed"), entry)
+            self._pending_logs.clear()
+        except DatabaseUnavailable:
+            pass
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            self._lost(exc)
+        del self._pending_logs[:-10_000]  # bounded while the database is away
+
+
+def _content(item: ctp01.Keyed) -> tuple[Any, ...]:
+    if isinstance(item, ctp01.RejectedRead):
+        return (item.reason,)
+    return (item.tag, item.time, item.lap, item.reader_id, item.gator)
+
+
+def start_writer_thread(writer: Writer) -> threading.Thread:
+    thread = threading.Thread(target=writer.serve, name="ct-writer", daemon=True)
+    thread.start()
+    return thread

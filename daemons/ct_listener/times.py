@@ -1,0 +1,113 @@
+"""CTP01 read times -> instants (shared/ctp01.md §3): pure, no I/O.
+
+Times on the wire carry no zone: they are the event's local wall clock in the
+listener's configured zone. Four formats exist; they have disjoint shapes, so a
+value is recognised by its shape whatever was negotiated (a client that ignores
+``time-format`` still gets stored correctly):
+
+* ``iso``    ``2025-10-11T10:24:37.12``  local date and time
+* ``normal`` ``10:24:37.12``             time of day on the session's date;
+             hours may exceed 23 and a leading ``-`` is allowed
+* ``unix``   ``1728642277.12``           epoch seconds, two decimals
+* ``msecs``  ``1728642277120``           epoch milliseconds
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$")
+_NORMAL = re.compile(r"^(-?)(\d{1,5}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$")
+_UNIX = re.compile(r"^\d{1,11}\.\d{1,6}$")
+_MSECS = re.compile(r"^\d{1,14}$")
+
+# A wrapped ``normal`` clock (00:30 after a 22:00 start) is read as the next
+# day when taking it literally would put it this long before the session began.
+ROLLOVER = timedelta(hours=6)
+
+
+class TimeFormatError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class LocalDateTime:
+    """``iso``: a complete local wall-clock reading."""
+
+    value: datetime  # naive
+
+
+@dataclass(frozen=True, slots=True)
+class ClockOffset:
+    """``normal``: an offset from midnight of the session's date."""
+
+    offset: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Instant:
+    """``unix`` / ``msecs``: an absolute moment."""
+
+    value: datetime  # aware, UTC
+
+
+ReadTime = LocalDateTime | ClockOffset | Instant
+
+
+def _fraction_us(text: str | None) -> int:
+    return int((text or "0").ljust(6, "0")[:6])
+
+
+def parse(text: str) -> ReadTime:
+    m = _ISO.match(text)
+    if m:
+        y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+        try:
+            return LocalDateTime(datetime(y, mo, d, h, mi, s, _fraction_us(m.group(7))))
+        except ValueError as exc:
+            raise TimeFormatError(f"invalid date/time {text!r}: {exc}") from None
+    m = _NORMAL.match(text)
+    if m:
+        sign, h, mi, s, frac = m.groups()
+        if int(mi) > 59 or int(s) > 59:
+            raise TimeFormatError(f"invalid clock time {text!r}")
+        offset = timedelta(
+            hours=int(h), minutes=int(mi), seconds=int(s), microseconds=_fraction_us(frac)
+        )
+        return ClockOffset(-offset if sign else offset)
+    try:
+        if _UNIX.match(text):
+            return Instant(datetime.fromtimestamp(float(text), UTC))
+        if _MSECS.match(text):
+            return Instant(datetime.fromtimestamp(int(text) / 1000, UTC))
+    except (OverflowError, OSError, ValueError):
+        raise TimeFormatError(f"time out of range {text!r}") from None
+    raise TimeFormatError(f"unrecognised time {text!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    instant: datetime  # aware
+    local_date: date
+    local_time: time
+
+
+def resolve(value: ReadTime, session_start: datetime, zone: tzinfo) -> Resolved:
+    """Place a read time on the timeline of a session that began at ``session_start``."""
+    if isinstance(value, Instant):
+        local = value.value.astimezone(zone)
+        return Resolved(local, local.date(), local.time().replace(tzinfo=None))
+    if isinstance(value, LocalDateTime):
+        naive = value.value
+    else:
+        start_local = session_start.astimezone(zone).replace(tzinfo=None)
+        midnight = datetime.combine(start_local.date(), time())
+        naive = midnight + value.offset
+        if naive < start_local - ROLLOVER:
+            naive += timedelta(days=1)
+    # fold=0: an ambiguous wall-clock time in the autumn DST change takes its first
+    # occurrence; the raw line is kept alongside for anyone who needs to re-judge.
+    aware = naive.replace(tzinfo=zone)
+    return Resolved(aware, naive.date(), naive.time())
