@@ -34,10 +34,13 @@ def apply(dsn: str, folder: str) -> list[str]:
     if not directory.is_dir():
         return []
     backend = get_backend(yoyo_uri(dsn))
-    migrations = read_migrations(str(directory))
-    with backend.lock():
-        pending = backend.to_apply(migrations)
-        backend.apply_migrations(pending)
+    try:
+        migrations = read_migrations(str(directory))
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+    finally:
+        backend.connection.close()
     applied = [m.id for m in pending]
     log.info("migrated folder=%s applied=%d ids=%s", folder, len(applied), ",".join(applied) or "-")
     return applied

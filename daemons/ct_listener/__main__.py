@@ -6,7 +6,7 @@ import logging
 import sys
 from typing import Any
 
-from twisted.internet import defer
+from twisted.internet import defer, task
 
 from daemons.common import logs
 from daemons.common.config import ConfigError, zone
@@ -63,7 +63,11 @@ def main() -> int:
                 loop.stop()
         yield port.stopListening()
         for client in list(factory.clients):
-            client.transport.abortConnection()
+            client.transport.loseConnection()
+        for _ in range(50):  # connectionLost runs on a later turn of the loop
+            if not factory.clients:
+                break
+            yield task.deferLater(r, 0.05, lambda: None)
         yield store.stop()
         writer_thread.join(timeout=30)
         log.info("stopped %s", kv(stored=writer.stats.inserted, spooled=writer.stats.spooled_reads))

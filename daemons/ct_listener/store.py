@@ -397,19 +397,19 @@ class Writer:
         reads: dict[Key, ctp01.TagRead] = {}
         guns: dict[Key, ctp01.TagRead] = {}
         rejected: dict[Key, ctp01.RejectedRead] = {}
-        in_batch_conflicts: list[tuple[ctp01.Keyed, ctp01.Keyed]] = []
+        # Later offers of a key already in this batch: judged, like any resend,
+        # against what ends up stored.
+        extra_reads: list[ctp01.TagRead] = []
+        extra_guns: list[ctp01.TagRead] = []
         for item in items:
             key = (item.seq, item.location)
             if isinstance(item, ctp01.RejectedRead):
                 rejected.setdefault(key, item)
-                continue
-            target = guns if item.is_gun else reads
-            first = target.setdefault(key, item)
-            if first is not item:
-                if _content(first) == _content(item):
-                    self.stats.duplicates += 1
-                else:
-                    in_batch_conflicts.append((first, item))
+            elif item.is_gun:
+                if guns.setdefault(key, item) is not item:
+                    extra_guns.append(item)
+            elif reads.setdefault(key, item) is not item:
+                extra_reads.append(item)
         with conn, conn.cursor() as cur:
             try:
                 session = self._session(cur, session_id)
@@ -428,8 +428,9 @@ class Writer:
                 notified = [row[0] for row in returned]
                 self.stats.inserted += len(returned)
                 skipped = set(reads) - {(row[1], row[2]) for row in returned}
-                if skipped:
-                    self._conflicts(cur, session_id, "existing_reads", [reads[k] for k in skipped])
+                offered = [reads[k] for k in skipped] + extra_reads
+                if offered:
+                    self._conflicts(cur, session_id, "existing_reads", offered)
             if guns:
                 rows = [self._gun_row(cur, session, g) for g in guns.values()]
                 returned = psycopg2.extras.execute_values(
@@ -437,15 +438,13 @@ class Writer:
                 )
                 self.stats.gun_times += len(returned)
                 skipped = set(guns) - {(row[1], row[2]) for row in returned}
-                if skipped:
-                    offered = [guns[k] for k in skipped]
+                offered = [guns[k] for k in skipped] + extra_guns
+                if offered:
                     self._conflicts(cur, session_id, "existing_gun_times", offered)
             if rejected:
                 rows = [(session_id, r.seq, r.location, r.reason, r.raw) for r in rejected.values()]
                 psycopg2.extras.execute_values(cur, _sql("insert_rejected"), rows)
                 self.stats.rejected_stored += cur.rowcount
-            if in_batch_conflicts:
-                self._record_conflicts(cur, session_id, in_batch_conflicts)
             if notified:
                 payload = {
                     "session_id": session_id,
@@ -501,40 +500,32 @@ class Writer:
     ) -> None:
         """Keys the insert skipped: plain resends, or the same key with new content."""
         session = self._sessions[session_id]
-        by_location: dict[str, dict[int, ctp01.TagRead]] = defaultdict(dict)
+        by_location: dict[str, dict[int, list[ctp01.TagRead]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for item in offered:
-            by_location[item.location][item.seq] = item
+            by_location[item.location][item.seq].append(item)
         pairs: list[tuple[str | None, ctp01.Keyed]] = []
         for location, by_seq in by_location.items():
             cur.execute(
                 _sql(query), {"session": session_id, "location": location, "seqs": list(by_seq)}
             )
             for seq, tag, stamp, lap, reader, gator, raw in cur.fetchall():
-                item = by_seq[seq]
-                when = times.resolve(item.time, session.start, self.zone).instant
                 stored = (tag, stamp, lap, reader or "", gator)
-                if item.is_gun:
-                    mine = ("GUNTIME", when, 0, item.reader_id, 0)
-                else:
-                    mine = (item.tag, when, item.lap, item.reader_id, item.gator)
-                if stored == mine:
-                    self.stats.duplicates += 1
-                else:
-                    pairs.append((raw, item))
+                for item in by_seq[seq]:
+                    when = times.resolve(item.time, session.start, self.zone).instant
+                    if item.is_gun:
+                        mine = ("GUNTIME", when, 0, item.reader_id, 0)
+                    else:
+                        mine = (item.tag, when, item.lap, item.reader_id, item.gator)
+                    if stored == mine:
+                        self.stats.duplicates += 1
+                    else:
+                        pairs.append((raw, item))
         if pairs:
             rows = [(session_id, item.seq, item.location, kept, item.raw) for kept, item in pairs]
             psycopg2.extras.execute_values(cur, _sql("insert_conflicts"), rows)
             self._log_conflicts(pairs)
-
-    def _record_conflicts(
-        self,
-        cur: psycopg2.extensions.cursor,
-        session_id: int,
-        pairs: list[tuple[ctp01.Keyed, ctp01.Keyed]],
-    ) -> None:
-        rows = [(session_id, new.seq, new.location, first.raw, new.raw) for first, new in pairs]
-        psycopg2.extras.execute_values(cur, _sql("insert_conflicts"), rows)
-        self._log_conflicts([(first.raw, new) for first, new in pairs])
 
     def _log_conflicts(self, pairs: list[tuple[str | None, ctp01.Keyed]]) -> None:
         self.stats.conflicts += len(pairs)
@@ -624,12 +615,6 @@ class Writer:
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             self._lost(exc)
         del self._pending_logs[:-10_000]  # bounded while the database is away
-
-
-def _content(item: ctp01.Keyed) -> tuple[Any, ...]:
-    if isinstance(item, ctp01.RejectedRead):
-        return (item.reason,)
-    return (item.tag, item.time, item.lap, item.reader_id, item.gator)
 
 
 def start_writer_thread(writer: Writer) -> threading.Thread:

@@ -1,0 +1,194 @@
+"""Shared fixtures: a real PostgreSQL cluster and real listener processes.
+
+One throwaway cluster serves the whole run; every test gets a fresh database
+cloned from a migrated template, so tests never see each other's rows.
+Tests that stop PostgreSQL get a cluster of their own (``own_cluster``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from daemons.common import migrate
+from project88.pgcluster import Cluster, free_port
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATE = "p88_raw_template"
+_db_numbers = itertools.count(1)
+
+
+def _new_cluster() -> Cluster:
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="p88test-pg-", dir="/tmp")))
+    cluster.start()
+    return cluster
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[Cluster]:
+    cluster = _new_cluster()
+    cluster.create_database(TEMPLATE)
+    migrate.apply(cluster.dsn(TEMPLATE), "raw_tag_data")
+    yield cluster
+    cluster.destroy()
+
+
+def fresh_database(cluster: Cluster, template: str = TEMPLATE) -> str:
+    name = f"raw_test_{os.getpid()}_{next(_db_numbers)}"
+    conn = psycopg2.connect(cluster.dsn("postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    conn.close()
+    return cluster.dsn(name)
+
+
+@pytest.fixture
+def raw_dsn(pg: Cluster) -> str:
+    return fresh_database(pg)
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[tuple[Cluster, str]]:
+    """A cluster this test may stop and start; yields (cluster, migrated raw DSN)."""
+    cluster = _new_cluster()
+    cluster.create_database("raw_tag_data")
+    dsn = cluster.dsn("raw_tag_data")
+    migrate.apply(dsn, "raw_tag_data")
+    yield cluster, dsn
+    cluster.destroy()
+
+
+def query(dsn: str, sql: str, params: object = None) -> list[tuple]:
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class ListenerProcess:
+    """``python -m daemons.ct_listener`` as a real process on a real port."""
+
+    dsn: str
+    workdir: Path
+    env_overrides: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    proc: subprocess.Popen | None = None
+    starts: int = 0
+
+    def __post_init__(self) -> None:
+        self.port = self.port or free_port()
+        self.spool_dir = self.workdir / "spool"
+        self.log_path = self.workdir / "listener.log"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            P88_RAW_DSN=self.dsn,
+            P88_CT_HOST="127.0.0.1",
+            P88_CT_PORT=str(self.port),
+            P88_CT_AUTH="none",
+            P88_SPOOL_DIR=str(self.spool_dir),
+            P88_TIMEZONE="America/New_York",
+            P88_STATUS_INTERVAL="1",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.env_overrides)
+        return env
+
+    def start(self, wait: bool = True) -> ListenerProcess:
+        self.starts += 1
+        log = open(self.log_path, "a")  # noqa: SIM115 - handed to the child
+        log.write(f"---- start {self.starts}\n")
+        log.flush()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "daemons.ct_listener"],
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        if wait:
+            # Wait for its own "listening" line: probing the port would itself be
+            # a client connection, logged in connection_log.
+            marker = f"listening host=127.0.0.1 port={self.port}"
+            wait_for(lambda: self.log().count(marker) >= self.starts or self.proc.poll() is not None,
+                     15, what="listener to listen")
+            if self.proc.poll() is not None:
+                raise AssertionError(f"listener exited early:\n{self.log()}")
+        return self
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(30)
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def listener_factory(tmp_path: Path):
+    started: list[ListenerProcess] = []
+
+    def make(dsn: str, **env: str) -> ListenerProcess:
+        workdir = tmp_path / f"listener{len(started)}"
+        workdir.mkdir()
+        proc = ListenerProcess(dsn, workdir, env)
+        started.append(proc)
+        return proc
+
+    yield make
+    for proc in started:
+        proc.stop()
