@@ -37,8 +37,7 @@ def find_bindir() -> Path:
     if found:
         return Path(found).parent
     raise ClusterError(
-        "PostgreSQL server binaries not found: apt-get install postgresql-15 "
-        "(or set P88_PG_BINDIR)"
+        "PostgreSQL server binaries not found: apt-get install postgresql-15 (or set P88_PG_BINDIR)"
     )
 
 
@@ -86,7 +85,8 @@ class Cluster:
     def _run(self, argv: Sequence[str]) -> None:
         result = subprocess.run(self._cmd(argv), capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise ClusterError(f"{argv[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
+            output = result.stderr.strip() or result.stdout.strip()
+            raise ClusterError(f"{argv[0]} failed: {output}")
 
     def _chown(self, path: Path) -> None:
         if self._run_as:
@@ -138,7 +138,8 @@ class Cluster:
 
     def stop(self, mode: str = "fast") -> None:
         if self.running():
-            self._run([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", mode, "-w", "stop"])
+            pg_ctl = str(self.bindir / "pg_ctl")
+            self._run([pg_ctl, "-D", str(self.datadir), "-m", mode, "-w", "stop"])
 
     def running(self) -> bool:
         result = subprocess.run(

@@ -149,8 +149,11 @@ class ListenerProcess:
             # Wait for its own "listening" line: probing the port would itself be
             # a client connection, logged in connection_log.
             marker = f"listening host=127.0.0.1 port={self.port}"
-            wait_for(lambda: self.log().count(marker) >= self.starts or self.proc.poll() is not None,
-                     15, what="listener to listen")
+            wait_for(
+                lambda: self.log().count(marker) >= self.starts or self.proc.poll() is not None,
+                15,
+                what="listener to listen",
+            )
             if self.proc.poll() is not None:
                 raise AssertionError(f"listener exited early:\n{self.log()}")
         return self

@@ -27,7 +27,7 @@ SETTINGS = [
 
 
 def count(dsn: str, table: str = "timing_reads") -> int:
-    return query(dsn, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608 - fixed names
+    return query(dsn, f"SELECT count(*) FROM {table}")[0][0]
 
 
 def started_client(port: int, location: str = "finish") -> LineClient:
@@ -73,7 +73,7 @@ def test_reference_conversation_line_by_line(raw_dsn, listener_factory):
     assert query(raw_dsn, "SELECT location_name, reader_id FROM timing_locations") == [
         ("finish", "117F37")
     ]
-    (name, status), = query(raw_dsn, "SELECT session_name, status FROM timing_sessions")
+    ((name, status),) = query(raw_dsn, "SELECT session_name, status FROM timing_sessions")
     assert re.fullmatch(r"Session_\d{8}_\d{6}", name) and status == "active"
 
     def logged():
@@ -81,7 +81,7 @@ def test_reference_conversation_line_by_line(raw_dsn, listener_factory):
                               " message_count FROM connection_log")  # fmt: skip
         return rows if rows and rows[0][1] is not None else None
 
-    (ip, _, info, messages), = wait_for(logged, what="connection_log row")
+    ((ip, _, info, messages),) = wait_for(logged, what="connection_log row")
     assert ip == "127.0.0.1/32" or ip == "127.0.0.1"
     assert info["program"] == "SimpleClient" and info["version"] == "0.6.0"
     assert info["event"]["name"] == "Hartford Marathon"

@@ -1,0 +1,30 @@
+# Thin wrappers; the real work is in tools/ and the project88 package.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test unit lint bench clean
+
+$(VENV)/.installed: pyproject.toml tools/bootstrap.sh
+	VENV=$(VENV) tools/bootstrap.sh
+
+## Run the whole system locally: throwaway PostgreSQL, the daemons, a simulated race.
+demo: $(VENV)/.installed
+	$(PY) -m project88.devstack
+
+## Run every test (lint included).
+test: $(VENV)/.installed lint
+	$(VENV)/bin/pytest
+
+unit: $(VENV)/.installed
+	$(VENV)/bin/pytest tests/unit
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Benchmarks print their figures next to an in-run baseline.
+bench: $(VENV)/.installed
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,168 @@
+"""``make demo``: the whole system on this machine, with a simulated race.
+
+A throwaway PostgreSQL cluster in ``var/demo/`` (Debian's binaries), both
+databases migrated, every daemon that exists started as a child process, and
+``project88 simulate`` pushing a race into the listener with CTP01 hmac-sha1
+authentication (the password is generated per run and never printed). Ctrl-C
+stops everything and removes the cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+import psycopg2
+
+from daemons.common import migrate
+from project88.pgcluster import Cluster, free_port
+
+DAEMONS = ["ct_listener"]  # grows as the daemons land
+LATEST_READS = "SELECT * FROM timing_reads ORDER BY id DESC LIMIT 10"  # shown, not run
+
+
+def _pump(prefix: str, stream: IO[bytes]) -> None:
+    for raw in iter(stream.readline, b""):
+        sys.stdout.write(f"{prefix:<10}| {raw.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+def _spawn(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    threading.Thread(target=_pump, args=(name, proc.stdout), daemon=True).start()
+    return proc
+
+
+def _count_reads(dsn: str) -> int | None:
+    try:
+        conn = psycopg2.connect(dsn, connect_timeout=2)
+    except psycopg2.Error:
+        return None
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM timing_reads")
+            return int(cur.fetchone()[0])
+    finally:
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--root", type=Path, default=Path("var/demo"))
+    parser.add_argument("--ct-port", type=int, default=int(os.environ.get("DEMO_CT_PORT", 61611)))
+    parser.add_argument("--athletes", type=int, default=400)
+    parser.add_argument("--rate", type=float, default=20.0, help="reads per second per client")
+    parser.add_argument("--keep", action="store_true", help="keep var/demo after Ctrl-C")
+    parser.add_argument("--seconds", type=float, default=0, help="stop by itself after this long")
+    args = parser.parse_args(argv)
+
+    root: Path = args.root.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    cluster = Cluster(root / "pg")
+    children: list[subprocess.Popen[bytes]] = []
+    stopping = threading.Event()
+
+    def stop(_sig: int = 0, _frame: object = None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        print(f"demo: starting PostgreSQL in {cluster.root} ...", flush=True)
+        cluster.start()
+        for name in ("raw_tag_data", "project88_myappdb"):
+            cluster.create_database(name)
+        raw_dsn, prod_dsn = cluster.dsn("raw_tag_data"), cluster.dsn("project88_myappdb")
+        for folder, dsn in (("raw_tag_data", raw_dsn), ("production", prod_dsn)):
+            migrate.apply(dsn, folder)
+
+        password = secrets.token_urlsafe(18)
+        creds = root / "ct-auth"
+        creds.write_text(f"demo:{password}\n")
+        creds.chmod(0o600)
+        client_pw = root / "ct-password"
+        client_pw.write_text(password + "\n")
+        client_pw.chmod(0o600)
+
+        ct_port = args.ct_port or free_port()
+        env = dict(os.environ)
+        env.update(
+            P88_RAW_DSN=raw_dsn,
+            P88_PROD_DSN=prod_dsn,
+            P88_CT_HOST="127.0.0.1",
+            P88_CT_PORT=str(ct_port),
+            P88_CT_AUTH="hmac-sha1",
+            P88_CT_AUTH_FILE=str(creds),
+            P88_SPOOL_DIR=str(root / "spool"),
+            P88_STATUS_INTERVAL="10",
+            PYTHONUNBUFFERED="1",
+        )
+        for daemon in DAEMONS:
+            children.append(_spawn(daemon, [sys.executable, "-m", f"daemons.{daemon}"], env))
+        time.sleep(1.5)
+        children.append(
+            _spawn(
+                "simulate",
+                [sys.executable, "-m", "project88.cli", "simulate", "--port", str(ct_port),
+                 "--clients", "2", "--locations", "start,5k,10k,finish",
+                 "--athletes", str(args.athletes), "--rate", str(args.rate), "--forever",
+                 "--user", "demo", "--password-file", str(client_pw)],
+                env,
+            )
+        )  # fmt: skip
+        psql = shutil.which("psql") or "psql"
+        print(
+            "\n"
+            "demo: running. Where to look:\n"
+            f"  CTP01 listener     127.0.0.1:{ct_port} (hmac-sha1; user 'demo', password in "
+            f"{client_pw})\n"
+            f"  raw reads          {psql} '{raw_dsn}' -c '{LATEST_READS}'\n"
+            f"  sessions           P88_RAW_DSN='{raw_dsn}' project88 session list\n"
+            f"  connections        {psql} '{raw_dsn}' -c 'TABLE connection_log'\n"
+            "  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        started = time.monotonic()
+        last_report = 0.0
+        while not stopping.is_set():
+            if any(child.poll() is not None for child in children):
+                print("demo: a process exited unexpectedly; stopping", flush=True)
+                return 1
+            if time.monotonic() - last_report >= 15:
+                last_report = time.monotonic()
+                print(f"demo: timing_reads holds {_count_reads(raw_dsn)} reads", flush=True)
+            if args.seconds and time.monotonic() - started > args.seconds:
+                break
+            stopping.wait(0.5)
+        return 0
+    finally:
+        print("demo: stopping ...", flush=True)
+        for child in reversed(children):
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if args.keep:
+            cluster.stop()
+            print(f"demo: stopped; data kept in {root}", flush=True)
+        else:
+            cluster.destroy()
+            shutil.rmtree(root, ignore_errors=True)
+            print("demo: stopped and cleaned up; nothing left running", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

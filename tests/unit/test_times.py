@@ -1,0 +1,89 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from daemons.ct_listener import times
+
+NY = ZoneInfo("America/New_York")
+
+
+def session_at(local: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(local).replace(tzinfo=NY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "2025-10-11T10:24:37.12",
+            times.LocalDateTime(dt.datetime(2025, 10, 11, 10, 24, 37, 120000)),
+        ),
+        ("2025-10-11T10:24:37", times.LocalDateTime(dt.datetime(2025, 10, 11, 10, 24, 37))),
+        ("14:02:15.31", times.ClockOffset(dt.timedelta(hours=14, minutes=2, seconds=15.31))),
+        ("25:00:00.00", times.ClockOffset(dt.timedelta(hours=25))),
+        ("-00:05:00.00", times.ClockOffset(dt.timedelta(minutes=-5))),
+        (
+            "1760192677.12",
+            times.Instant(dt.datetime(2025, 10, 11, 14, 24, 37, 120000, tzinfo=dt.UTC)),
+        ),
+        (
+            "1760192677120",
+            times.Instant(dt.datetime(2025, 10, 11, 14, 24, 37, 120000, tzinfo=dt.UTC)),
+        ),
+    ],
+)
+def test_each_format_is_recognised_by_shape(text, expected):
+    assert times.parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "noon", "2025-13-01T00:00:00.00", "12:61:00.00", "12:00", "1e10", "99999999999999999"],
+)
+def test_invalid_times_are_errors(text):
+    with pytest.raises(times.TimeFormatError):
+        times.parse(text)
+
+
+def test_iso_is_local_wall_clock_in_the_event_zone():
+    r = times.resolve(times.parse("2025-10-11T10:24:37.12"), session_at("2025-10-11T07:00"), NY)
+    assert r.instant == dt.datetime(2025, 10, 11, 14, 24, 37, 120000, tzinfo=dt.UTC)
+    assert (r.local_date, r.local_time) == (dt.date(2025, 10, 11), dt.time(10, 24, 37, 120000))
+
+
+def test_epoch_formats_become_local_date_and_time():
+    r = times.resolve(times.parse("1760192677.12"), session_at("2025-10-11T07:00"), NY)
+    assert (r.local_date, r.local_time) == (dt.date(2025, 10, 11), dt.time(10, 24, 37, 120000))
+
+
+def test_normal_uses_the_session_date():
+    r = times.resolve(times.parse("10:00:00.00"), session_at("2025-10-11T07:00"), NY)
+    assert r.instant == session_at("2025-10-11T10:00")
+
+
+def test_normal_hours_past_23_and_negative_times():
+    start = session_at("2025-10-11T20:00")
+    assert times.resolve(times.parse("25:30:00.00"), start, NY).instant == session_at(
+        "2025-10-12T01:30"
+    )
+    assert times.resolve(
+        times.parse("-00:30:00.00"), session_at("2025-10-11T00:10"), NY
+    ).instant == (session_at("2025-10-10T23:30"))
+
+
+def test_a_wrapped_clock_after_midnight_rolls_to_the_next_day():
+    start = session_at("2025-10-11T22:00")  # a night race
+    assert times.resolve(times.parse("00:30:00.00"), start, NY).instant == session_at(
+        "2025-10-12T00:30"
+    )
+    # ... but a read a little before the session started stays on its day.
+    assert times.resolve(times.parse("20:00:00.00"), start, NY).instant == session_at(
+        "2025-10-11T20:00"
+    )
+
+
+def test_dst_gap_and_fold_are_handled_deterministically():
+    # 2025-11-02 01:30 happens twice in New York: the first occurrence (EDT) is taken.
+    r = times.resolve(times.parse("2025-11-02T01:30:00.00"), session_at("2025-11-02T00:00"), NY)
+    assert r.instant.utcoffset() == dt.timedelta(hours=-4)
