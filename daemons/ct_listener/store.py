@@ -87,6 +87,7 @@ class DatabaseUnavailable(Exception):
 
 
 _STOP = object()
+DRAIN_BATCH = 2000  # reads per transaction when replaying the spool
 
 
 class Writer:
@@ -542,18 +543,24 @@ class Writer:
         drained = 0
         started = time.monotonic()
         try:
+            # Consecutive records of one session share a transaction (a spool
+            # holds many small batches); progress is saved after each commit.
+            group: list[ctp01.Keyed] = []
+            group_session: int | None = None
+            group_end = 0
             for record in self.spool.records():
-                items = [
+                session_id = self._resolve(record.session_id)
+                if group and (session_id != group_session or len(group) >= DRAIN_BATCH):
+                    drained += self._drain_group(group_session, group, group_end)
+                    group = []
+                group_session, group_end = session_id, record.end_offset
+                group.extend(
                     parsed
                     for parsed in map(ctp01.parse_read_line, record.lines)
                     if isinstance(parsed, ctp01.TagRead | ctp01.RejectedRead)
-                ]
-                session_id = self._resolve(record.session_id)
-                if items:
-                    self._write(session_id, items)
-                    self._note_durable(session_id, items)
-                self.spool.consumed(record.end_offset)
-                drained += len(items)
+                )
+            if group_end:
+                drained += self._drain_group(group_session, group, group_end)
         except DatabaseUnavailable:
             pass
         finally:
@@ -564,6 +571,13 @@ class Writer:
                     kv(reads=drained, seconds=f"{time.monotonic() - started:.2f}",
                        remaining=self.spool.pending()),
                 )  # fmt: skip
+
+    def _drain_group(self, session_id: int | None, items: list[ctp01.Keyed], end: int) -> int:
+        if items and session_id is not None:
+            self._write(session_id, items)
+            self._note_durable(session_id, items)
+        self.spool.consumed(end)
+        return len(items)
 
     # -- connection_log --------------------------------------------------------------------
     def job_connection_opened(

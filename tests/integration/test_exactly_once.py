@@ -1,0 +1,133 @@
+"""Every read stored exactly once through listener kills and database outages.
+
+Real processes end to end: ``project88 simulate`` clients (SimpleClient look-
+alikes with their own buffers) → the listener process → PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from dataclasses import replace
+
+from project88.simulate import SimConfig, SimStats, build_buffer, run_clients
+from tests.conftest import query, wait_for
+from tests.integration.test_listener_protocol import started_client
+
+LOCATIONS = ("start", "5k", "10k", "finish")
+
+
+def race(port: int, athletes: int, rate: float, guntimes: bool = False) -> list[SimConfig]:
+    """Four clients, one location each, on the same course."""
+    base = SimConfig(
+        port=port,
+        athletes=athletes,
+        rate=rate,
+        guntimes=guntimes,
+        course=LOCATIONS,
+        reconnect_delay=0.2,
+        linger=4.0,
+        max_runtime=120,
+        timezone="America/New_York",
+    )
+    return [replace(base, locations=(location,)) for location in LOCATIONS]
+
+
+class ClientsInBackground:
+    def __init__(self, cfgs: list[SimConfig]) -> None:
+        self.cfgs = cfgs
+        self.stats: list[SimStats] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        self.stats = asyncio.run(run_clients(self.cfgs))
+
+    def __enter__(self) -> ClientsInBackground:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.thread.join(150)
+
+
+def expected_rows(cfgs: list[SimConfig]) -> set[tuple[str, int, str]]:
+    rows = set()
+    for cfg in cfgs:
+        for location, reads in build_buffer(cfg).items():
+            rows.update((location, r.seq, r.tag) for r in reads if r.tag.upper() != "GUNTIME")
+    return rows
+
+
+def stored_rows(dsn: str) -> list[tuple[str, int, str]]:
+    return query(dsn, "SELECT location_name, sequence_number, tag_code FROM timing_reads")
+
+
+def assert_exactly_once(dsn: str, cfgs: list[SimConfig]) -> None:
+    expected = expected_rows(cfgs)
+    wait_for(lambda: len(stored_rows(dsn)) >= len(expected), timeout=60, interval=0.25,
+             what=f"{len(expected)} reads")  # fmt: skip
+    time.sleep(0.5)  # anything extra would show up now
+    rows = stored_rows(dsn)
+    assert len(rows) == len(expected), "a read was stored twice or is missing"
+    assert set(rows) == expected  # same numbers, same tags: nothing lost, nothing invented
+    assert query(dsn, "SELECT count(*) FROM timing_read_conflicts")[0][0] == 0
+
+
+def test_ten_thousand_reads_exactly_once_while_the_listener_is_killed_twice(
+    raw_dsn, listener_factory
+):
+    listener = listener_factory(raw_dsn).start()
+    cfgs = race(listener.port, athletes=2500, rate=1200)
+    with ClientsInBackground(cfgs) as clients:
+        wait_for(lambda: len(stored_rows(raw_dsn)) > 1500, timeout=30, what="stream under way")
+        listener.kill()  # SIGKILL: batches in memory are lost; the clients still have them
+        first_kill_at = len(stored_rows(raw_dsn))
+        time.sleep(0.5)
+        listener.start()
+        wait_for(lambda: len(stored_rows(raw_dsn)) > first_kill_at + 1500, timeout=30,
+                 what="stream resumed")  # fmt: skip
+        listener.kill()
+        time.sleep(0.5)
+        listener.start()
+        assert_exactly_once(raw_dsn, cfgs)
+    assert len(expected_rows(cfgs)) == 10_000
+    assert all(s.connections >= 2 for s in clients.stats), "every client reconnected"
+    assert sum(s.resent for s in clients.stats) > 0, "the listener asked for lost reads again"
+    assert listener.log().count("---- start") == 3
+
+
+def test_database_outage_spools_and_drains_every_read_once(own_cluster, listener_factory):
+    cluster, dsn = own_cluster
+    listener = listener_factory(dsn).start()
+    cfgs = race(listener.port, athletes=1000, rate=400, guntimes=True)
+    with ClientsInBackground(cfgs):
+        wait_for(lambda: len(stored_rows(dsn)) > 400, timeout=30, what="stream under way")
+        cluster.stop("fast")
+        time.sleep(5)  # reads keep arriving: they go to the spool
+        cluster.start()
+        assert_exactly_once(dsn, cfgs)
+    guns = query(dsn, "SELECT location_name, sequence_number FROM timing_gun_times ORDER BY 1")
+    assert sorted(guns) == sorted((location, 1) for location in LOCATIONS)
+    log = listener.log()
+    assert "database connection lost" in log or "database unreachable" in log
+    assert "spool drained" in log
+
+
+def test_reads_received_while_the_database_is_down_survive_a_restart(own_cluster, listener_factory):
+    cluster, dsn = own_cluster
+    listener = listener_factory(dsn).start()
+    started_client(listener.port).close()  # the listener learns the active session
+    cluster.stop("fast")
+    cfgs = [replace(cfg, linger=1.0, reconnect=False) for cfg in race(listener.port, 300, rate=0)]
+    with ClientsInBackground(cfgs) as clients:
+        pass
+    assert all(s.refused is None for s in clients.stats)
+    assert listener.terminate() == 0  # SIGTERM: whatever was batched goes to the spool
+    assert f"spooled={len(expected_rows(cfgs))}" in listener.log()
+    spool = listener.spool_dir / "spool.log"
+    assert spool.stat().st_size > 0
+    cluster.start()
+    listener.start()  # no client connects: the spool alone brings every read
+    assert_exactly_once(dsn, cfgs)
+    assert spool.stat().st_size == 0
