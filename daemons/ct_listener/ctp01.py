@@ -284,28 +284,31 @@ class ServerConnection:
             return []
         self._last_heard = now
         events: list[Event] = []
-        self._buffer += data
-        while self.phase is not Phase.CLOSED:
-            end = self._buffer.find(b"\n")
-            if end < 0:
-                if len(self._buffer) > self.settings.max_line:
-                    if not self._discarding:
-                        self._reject(events, f"line longer than {self.settings.max_line} bytes",
-                                     bytes(self._buffer[:60]))  # fmt: skip
-                    self._discarding = True
-                    self._buffer.clear()
-                break
-            raw = bytes(self._buffer[:end])
-            del self._buffer[: end + 1]
-            if self._discarding:  # the tail of an oversized line
+        limit = self.settings.max_line
+        if self._buffer:
+            self._buffer += data
+            data = bytes(self._buffer)
+            self._buffer.clear()
+        lines = data.split(b"\n")
+        tail = lines.pop()  # after the last newline: an incomplete line, maybe empty
+        for raw in lines:
+            if self.phase is Phase.CLOSED:
+                return events
+            if self._discarding:  # the end of an oversized line, already reported
                 self._discarding = False
                 continue
             if raw.endswith(b"\r"):
                 raw = raw[:-1]
-            if len(raw) > self.settings.max_line:
-                self._reject(events, f"line longer than {self.settings.max_line} bytes", raw[:60])
+            if len(raw) > limit:
+                self._reject(events, f"line longer than {limit} bytes", raw[:60])
                 continue
             self._line(raw, now, events)
+        if len(tail) > limit:
+            if not self._discarding and self.phase is not Phase.CLOSED:
+                self._reject(events, f"line longer than {limit} bytes", tail[:60])
+            self._discarding = True  # drop the rest of it as it arrives
+        elif not self._discarding:
+            self._buffer += tail
         return events
 
     def _reject(self, events: list[Event], reason: str, raw: bytes | str) -> None:

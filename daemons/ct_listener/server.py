@@ -48,13 +48,16 @@ class BatchingStore:
         d: defer.Deferred[Any] = defer.Deferred()
         return d, d.callback
 
-    def submit(self, session_id: int | None, item: ctp01.Keyed) -> None:
+    def submit(self, session_id: int | None, item: ctp01.Keyed) -> bool:
+        """Queue a read; True when this closed a batch (handed to the writer)."""
         self._pending[session_id].append(item)
         self._pending_count += 1
         if self._pending_count >= self.batch_size:
             self.flush()
-        elif self._timer is None:
+            return True
+        if self._timer is None:
             self._timer = self.reactor.callLater(self.batch_delay, self.flush)
+        return False
 
     def flush(self) -> None:
         if self._timer is not None:
@@ -153,10 +156,10 @@ class Ctp01Protocol(protocol.Protocol):
     # -- events ----------------------------------------------------------------------------
     def _handle(self, events: list[ctp01.Event]) -> None:
         for event in events:
-            if isinstance(event, ctp01.Send):
-                self.transport.write(event.line.encode() + b"\r\n")
-            elif isinstance(event, ctp01.Store):
+            if isinstance(event, ctp01.Store):  # by far the most frequent
                 self._store(event.item)
+            elif isinstance(event, ctp01.Send):
+                self.transport.write(event.line.encode() + b"\r\n")
             elif isinstance(event, ctp01.LineRejected):
                 self._rejected(event)
             elif isinstance(event, ctp01.NeedStart):
@@ -174,9 +177,9 @@ class Ctp01Protocol(protocol.Protocol):
         if not self._session_known:
             self._early.append(ctp01.Store(item))
             return
-        self.factory.store.submit(self.session_id, item)
+        if self.factory.store.submit(self.session_id, item):
+            self.factory.check_backlog()  # once per batch handed over, not per read
         self.factory.reads_in += 1
-        self.factory.check_backlog()
 
     def _need_start(self, event: ctp01.NeedStart) -> None:
         if not self._session_known:

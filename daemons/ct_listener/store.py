@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 import logging
 import queue
@@ -29,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg2
+import psycopg2.errors
 import psycopg2.extensions
 import psycopg2.extras
 
@@ -168,7 +170,10 @@ class Writer:
             raise DatabaseUnavailable("waiting before the next reconnect attempt")
         self._last_attempt = now
         try:
-            self._conn = db.connect(self.dsn, "ct_listener")
+            conn = db.connect(self.dsn, "ct_listener")
+            with conn, conn.cursor() as cur:
+                cur.execute(_sql("create_incoming"))
+            self._conn = conn
         except psycopg2.Error as exc:
             if self.stats.database_up or not self._reported_down:
                 log.error("database unreachable %s", kv(error=str(exc).strip()))
@@ -422,10 +427,7 @@ class Writer:
             session_id = session.id
             notified: list[int] = []
             if reads:
-                rows = [self._read_row(cur, session, r) for r in reads.values()]
-                returned = psycopg2.extras.execute_values(
-                    cur, _sql("insert_reads"), rows, page_size=len(rows), fetch=True
-                )
+                returned = self._insert_reads(cur, session, list(reads.values()))
                 notified = [row[0] for row in returned]
                 self.stats.inserted += len(returned)
                 skipped = set(reads) - {(row[1], row[2]) for row in returned}
@@ -457,23 +459,44 @@ class Writer:
         if notified:
             self.stats.last_read_at = time.time()
 
-    def _read_row(
+    def _insert_reads(
+        self, cur: psycopg2.extensions.cursor, session: SessionInfo, reads: list[ctp01.TagRead]
+    ) -> list[tuple[int, int, str]]:
+        """Insert new reads; returns (id, seq, location) of those actually inserted.
+
+        The common case, a batch of reads never seen before, is one COPY straight
+        into timing_reads, about the cost of a bulk load. A batch holding a key
+        already stored (a resend after a reconnect or a gap) makes that COPY fail
+        on the unique key; it is rolled back to a savepoint and goes through the
+        staging table and ``INSERT … ON CONFLICT DO NOTHING`` instead.
+        """
+        cur.execute(_sql("allocate_read_ids"), {"n": len(reads)})
+        ids = [row[0] for row in cur.fetchall()]
+        lines = [self._copy_line(cur, session, read) for read in reads]
+        copy_text = "".join([f"{i}\t{line}" for i, line in zip(ids, lines, strict=True)])
+        cur.execute("SAVEPOINT direct_copy")
+        try:
+            cur.copy_expert(_sql("copy_reads"), io.StringIO(copy_text))
+        except psycopg2.errors.UniqueViolation:
+            cur.execute("ROLLBACK TO SAVEPOINT direct_copy")
+            cur.copy_expert(_sql("copy_incoming"), io.StringIO(copy_text))
+            cur.execute(_sql("insert_reads"))
+            return cur.fetchall()
+        cur.execute("RELEASE SAVEPOINT direct_copy")
+        return [(i, read.seq, read.location) for i, read in zip(ids, reads, strict=True)]
+
+    def _copy_line(
         self, cur: psycopg2.extensions.cursor, session: SessionInfo, read: ctp01.TagRead
-    ) -> tuple[Any, ...]:
+    ) -> str:
+        """One row of COPY text format for incoming_reads."""
         when = times.resolve(read.time, session.start, self.zone)
+        location_id = self._location_id(cur, session.id, read.location, read.reader_id)
+        reader = _copy_text(read.reader_id) if read.reader_id else "\\N"
         return (
-            session.id,
-            self._location_id(cur, session.id, read.location, read.reader_id),
-            read.seq,
-            read.location,
-            read.tag,
-            when.local_time,
-            when.local_date,
-            when.instant,
-            read.lap,
-            read.reader_id or None,
-            read.gator,
-            read.raw,
+            f"{session.id}\t{location_id}\t{read.seq}\t{_copy_text(read.location)}\t"
+            f"{_copy_text(read.tag)}\t{when.local_time}\t{when.local_date}\t"
+            f"{when.instant.isoformat()}\t{read.lap}\t{reader}\t{read.gator}\t"
+            f"{_copy_text(read.raw)}\n"
         )
 
     def _gun_row(
@@ -629,6 +652,12 @@ class Writer:
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             self._lost(exc)
         del self._pending_logs[:-10_000]  # bounded while the database is away
+
+
+def _copy_text(value: str) -> str:
+    # Parsed fields are printable (no tab or newline), so a backslash is the
+    # only character COPY's text format needs escaped.
+    return value.replace("\\", "\\\\") if "\\" in value else value
 
 
 def start_writer_thread(writer: Writer) -> threading.Thread:

@@ -61,6 +61,13 @@ def _fraction_us(text: str | None) -> int:
 
 
 def parse(text: str) -> ReadTime:
+    # Fast path for the default format: the C parser, once the shape is known
+    # to be a plain local date-time (fromisoformat also takes zones and weeks).
+    if len(text) >= 19 and text[10] == "T" and text[4] == "-" and _ISO.match(text):
+        try:
+            return LocalDateTime(datetime.fromisoformat(text))
+        except ValueError as exc:
+            raise TimeFormatError(f"invalid date/time {text!r}: {exc}") from None
     m = _ISO.match(text)
     if m:
         y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])

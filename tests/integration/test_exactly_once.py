@@ -131,3 +131,12 @@ def test_reads_received_while_the_database_is_down_survive_a_restart(own_cluster
     listener.start()  # no client connects: the spool alone brings every read
     assert_exactly_once(dsn, cfgs)
     assert spool.stat().st_size == 0
+
+
+def test_injected_malformed_lines_cost_no_good_read(raw_dsn, listener_factory):
+    listener = listener_factory(raw_dsn).start()
+    cfgs = [replace(cfg, malformed_every=7) for cfg in race(listener.port, 200, rate=2000)]
+    with ClientsInBackground(cfgs) as clients:
+        assert_exactly_once(raw_dsn, cfgs)
+    assert sum(s.malformed_sent for s in clients.stats) > 100
+    assert "line rejected" in listener.log()

@@ -183,13 +183,14 @@ def test_hostile_and_malformed_lines_never_cost_good_reads(raw_dsn, listener_fac
     client.send("CT01_33~7~finish~77~2025-10-11T10:00:00.00~70000~117F37~1")  # lap too big
     client.send("CT01_33~8~finish~88~2025-10-11T10:00:00.00~1~1234567~1")  # reader too long
     client.send("CT01_33~9~finish~1~2~3", good(10), good(5), good(6), good(7), good(8), good(9))
+    client.send("CT01_33~11~finish~\\N~2025-10-11T10:00:00.00~1~117F37~1")  # COPY's NULL marker
     client.send("ping")
     assert client.until(lambda line: line == "ack~ping")  # still talking to us
-    wait_for(lambda: count(raw_dsn) >= 9, what="good reads")
+    wait_for(lambda: count(raw_dsn) >= 10, what="good reads")
     time.sleep(0.3)
     tags = [t for (t,) in query(raw_dsn, "SELECT tag_code FROM timing_reads ORDER BY id")]
-    assert "');--" in tags  # stored verbatim, harmlessly
-    assert count(raw_dsn) == 9  # 1,2,4,5..10
+    assert "');--" in tags and "\\N" in tags  # stored verbatim, harmlessly
+    assert count(raw_dsn) == 10  # 1, 2, 4, 5..11
     rejected = dict(query(raw_dsn, "SELECT sequence_number, reason FROM timing_rejected_reads"))
     assert set(rejected) == {3, 6, 7, 8}
     assert "tag" in rejected[3] and "date" in rejected[6]
