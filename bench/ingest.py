@@ -47,7 +47,7 @@ LOCATIONS = ("start", "5k", "10k", "finish")
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def scalar(dsn: str, sql: str, params: object = None) -> object:
@@ -140,7 +140,7 @@ def copy_baseline(dsn: str, reads: int) -> dict[str, float]:
             location_ids.append(cur.fetchone()[0])
     per_location = reads // len(LOCATIONS)
     buf = io.StringIO()
-    for (name, location_id) in zip(LOCATIONS, location_ids, strict=True):
+    for name, location_id in zip(LOCATIONS, location_ids, strict=True):
         for seq in range(1, per_location + 1):
             buf.write(
                 f"{session}\t{location_id}\t{seq}\t{name}\t{seq}\t10:00:00.12\t2025-10-11\t"
@@ -251,8 +251,10 @@ def main() -> int:
         listener = start_listener(dsn, port, workdir)
         build_buffer(SimConfig(athletes=10))  # warm imports
 
-        print(f"bench/ingest on {os.cpu_count()} cores; {args.reads:,} reads; "
-              f"latency at {args.latency_rate:,.0f} reads/s for {args.latency_seconds:g} s")  # fmt: skip
+        print(
+            f"bench/ingest on {os.cpu_count()} cores; {args.reads:,} reads; latency at "
+            f"{args.latency_rate:,.0f} reads/s for {args.latency_seconds:g} s"
+        )
         ingest = throughput(dsn, port, args.reads)
         close_sessions(dsn)
         copy = copy_baseline(dsn, args.reads)
@@ -278,7 +280,9 @@ def main() -> int:
             ">= 1/4 of COPY": ratio >= 0.25,
             "p99 < 50 ms": lat["p99_notify_ms"] < 50,
         }
-        print("targets: " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in targets.items()))
+        print(
+            "targets: " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in targets.items())
+        )
         return 0
     finally:
         if listener is not None:

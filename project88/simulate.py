@@ -99,6 +99,7 @@ class SimConfig:
     user: str | None = None
     password: str | None = None
     line_format: str = "CT01_33"  # or "CT01_13"; a server's tagevent-format setting wins
+    time_format: str | None = None  # force a format, ignoring the server's time-format
     guntimes: bool = True  # seq 1 of every location is a GUNTIME read
     malformed_every: int = 0  # after every K reads also send one malformed (un-keyed) line
     reconnect: bool = True
@@ -141,6 +142,8 @@ def _validate(cfg: SimConfig) -> None:
             raise ValueError(f"location {loc!r} is not on the course")
     if cfg.line_format not in LINE_FORMATS:
         raise ValueError(f"line format must be one of {', '.join(LINE_FORMATS)}")
+    if cfg.time_format is not None and cfg.time_format not in SETTING_VALUES["time-format"]:
+        raise ValueError(f"time format must be one of {', '.join(SETTING_VALUES['time-format'])}")
     if cfg.athletes < 0 or cfg.rate < 0 or cfg.malformed_every < 0:
         raise ValueError("athletes, rate and malformed_every must not be negative")
     if cfg.forever and cfg.rate <= 0:
@@ -708,7 +711,7 @@ class SimulatedClient:
     def _collect_batch(self, conn: _Connection) -> tuple[bytes, list[tuple[str, int]]]:
         if not conn.negotiated.push:
             return b"", []
-        time_format = conn.negotiated.time_format
+        time_format = self.cfg.time_format or conn.negotiated.time_format
         line_format = conn.negotiated.line_format
         lines: list[str] = []
         sent: list[tuple[str, int]] = []
@@ -847,6 +850,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=d.line_format,
         help="tag line format unless the server sets tagevent-format (default %(default)s)",
     )
+    add(
+        "--time-format",
+        choices=("normal", "iso", "unix", "msecs"),
+        help="render times in this format whatever the server asks for (a client that "
+        "ignores time-format); default: follow the server",
+    )
     add("--no-guntimes", action="store_true", help="do not start each location with a GUNTIME read")
     add(
         "--malformed-every",
@@ -927,6 +936,7 @@ def configs_from_args(args: argparse.Namespace) -> list[SimConfig]:
             user=args.user,
             password=password,
             line_format=args.line_format,
+            time_format=args.time_format,
             guntimes=not args.no_guntimes,
             malformed_every=args.malformed_every,
             reconnect=not args.no_reconnect,

@@ -185,6 +185,11 @@ class EventInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ConnectionId:
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClientError:
     command: str
     message: str
@@ -207,6 +212,7 @@ Event = (
     | Handshaken
     | Authenticated
     | EventInfo
+    | ConnectionId
     | ClientError
     | GapDetected
 )
@@ -373,6 +379,7 @@ class ServerConnection:
         self.phase = Phase.READY
         events.append(Send("geteventinfo"))
         events.append(Send("getlocations"))
+        events.append(Send("getconnectionid"))  # for connection_log: ties logs to the client's
         for location in self.locations:  # announced while we were authorising
             self._want_start(location, events)
 
@@ -423,7 +430,9 @@ class ServerConnection:
             description = "~".join(args[2:])
             events.append(EventInfo(printable(name)[:255], printable(event_id)[:64],
                                     printable(description)[:255]))  # fmt: skip
-        # ack~ping, ack~start, ack~getconnectionid: liveness only.
+        elif what == "getconnectionid" and args:
+            events.append(ConnectionId(printable(args[0])[:64]))
+        # ack~ping, ack~start: liveness only.
 
     # -- reads -----------------------------------------------------------------------------
     def _read_line(self, line: str, now: float, events: list[Event]) -> None:

@@ -231,6 +231,8 @@ class Ctp01Protocol(protocol.Protocol):
         elif isinstance(event, ctp01.EventInfo):
             info["event"] = {"name": event.name, "id": event.event_id,
                              "description": event.description}  # fmt: skip
+        elif isinstance(event, ctp01.ConnectionId):
+            info["connection_id"] = event.value
         elif isinstance(event, ctp01.ClientError):
             self.factory.counters["client_errors"] += 1
             log.warning("client reported error %s", kv(peer=self.peer, command=event.command,

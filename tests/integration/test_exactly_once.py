@@ -7,15 +7,20 @@ alikes with their own buffers) → the listener process → PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 import time
 from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from project88.simulate import SimConfig, SimStats, build_buffer, run_clients
 from tests.conftest import query, wait_for
 from tests.integration.test_listener_protocol import started_client
 
 LOCATIONS = ("start", "5k", "10k", "finish")
+NY = ZoneInfo("America/New_York")
 
 
 def race(port: int, athletes: int, rate: float, guntimes: bool = False) -> list[SimConfig]:
@@ -140,3 +145,35 @@ def test_injected_malformed_lines_cost_no_good_read(raw_dsn, listener_factory):
         assert_exactly_once(raw_dsn, cfgs)
     assert sum(s.malformed_sent for s in clients.stats) > 100
     assert "line rejected" in listener.log()
+
+
+@pytest.mark.parametrize(
+    ("time_format", "line_format"),
+    [("iso", "CT01_33"), ("normal", "CT01_33"), ("unix", "CT01_33"), ("msecs", "CT01_13")],
+)
+def test_every_time_format_from_a_simulated_client(
+    raw_dsn, listener_factory, time_format, line_format
+):
+    listener = listener_factory(raw_dsn).start()
+    now = dt.datetime.now(NY) - dt.timedelta(minutes=10)
+    cfg = SimConfig(
+        port=listener.port, locations=("start", "finish"), athletes=40, rate=0, linger=1.0,
+        time_format=time_format, line_format=line_format, timezone="America/New_York",
+        event_date=now.date(), start_clock=now.time().replace(microsecond=0),
+    )  # fmt: skip
+    asyncio.run(run_clients([cfg]))
+    expected = {
+        (r.location, r.seq): r.when.replace(tzinfo=NY)
+        for reads in build_buffer(cfg).values()
+        for r in reads
+        if r.tag != "GUNTIME"
+    }
+    wait_for(lambda: len(stored_rows(raw_dsn)) == len(expected), what="all reads")
+    stored = query(raw_dsn, "SELECT location_name, sequence_number, read_timestamp,"
+                            " read_date, read_time FROM timing_reads")  # fmt: skip
+    assert {(loc, seq): stamp for loc, seq, stamp, _, _ in stored} == expected
+    for _loc, _seq, stamp, local_date, local_time in stored:
+        local = stamp.astimezone(NY)
+        assert (local_date, local_time) == (local.date(), local.time().replace(tzinfo=None))
+    raw = query(raw_dsn, "SELECT raw_data FROM timing_reads LIMIT 1")[0][0]
+    assert raw.startswith(line_format)

@@ -45,10 +45,14 @@ def test_reference_conversation_line_by_line(raw_dsn, listener_factory):
     client.send("SimpleClient~0.6.0~CTP01")
     assert client.line() == "Project88Hub~1.0~6"
     assert client.lines(6) == SETTINGS
-    assert client.lines(2) == ["geteventinfo", "getlocations"]
+    assert client.lines(3) == ["geteventinfo", "getlocations", "getconnectionid"]
     client.send("CT01_33~0~finish~newlocation~00:00:00.00~0~0~0")
     assert client.line() == "start~finish~1"
-    client.send("ack~geteventinfo~Hartford Marathon~0~Hartford Marathon", "ack~getlocations~finish")
+    client.send(
+        "ack~geteventinfo~Hartford Marathon~0~Hartford Marathon",
+        "ack~getlocations~finish",
+        "ack~getconnectionid~" + "ab12" * 10,
+    )
     client.send(
         "CT01_33~1~finish~GUNTIME~2025-10-11T08:00:00.00~0~117F37~0",
         "CT01_33~2~finish~1894~2025-10-11T10:24:37.12~1~117F37~2",
@@ -86,6 +90,7 @@ def test_reference_conversation_line_by_line(raw_dsn, listener_factory):
     assert info["program"] == "SimpleClient" and info["version"] == "0.6.0"
     assert info["event"]["name"] == "Hartford Marathon"
     assert info["locations"] == ["finish"]
+    assert info["connection_id"] == "ab12" * 10
     assert messages >= 6
 
 
