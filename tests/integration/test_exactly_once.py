@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+import psycopg2
 import pytest
 
 from project88.simulate import SimConfig, SimStats, build_buffer, run_clients
@@ -177,3 +178,34 @@ def test_every_time_format_from_a_simulated_client(
         assert (local_date, local_time) == (local.date(), local.time().replace(tzinfo=None))
     raw = query(raw_dsn, "SELECT raw_data FROM timing_reads LIMIT 1")[0][0]
     assert raw.startswith(line_format)
+
+
+def test_listener_started_while_the_database_is_down(own_cluster, listener_factory):
+    """No session known yet: reads wait in the spool and land in the session opened later."""
+    cluster, dsn = own_cluster
+    cluster.stop("fast")
+    listener = listener_factory(dsn).start()
+    cfgs = [replace(cfg, linger=1.0, reconnect=False) for cfg in race(listener.port, 100, rate=0)]
+    with ClientsInBackground(cfgs) as clients:
+        pass
+    assert all(s.refused is None and s.reads_sent for s in clients.stats)
+    assert "session=pending" in listener.log()
+    cluster.start()
+    assert_exactly_once(dsn, cfgs)
+    assert query(dsn, "SELECT count(*), min(status) FROM timing_sessions") == [(1, "active")]
+
+
+def test_a_blocked_database_pauses_reading_and_loses_nothing(raw_dsn, listener_factory):
+    """A flood while the table is locked: reading pauses (memory stays bounded), then resumes."""
+    listener = listener_factory(raw_dsn, P88_CT_BATCH_SIZE="2").start()
+    client = started_client(listener.port)
+    blocker = psycopg2.connect(raw_dsn)
+    blocker.cursor().execute("LOCK TABLE timing_reads IN ACCESS EXCLUSIVE MODE")
+    lines = [f"CT01_33~{n}~finish~{n}~2025-10-11T10:00:00.00~1~117F37~1" for n in range(1, 1201)]
+    client.send(*lines)
+    wait_for(lambda: "writer behind, pausing reads" in listener.log(), what="pause")
+    blocker.rollback()  # the lock goes away
+    blocker.close()
+    wait_for(lambda: len(stored_rows(raw_dsn)) == 1200, timeout=30, what="all reads")
+    assert "writer caught up, resuming reads" in listener.log()
+    client.close()
