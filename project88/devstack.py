@@ -37,7 +37,11 @@ def _pump(prefix: str, stream: IO[bytes]) -> None:
 
 
 def _spawn(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # A session of its own: the terminal's Ctrl-C reaches only us, and we stop the
+    # children in order (the race first, then the daemons).
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     assert proc.stdout is not None
     threading.Thread(target=_pump, args=(name, proc.stdout), daemon=True).start()
     return proc
@@ -147,14 +151,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         print("demo: stopping ...", flush=True)
-        for child in reversed(children):
+        for child in reversed(children):  # the race first, then the daemons
             if child.poll() is None:
                 child.terminate()
-        for child in children:
             try:
                 child.wait(20)
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
         if args.keep:
             cluster.stop()
             print(f"demo: stopped; data kept in {root}", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -80,7 +81,20 @@ def main() -> int:
            timezone=settings.common.timezone),
     )  # fmt: skip
     notifier.ready(factory.status_line())
-    r.run()
+
+    stop_requested = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        # A second SIGTERM/SIGINT while stopping (an impatient admin, a terminal's
+        # Ctrl-C reaching the whole process group) must not disturb the shutdown.
+        if not stop_requested:
+            stop_requested.append(signum)
+            log.info("signal received %s", kv(signal=signal.Signals(signum).name))
+            r.callFromThread(r.stop)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    r.run(installSignalHandlers=False)
     return 0
 
 
