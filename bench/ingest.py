@@ -24,6 +24,7 @@ import io
 import json
 import os
 import select
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,7 +70,7 @@ def start_listener(dsn: str, port: int, workdir: Path) -> subprocess.Popen[bytes
         P88_CT_AUTH="none",
         P88_SPOOL_DIR=str(workdir / "spool"),
         P88_TIMEZONE="America/New_York",
-        P88_LOG_LEVEL="WARNING",
+        P88_LOG_LEVEL=os.environ.get("P88_LOG_LEVEL", "WARNING"),
     )
     log = open(workdir / "listener.log", "ab")  # noqa: SIM115 - handed to the child
     proc = subprocess.Popen([sys.executable, "-m", "daemons.ct_listener"], cwd=REPO, env=env,
@@ -95,19 +96,31 @@ def close_sessions(dsn: str) -> None:
 
 def throughput(dsn: str, port: int, reads: int) -> dict[str, float]:
     per_client = reads // len(LOCATIONS)
-    before = int(scalar(dsn, "SELECT count(*) FROM timing_reads"))
-    # The clients run as one separate process, like real timing bridges would.
+    # The clients run as one separate process, like real timing bridges would;
+    # they linger (connected, as SimpleClient stays) until we have every read.
     clients = subprocess.Popen(
         [sys.executable, "-m", "project88.cli", "simulate", "--port", str(port), "--clients", "4",
          "--locations", ",".join(LOCATIONS), "--athletes", str(per_client), "--rate", "0",
-         "--no-guntimes", "--linger", "2"],
+         "--no-guntimes", "--linger", "600"],
         cwd=REPO, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    target = before + per_client * len(LOCATIONS)
-    while int(scalar(dsn, "SELECT count(*) FROM timing_reads")) < target:
+    target = per_client * len(LOCATIONS)
+    # Count committed reads from the NOTIFY stream: polling count(*) would
+    # steal PostgreSQL time from the very thing being measured.
+    listen = psycopg2.connect(dsn)
+    listen.autocommit = True
+    listen.cursor().execute("LISTEN timing_reads")
+    seen = 0
+    while seen < target:
         if clients.poll() not in (None, 0):
             raise SystemExit("simulated clients failed")
-        time.sleep(0.05)
+        if select.select([listen], [], [], 0.5) != ([], [], []):
+            listen.poll()
+            while listen.notifies:
+                seen += json.loads(listen.notifies.pop(0).payload)["count"]
+    listen.close()
+    # Like SimpleClient, the clients would stay connected for ever: stop them now.
+    clients.terminate()
     clients.wait(60)
     first, last, n = psycopg2.connect(dsn), None, None
     with first, first.cursor() as cur:
@@ -232,6 +245,8 @@ def latency(dsn: str, port: int, seconds: float, rate: float) -> dict[str, float
 
 
 def main() -> int:
+    # SIGTERM (a timeout, Ctrl-C from a supervisor) must still run the cleanup below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reads", type=int, default=200_000)
     parser.add_argument("--latency-seconds", type=float, default=20.0)

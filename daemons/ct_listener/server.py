@@ -23,7 +23,7 @@ from daemons.common.sdnotify import Notifier
 
 from . import ctp01
 from .settings import ListenerSettings
-from .store import ConnectionRecord, Writer
+from .store import ConnectionRecord, Key, Writer, copy_row_tail
 
 log = logging.getLogger("ct_listener")
 
@@ -43,6 +43,7 @@ class BatchingStore:
         self._pending: dict[int | None, list[ctp01.Keyed]] = defaultdict(list)
         self._pending_count = 0
         self._timer: Any = None
+        self._session_starts: dict[int, dt.datetime] = {}
 
     def _reply(self) -> tuple[defer.Deferred[Any], Callable[[Any], None]]:
         d: defer.Deferred[Any] = defer.Deferred()
@@ -66,14 +67,41 @@ class BatchingStore:
             self._timer = None
         for session_id, items in self._pending.items():
             if items:
-                self.writer.put(self.writer.job_batch, session_id, items)
+                self.writer.put(
+                    self.writer.job_batch, session_id, items, self._render(session_id, items)
+                )
         self._pending = defaultdict(list)
         self._pending_count = 0
+
+    def _render(self, session_id: int | None, items: list[ctp01.Keyed]) -> dict[Key, str] | None:
+        """Render COPY rows here, on the reactor, while the writer waits for PostgreSQL.
+
+        The two threads share one interpreter lock, but this work overlaps the
+        database's, which is what limits a single ordered writer.
+        """
+        start = self._session_starts.get(session_id) if session_id is not None else None
+        if start is None:
+            return None
+        zone = self.writer.zone
+        tails: dict[Key, str] = {}
+        for item in items:
+            if isinstance(item, ctp01.TagRead) and not item.is_gun:
+                key = (item.seq, item.location)
+                if key not in tails:  # the first offer of a key is the one stored
+                    tails[key] = copy_row_tail(item, start, zone)
+        return tails
 
     def session(self) -> defer.Deferred[int | None]:
         d, reply = self._reply()
         self.writer.put(self.writer.job_session, reply)
+        d.addCallback(self._session_known)
         return d
+
+    def _session_known(self, answer: tuple[int | None, dt.datetime | None]) -> int | None:
+        session_id, start = answer
+        if session_id is not None and start is not None:
+            self._session_starts[session_id] = start
+        return session_id
 
     def mark(self, session_id: int | None, location: str, reader_id: str) -> defer.Deferred[int]:
         self.flush()  # the mark must account for every read received before it

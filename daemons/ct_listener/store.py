@@ -24,8 +24,9 @@ import queue
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -206,16 +207,20 @@ class Writer:
         return True
 
     # -- sessions --------------------------------------------------------------------------
-    def job_session(self, reply: Callable[[int | None], None]) -> None:
-        """Answer the active session's id, opening one if none is active."""
-        session_id: int | None
+    def job_session(self, reply: Callable[[tuple[int | None, dt.datetime | None]], None]) -> None:
+        """Answer (id, start) of the active session, opening one if none is active.
+
+        Without a database: the session remembered from the last answer, start
+        unknown; or (None, None) — the reads then wait for one in the spool.
+        """
         try:
-            session_id = self._active_session().id
-            self._state_file.write_text(json.dumps({"session_id": session_id}))
+            session = self._active_session()
+            self._state_file.write_text(json.dumps({"session_id": session.id}))
+            self.deliver(reply, (session.id, session.start))
         except DatabaseUnavailable:
             session_id = self._cached_session_id()
             log.warning("no database: connection uses %s", kv(session=session_id or "pending"))
-        self.deliver(reply, session_id)
+            self.deliver(reply, (session_id, None))
 
     def _cached_session_id(self) -> int | None:
         try:
@@ -340,19 +345,27 @@ class Writer:
         return location_id
 
     # -- batches ---------------------------------------------------------------------------
-    def job_batch(self, session_id: int | None, items: list[ctp01.Keyed]) -> None:
+    def job_batch(
+        self,
+        session_id: int | None,
+        items: list[ctp01.Keyed],
+        tails: Mapping[Key, str] | None = None,
+    ) -> None:
+        """Store a batch; ``tails`` are COPY rows the reactor rendered ahead (see BatchingStore)."""
         try:
-            self._batch(session_id, items)
+            self._batch(session_id, items, tails)
         except Exception as exc:  # a bug must not cost reads: keep them for replay
             log.exception("batch could not be handled")
             for item in items:
                 self._dead_letter(session_id or 0, item, repr(exc))
 
-    def _batch(self, session_id: int | None, items: list[ctp01.Keyed]) -> None:
+    def _batch(
+        self, session_id: int | None, items: list[ctp01.Keyed], tails: Mapping[Key, str] | None
+    ) -> None:
         if not self.spool.pending():
             try:
                 resolved = self._resolve(session_id)
-                self._write(resolved, items)
+                self._write(resolved, items, tails if resolved == session_id else None)
                 self._note_durable(resolved, items)
                 return
             except DatabaseUnavailable:
@@ -363,11 +376,13 @@ class Writer:
         if session_id is None and self._unresolved_session is not None:
             self._note_durable(self._unresolved_session, items)
 
-    def _write(self, session_id: int, items: list[ctp01.Keyed]) -> None:
+    def _write(
+        self, session_id: int, items: list[ctp01.Keyed], tails: Mapping[Key, str] | None = None
+    ) -> None:
         """One batch, one transaction; falls back to one item at a time on bad data."""
         conn = self._db()
         try:
-            self._write_transaction(conn, session_id, items)
+            self._write_transaction(conn, session_id, items, tails)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             self._lost(exc)
             raise DatabaseUnavailable(str(exc)) from None
@@ -398,7 +413,11 @@ class Writer:
         log.error("read could not be stored %s", kv(raw=item.raw[:80], error=error.strip()))
 
     def _write_transaction(
-        self, conn: psycopg2.extensions.connection, session_id: int, items: list[ctp01.Keyed]
+        self,
+        conn: psycopg2.extensions.connection,
+        session_id: int,
+        items: list[ctp01.Keyed],
+        tails: Mapping[Key, str] | None = None,
     ) -> None:
         reads: dict[Key, ctp01.TagRead] = {}
         guns: dict[Key, ctp01.TagRead] = {}
@@ -424,10 +443,12 @@ class Writer:
                 session = self._active_session()
                 log.error("session gone, reads go to the active one %s",
                           kv(missing=session_id, active=session.id))  # fmt: skip
+            if session.id != session_id:
+                tails = None  # rendered for another session's start
             session_id = session.id
             notified: list[int] = []
             if reads:
-                returned = self._insert_reads(cur, session, list(reads.values()))
+                returned = self._insert_reads(cur, session, list(reads.values()), tails or {})
                 notified = [row[0] for row in returned]
                 self.stats.inserted += len(returned)
                 skipped = set(reads) - {(row[1], row[2]) for row in returned}
@@ -460,7 +481,11 @@ class Writer:
             self.stats.last_read_at = time.time()
 
     def _insert_reads(
-        self, cur: psycopg2.extensions.cursor, session: SessionInfo, reads: list[ctp01.TagRead]
+        self,
+        cur: psycopg2.extensions.cursor,
+        session: SessionInfo,
+        reads: list[ctp01.TagRead],
+        tails: Mapping[Key, str],
     ) -> list[tuple[int, int, str]]:
         """Insert new reads; returns (id, seq, location) of those actually inserted.
 
@@ -472,8 +497,15 @@ class Writer:
         """
         cur.execute(_sql("allocate_read_ids"), {"n": len(reads)})
         ids = [row[0] for row in cur.fetchall()]
-        lines = [self._copy_line(cur, session, read) for read in reads]
-        copy_text = "".join([f"{i}\t{line}" for i, line in zip(ids, lines, strict=True)])
+        location_id = self._location_id
+        lines = []
+        for read_id, read in zip(ids, reads, strict=True):
+            tail = tails.get((read.seq, read.location)) or copy_row_tail(
+                read, session.start, self.zone
+            )
+            loc = location_id(cur, session.id, read.location, read.reader_id)
+            lines.append(f"{read_id}\t{session.id}\t{loc}\t{tail}")
+        copy_text = "".join(lines)
         cur.execute("SAVEPOINT direct_copy")
         try:
             cur.copy_expert(_sql("copy_reads"), io.StringIO(copy_text))
@@ -484,20 +516,6 @@ class Writer:
             return cur.fetchall()
         cur.execute("RELEASE SAVEPOINT direct_copy")
         return [(i, read.seq, read.location) for i, read in zip(ids, reads, strict=True)]
-
-    def _copy_line(
-        self, cur: psycopg2.extensions.cursor, session: SessionInfo, read: ctp01.TagRead
-    ) -> str:
-        """One row of COPY text format for incoming_reads."""
-        when = times.resolve(read.time, session.start, self.zone)
-        location_id = self._location_id(cur, session.id, read.location, read.reader_id)
-        reader = _copy_text(read.reader_id) if read.reader_id else "\\N"
-        return (
-            f"{session.id}\t{location_id}\t{read.seq}\t{_copy_text(read.location)}\t"
-            f"{_copy_text(read.tag)}\t{when.local_time}\t{when.local_date}\t"
-            f"{when.instant.isoformat()}\t{read.lap}\t{reader}\t{read.gator}\t"
-            f"{_copy_text(read.raw)}\n"
-        )
 
     def _gun_row(
         self, cur: psycopg2.extensions.cursor, session: SessionInfo, gun: ctp01.TagRead
@@ -652,6 +670,20 @@ class Writer:
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             self._lost(exc)
         del self._pending_logs[:-10_000]  # bounded while the database is away
+
+
+def copy_row_tail(read: ctp01.TagRead, session_start: dt.datetime, zone: tzinfo) -> str:
+    """A read's COPY text row from sequence_number on (id, session and location id first).
+
+    Pure, so the reactor can render rows while this thread waits for PostgreSQL.
+    """
+    when = times.resolve(read.time, session_start, zone)
+    reader = _copy_text(read.reader_id) if read.reader_id else "\\N"
+    return (
+        f"{read.seq}\t{_copy_text(read.location)}\t{_copy_text(read.tag)}\t"
+        f"{when.local_time}\t{when.local_date}\t{when.instant.isoformat()}\t"
+        f"{read.lap}\t{reader}\t{read.gator}\t{_copy_text(read.raw)}\n"
+    )
 
 
 def _copy_text(value: str) -> str:
