@@ -105,6 +105,7 @@ class SimConfig:
     reconnect: bool = True
     reconnect_delay: float = 0.5
     linger: float = 2.0  # stay connected this long after everything was sent, then exit
+    close_timeout: float = 5.0  # after half-closing, wait this long for the server to close
     max_runtime: float | None = None  # hard stop, seconds
     seed: int = 1  # determinism
     reader_id: str = "117F37"
@@ -416,6 +417,21 @@ async def _require_line(reader: asyncio.StreamReader) -> str:
     return line
 
 
+async def _close_gracefully(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float
+) -> None:
+    """Half-close, then read until the server closes: every line we sent is then read.
+
+    Closing with unread input (a ping we did not read) makes the kernel send a
+    reset, and a reset discards what the server has not read yet.
+    """
+    with contextlib.suppress(Exception):
+        writer.write_eof()
+        async with asyncio.timeout(timeout):
+            while await reader.read(65536):
+                pass
+
+
 class SimulatedClient:
     """One SimpleClient look-alike owning ``cfg.locations``."""
 
@@ -507,6 +523,7 @@ class SimulatedClient:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> _Outcome:
         tasks: list[asyncio.Task[bool]] = []
+        finished = False
         try:
             writer.write(f"{self.cfg.program}~{self.cfg.version}~{PROTOCOL}\r\n".encode())
             await writer.drain()
@@ -526,7 +543,8 @@ class SimulatedClient:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 task.result()  # re-raises a connection error (handled below) or a bug
-            return _Outcome.FINISHED if tasks[1] in done else _Outcome.LOST
+            finished = tasks[1] in done
+            return _Outcome.FINISHED if finished else _Outcome.LOST
         except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
             log.info("connection lost: %s", exc or type(exc).__name__)
             return _Outcome.LOST
@@ -534,6 +552,8 @@ class SimulatedClient:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if finished:
+                await _close_gracefully(reader, writer, self.cfg.close_timeout)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()

@@ -209,3 +209,22 @@ def test_a_blocked_database_pauses_reading_and_loses_nothing(raw_dsn, listener_f
     wait_for(lambda: len(stored_rows(raw_dsn)) == 1200, timeout=30, what="all reads")
     assert "writer caught up, resuming reads" in listener.log()
     client.close()
+
+
+def test_a_client_that_leaves_while_we_are_paused_loses_nothing(raw_dsn, listener_factory):
+    """The simulator half-closes and waits: a reset would discard what we had not read."""
+    listener = listener_factory(raw_dsn, P88_CT_BATCH_SIZE="2").start()
+    started_client(listener.port).close()  # open the session before the table is locked
+    blocker = psycopg2.connect(raw_dsn)
+    # SHARE mode blocks inserts but not the SELECT that computes the marks.
+    blocker.cursor().execute("LOCK TABLE timing_reads IN SHARE MODE")
+    cfgs = [
+        replace(cfg, linger=0.5, reconnect=False, close_timeout=30)
+        for cfg in race(listener.port, 750, rate=0)
+    ]
+    with ClientsInBackground(cfgs):
+        wait_for(lambda: "writer behind, pausing reads" in listener.log(), what="pause")
+        time.sleep(2)  # the clients are done sending and have half-closed by now
+        blocker.rollback()
+        blocker.close()
+    assert_exactly_once(raw_dsn, cfgs)

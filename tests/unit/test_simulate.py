@@ -95,6 +95,7 @@ def make_cfg(port: int, **overrides: object) -> SimConfig:
         "event_date": EVENT_DATE,
         "timezone": TZ,
         "linger": 0.2,
+        "close_timeout": 0.1,  # these scripted servers never close on our half-close
         "reconnect_delay": 0.05,
         "max_runtime": 10.0,
     }
