@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from daemons.common.logs import kv
 from daemons.common.sdnotify import Notifier
 
-from . import ctp01
+from . import ctp01, times
 from .settings import ListenerSettings
 from .store import ConnectionRecord, Key, Writer, copy_row_tail
 
@@ -44,6 +44,7 @@ class BatchingStore:
         self._pending_count = 0
         self._timer: Any = None
         self._session_starts: dict[int, dt.datetime] = {}
+        self._offsets = times.OffsetCache(writer.zone)  # the reactor's own: no sharing
 
     def _reply(self) -> tuple[defer.Deferred[Any], Callable[[Any], None]]:
         d: defer.Deferred[Any] = defer.Deferred()
@@ -82,13 +83,13 @@ class BatchingStore:
         start = self._session_starts.get(session_id) if session_id is not None else None
         if start is None:
             return None
-        zone = self.writer.zone
+        offsets = self._offsets
         tails: dict[Key, str] = {}
         for item in items:
             if isinstance(item, ctp01.TagRead) and not item.is_gun:
                 key = (item.seq, item.location)
                 if key not in tails:  # the first offer of a key is the one stored
-                    tails[key] = copy_row_tail(item, start, zone)
+                    tails[key] = copy_row_tail(item, start, offsets)
         return tails
 
     def session(self) -> defer.Deferred[int | None]:

@@ -26,7 +26,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -109,6 +108,7 @@ class Writer:
         self.dsn = dsn
         self.spool = spool
         self.zone = zone
+        self.offsets = times.OffsetCache(zone)
         self.deliver = deliver
         self.session_name_format = session_name_format
         self.event_name = event_name
@@ -501,7 +501,7 @@ class Writer:
         lines = []
         for read_id, read in zip(ids, reads, strict=True):
             tail = tails.get((read.seq, read.location)) or copy_row_tail(
-                read, session.start, self.zone
+                read, session.start, self.offsets
             )
             loc = location_id(cur, session.id, read.location, read.reader_id)
             lines.append(f"{read_id}\t{session.id}\t{loc}\t{tail}")
@@ -672,16 +672,18 @@ class Writer:
         del self._pending_logs[:-10_000]  # bounded while the database is away
 
 
-def copy_row_tail(read: ctp01.TagRead, session_start: dt.datetime, zone: tzinfo) -> str:
+def copy_row_tail(
+    read: ctp01.TagRead, session_start: dt.datetime, offsets: times.OffsetCache
+) -> str:
     """A read's COPY text row from sequence_number on (id, session and location id first).
 
     Pure, so the reactor can render rows while this thread waits for PostgreSQL.
     """
-    when = times.resolve(read.time, session_start, zone)
+    local_date, local_time, instant = times.copy_fields(read.time, session_start, offsets)
     reader = _copy_text(read.reader_id) if read.reader_id else "\\N"
     return (
         f"{read.seq}\t{_copy_text(read.location)}\t{_copy_text(read.tag)}\t"
-        f"{when.local_time}\t{when.local_date}\t{when.instant.isoformat()}\t"
+        f"{local_time}\t{local_date}\t{instant}\t"
         f"{read.lap}\t{reader}\t{read.gator}\t{_copy_text(read.raw)}\n"
     )
 

@@ -87,3 +87,23 @@ def test_dst_gap_and_fold_are_handled_deterministically():
     # 2025-11-02 01:30 happens twice in New York: the first occurrence (EDT) is taken.
     r = times.resolve(times.parse("2025-11-02T01:30:00.00"), session_at("2025-11-02T00:00"), NY)
     assert r.instant.utcoffset() == dt.timedelta(hours=-4)
+
+
+@pytest.mark.parametrize("zone_name", ["America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+def test_copy_fields_agree_with_resolve_across_dst_changes(zone_name):
+    """The cached fast path renders exactly what the general path computes."""
+    zone = ZoneInfo(zone_name)
+    offsets = times.OffsetCache(zone)
+    start = dt.datetime(2025, 1, 1, tzinfo=zone)
+    moment = dt.datetime(2025, 3, 1)
+    while moment < dt.datetime(2025, 12, 1):
+        for text in (moment.isoformat(timespec="microseconds"), f"{moment:%H:%M:%S}.25"):
+            value = times.parse(text)
+            resolved = times.resolve(value, start, zone)
+            local_date, local_time, instant = times.copy_fields(value, start, offsets)
+            assert (local_date, local_time) == (str(resolved.local_date), str(resolved.local_time))
+            # Compared as timestamps: PEP 495 makes == across zones False in a DST gap.
+            rendered = dt.datetime.fromisoformat(instant)
+            assert rendered.timestamp() == resolved.instant.timestamp()
+            assert rendered.utcoffset() == resolved.instant.utcoffset()
+        moment += dt.timedelta(minutes=47, seconds=3, microseconds=120000)
