@@ -506,7 +506,6 @@ class Writer:
             loc = location_id(cur, session.id, read.location, read.reader_id)
             lines.append(f"{read_id}\t{session.id}\t{loc}\t{tail}")
         copy_text = "".join(lines)
-        cur.execute("SAVEPOINT direct_copy")
         try:
             cur.copy_expert(_sql("copy_reads"), io.StringIO(copy_text))
         except psycopg2.errors.UniqueViolation:
@@ -514,7 +513,6 @@ class Writer:
             cur.copy_expert(_sql("copy_incoming"), io.StringIO(copy_text))
             cur.execute(_sql("insert_reads"))
             return cur.fetchall()
-        cur.execute("RELEASE SAVEPOINT direct_copy")
         return [(i, read.seq, read.location) for i, read in zip(ids, reads, strict=True)]
 
     def _gun_row(
