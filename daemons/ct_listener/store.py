@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -408,8 +409,11 @@ class Writer:
     def _dead_letter(self, session_id: int, item: ctp01.Keyed, error: str) -> None:
         # Never silently dropped: the line goes to a file an operator can replay.
         self.stats.dead_letters += 1
+        # fsync'ed like the spool: from here on the mark counts this read as kept.
         with open(self.spool.directory / "dead-letters.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"session_id": session_id, "raw": item.raw, "error": error}) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
         log.error("read could not be stored %s", kv(raw=item.raw[:80], error=error.strip()))
 
     def _write_transaction(

@@ -334,3 +334,31 @@ def test_sd_notify_ready_status_and_watchdog(raw_dsn, listener_factory, tmp_path
     assert {"READY=1", "WATCHDOG=1", "STATUS"} <= messages
     listener.terminate()
     os.unlink(path)
+
+
+def test_a_read_the_database_refuses_is_kept_aside_and_the_batch_survives(
+    raw_dsn, listener_factory
+):
+    # Stand-in for any row-level refusal (a constraint added later, a bad trigger).
+    query(
+        raw_dsn,
+        "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        " IF NEW.tag_code = 'BOOM' THEN RAISE EXCEPTION 'refused by policy'; END IF;"
+        " RETURN NEW; END $$;"
+        " CREATE TRIGGER refuse_boom BEFORE INSERT ON timing_reads"
+        " FOR EACH ROW EXECUTE FUNCTION refuse_boom()",
+    )
+    listener = listener_factory(raw_dsn, P88_CT_BATCH_DELAY_MS="200").start()
+    client = started_client(listener.port)
+    client.send(
+        *[
+            f"CT01_33~{n}~finish~{'BOOM' if n == 3 else n}~2025-10-11T10:00:00.00~1~117F37~1"
+            for n in range(1, 6)
+        ]
+    )
+    wait_for(lambda: count(raw_dsn) == 4, what="the four acceptable reads")
+    dead = listener.spool_dir / "dead-letters.jsonl"
+    wait_for(dead.exists, what="dead letter")
+    assert "~BOOM~" in dead.read_text() and "refused by policy" in dead.read_text()
+    assert "read could not be stored" in listener.log()
+    client.close()
