@@ -455,20 +455,16 @@ class Writer:
                 returned = self._insert_reads(cur, session, list(reads.values()), tails or {})
                 notified = [row[0] for row in returned]
                 self.stats.inserted += len(returned)
-                skipped = set(reads) - {(row[1], row[2]) for row in returned}
-                offered = [reads[k] for k in skipped] + extra_reads
-                if offered:
-                    self._conflicts(cur, session_id, "existing_reads", offered)
+                self._judge_skipped(cur, session_id, "existing_reads", reads, returned, extra_reads)
             if guns:
                 rows = [self._gun_row(cur, session, g) for g in guns.values()]
                 returned = psycopg2.extras.execute_values(
                     cur, _sql("insert_gun_times"), rows, page_size=len(rows), fetch=True
                 )
                 self.stats.gun_times += len(returned)
-                skipped = set(guns) - {(row[1], row[2]) for row in returned}
-                offered = [guns[k] for k in skipped] + extra_guns
-                if offered:
-                    self._conflicts(cur, session_id, "existing_gun_times", offered)
+                self._judge_skipped(
+                    cur, session_id, "existing_gun_times", guns, returned, extra_guns
+                )
             if rejected:
                 rows = [(session_id, r.seq, r.location, r.reason, r.raw) for r in rejected.values()]
                 psycopg2.extras.execute_values(cur, _sql("insert_rejected"), rows)
@@ -534,6 +530,21 @@ class Writer:
             gun.reader_id or None,
             gun.raw,
         )
+
+    def _judge_skipped(
+        self,
+        cur: psycopg2.extensions.cursor,
+        session_id: int,
+        query: str,
+        batch: dict[Key, ctp01.TagRead],
+        returned: list[tuple[int, int, str]],
+        extras: list[ctp01.TagRead],
+    ) -> None:
+        """Keys the insert did not take, plus later offers in the batch: resend or conflict?"""
+        skipped = set(batch) - {(row[1], row[2]) for row in returned}
+        offered = [batch[k] for k in skipped] + extras
+        if offered:
+            self._conflicts(cur, session_id, query, offered)
 
     def _conflicts(
         self,
