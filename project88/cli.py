@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from daemons.common import db, logs, migrate
 from daemons.common.config import CommonSettings, ConfigError
@@ -79,6 +80,109 @@ def cmd_session(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_roster_file(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    return Path(name).read_bytes()
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    from psycopg2.extras import execute_values
+
+    from project88 import roster
+
+    label = "<stdin>" if args.file == "-" else args.file
+    try:
+        data = _read_roster_file(args.file)
+    except OSError as exc:
+        print(f"{label}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    result = roster.parse_bytes(data)
+    if result.errors:
+        for error in result.errors:
+            print(f"{label}:{error}", file=sys.stderr)
+        print(f"roster: {len(result.errors)} error(s), nothing written", file=sys.stderr)
+        return 1
+
+    conn = db.connect(_settings().raw_dsn, "project88-cli")
+    try:
+        # One transaction: the display sees the old roster or the new one, never half.
+        with conn.cursor() as cur:
+            cur.execute(_sql("roster_lock"))
+            removed = 0
+            if args.replace:
+                cur.execute(_sql("roster_delete_missing"), {"bibs": [r.bib for r in result.rows]})
+                removed = len(cur.fetchall())
+            written = execute_values(
+                cur,
+                _sql("roster_upsert"),
+                [row.values() for row in result.rows],
+                page_size=1000,
+                fetch=True,
+            )
+            cur.execute(_sql("roster_tag_clashes"))
+            clashes = cur.fetchall()
+        if clashes:
+            conn.rollback()
+            for tag, bib_a, bib_b in clashes:
+                print(
+                    f"{label}: bibs {bib_a!r} and {bib_b!r} would both be read by tag {tag!r} "
+                    "(one of them is already in the roster; fix the file or use --replace)",
+                    file=sys.stderr,
+                )
+            print("roster: nothing written", file=sys.stderr)
+            return 1
+        if args.dry_run:
+            conn.rollback()
+        else:
+            conn.commit()
+    finally:
+        conn.close()
+    new = sum(1 for _bib, inserted in written if inserted)
+    updated = len(written) - new
+    summary = f"roster: {len(result.rows)} rows ({new} new, {updated} updated, {removed} removed)"
+    print(summary + (" - dry run, nothing written" if args.dry_run else ""))
+    return 0
+
+
+def cmd_roster_list(args: argparse.Namespace) -> int:
+    conn = db.connect(_settings().raw_dsn, "project88-cli")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(_sql("roster_list"), {"limit": args.limit})
+            rows = cur.fetchall()
+    finally:
+        conn.close()
+    if not rows:
+        print("the roster is empty (load one with: project88 roster import FILE.csv)")
+        return 0
+    print(
+        f"{'bib':<8} {'tag':<8} {'name':<26} {'age':>3} {'gender':<6} {'division':<10} "
+        f"{'from':<24} message"
+    )
+    total = rows[0][-1]
+    for bib, tag, first, last, age, gender, division, city, state, country, msg, _ in rows:
+        name = " ".join(part for part in (first, last) if part)
+        place = ", ".join(part for part in (city, state, country) if part)
+        print(
+            f"{bib:<8} {tag or '':<8} {name:<26} {age if age is not None else '':>3} "
+            f"{gender or '':<6} {division or '':<10} {place:<24} {msg or ''}".rstrip()
+        )
+    if total > len(rows):
+        print(f"({len(rows)} of {total} runners; --limit N shows more)")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from project88 import simulate
 
@@ -104,6 +208,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", type=int, help="session to close (default: the active one)")
     p.add_argument("--limit", type=int, default=20, help="sessions to list")
     p.set_defaults(func=cmd_session)
+
+    p = sub.add_parser(
+        "roster",
+        help="load or show the race roster (bib -> runner) for the display",
+        description="The race roster in raw_tag_data.race_roster: who wears which bib.",
+    )
+    roster_sub = p.add_subparsers(dest="action", required=True)
+    r = roster_sub.add_parser(
+        "import",
+        help="validate a roster CSV and upsert it by bib in one transaction",
+        description="Validate FILE.csv and upsert every runner by bib in one transaction. "
+        "CSV: UTF-8 (BOM allowed), a header row (any case, any order) naming columns among "
+        "bib, first_name, last_name, city, state, country, age, gender, division, message, "
+        "tag_code; only bib is required. tag_code is the chip code when it differs from the "
+        "bib. On any error every problem is printed as FILE:LINE: message and nothing is "
+        "written.",
+    )
+    r.add_argument("file", metavar="FILE.csv", help="the roster CSV ('-' reads stdin)")
+    r.add_argument(
+        "--replace", action="store_true", help="also remove runners that are not in the file"
+    )
+    r.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate and report what would change, then roll back (writes nothing)",
+    )
+    r.set_defaults(func=cmd_roster_import)
+    r = roster_sub.add_parser("list", help="show the roster in bib order")
+    r.add_argument("--limit", type=_positive_int, default=50, help="runners to show (50)")
+    r.set_defaults(func=cmd_roster_list)
 
     from project88 import simulate
 
