@@ -195,3 +195,123 @@ def listener_factory(tmp_path: Path):
     yield make
     for proc in started:
         proc.stop()
+
+
+@dataclass
+class DisplayProcess:
+    """``python -m daemons.display_http`` as a real process on a real port."""
+
+    dsn: str
+    workdir: Path
+    env_overrides: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    proc: subprocess.Popen | None = None
+
+    def __post_init__(self) -> None:
+        self.port = self.port or free_port()
+        self.log_path = self.workdir / "display.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> DisplayProcess:
+        env = dict(os.environ)
+        env.update(
+            P88_RAW_DSN=self.dsn,
+            P88_DISPLAY_HOST="127.0.0.1",
+            P88_DISPLAY_PORT=str(self.port),
+            P88_TIMEZONE="America/New_York",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.env_overrides)
+        log = open(self.log_path, "a")  # noqa: SIM115 - handed to the child
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "daemons.display_http"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        marker = f"listening host=127.0.0.1 port={self.port}"
+        wait_for(
+            lambda: marker in self.log() or self.proc.poll() is not None,
+            15,
+            what="display_http to listen",
+        )
+        if self.proc.poll() is not None:
+            raise AssertionError(f"display_http exited early:\n{self.log()}")
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def stop(self) -> int | None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc is not None else None
+
+
+@pytest.fixture
+def display_factory(tmp_path: Path):
+    started: list[DisplayProcess] = []
+
+    def make(dsn: str, **env: str) -> DisplayProcess:
+        workdir = tmp_path / f"display{len(started)}"
+        workdir.mkdir()
+        proc = DisplayProcess(dsn, workdir, env)
+        started.append(proc)
+        return proc
+
+    yield make
+    for proc in started:
+        proc.stop()
+
+
+class SseReader:
+    """A test client for ``text/event-stream``: yields (id, event, data) as they arrive."""
+
+    def __init__(self, url: str, headers: dict[str, str] | None = None, timeout: float = 10):
+        import requests
+
+        self.response = requests.get(url, headers=headers or {}, stream=True, timeout=timeout)
+        self._lines = self.response.iter_lines(decode_unicode=True)
+
+    def events(self):
+        event_id, name, data = None, "message", []
+        for line in self._lines:
+            if line == "":
+                if data:
+                    yield event_id, name, "\n".join(data)
+                event_id, name, data = None, "message", []
+            elif line.startswith(":"):
+                continue
+            else:
+                key, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if key == "id":
+                    event_id = value
+                elif key == "event":
+                    name = value
+                elif key == "data":
+                    data.append(value)
+
+    def take(self, count: int, event: str = "read") -> list[tuple[str, dict]]:
+        import json
+
+        got = []
+        for event_id, name, data in self.events():
+            if name == event:
+                got.append((event_id, json.loads(data)))
+                if len(got) == count:
+                    break
+        return got
+
+    def close(self) -> None:
+        self.response.close()

@@ -15,12 +15,14 @@ import psycopg2.extensions
 
 
 def connect(
-    dsn: str, application_name: str, connect_timeout: int = 5
+    dsn: str, application_name: str, connect_timeout: int = 5, options: str = ""
 ) -> psycopg2.extensions.connection:
+    extra = {"options": options} if options else {}
     conn = psycopg2.connect(
         dsn,
         application_name=application_name,
         connect_timeout=connect_timeout,
+        **extra,
         # Notice a dead server or a broken network within ~15 s, not hours.
         keepalives=1,
         keepalives_idle=5,

@@ -1,0 +1,100 @@
+"""A small PostgreSQL connection pool for gevent daemons (display_http, nlq_http).
+
+psycopg2 blocks the whole process while it waits for the server unless a wait
+callback hands control back to the event loop; ``psycogreen`` installs the
+gevent one (``cooperative()``). On top of that, this pool bounds how many
+connections the daemon holds, replaces broken ones, and fails fast while the
+database is down, so a request answers 503 at once instead of every request
+waiting out its own connect timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+
+import gevent.lock
+import psycopg2
+import psycopg2.extensions
+
+from . import db
+
+
+class DatabaseDown(Exception):
+    """PostgreSQL cannot be reached right now; the message says why."""
+
+
+def cooperative() -> None:
+    """Make psycopg2 yield to gevent while it waits (call once, at start)."""
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()
+
+
+class GreenPool:
+    def __init__(
+        self,
+        dsn: str,
+        application_name: str,
+        size: int = 10,
+        options: str = "",
+        retry_after: float = 1.0,
+        connect_timeout: int = 3,
+    ) -> None:
+        self.dsn = dsn
+        self.application_name = application_name
+        self.options = options
+        self.retry_after = retry_after
+        self.connect_timeout = connect_timeout
+        self._slots = gevent.lock.BoundedSemaphore(size)
+        self._idle: list[psycopg2.extensions.connection] = []
+        self._failed_at = 0.0
+        self.last_error = ""
+
+    def _connect(self) -> psycopg2.extensions.connection:
+        if time.monotonic() - self._failed_at < self.retry_after:
+            raise DatabaseDown(self.last_error or "database unavailable")
+        try:
+            conn = db.connect(
+                self.dsn, self.application_name, self.connect_timeout, options=self.options
+            )
+        except psycopg2.Error as exc:
+            self._failed(exc)
+            raise DatabaseDown(self.last_error) from None
+        conn.autocommit = True  # read-only queries: no transaction to hold open
+        return conn
+
+    def _failed(self, exc: BaseException) -> None:
+        self._failed_at = time.monotonic()
+        self.last_error = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[psycopg2.extensions.connection]:
+        with self._slots:
+            conn = self._idle.pop() if self._idle else self._connect()
+            try:
+                yield conn
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                self._failed(exc)
+                with contextlib.suppress(psycopg2.Error):
+                    conn.close()
+                raise DatabaseDown(self.last_error) from None
+            except BaseException:
+                # A query error (or a client gone mid-request): the connection
+                # itself is fine once any transaction is gone.
+                if not conn.closed and conn.status != psycopg2.extensions.STATUS_READY:
+                    with contextlib.suppress(psycopg2.Error):
+                        conn.rollback()
+                self._keep(conn)
+                raise
+            self._keep(conn)
+
+    def _keep(self, conn: psycopg2.extensions.connection) -> None:
+        if not conn.closed:
+            self._idle.append(conn)
+
+    def close(self) -> None:
+        while self._idle:
+            with contextlib.suppress(psycopg2.Error):
+                self._idle.pop().close()

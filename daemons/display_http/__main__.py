@@ -1,0 +1,114 @@
+"""``python -m daemons.display_http``: the race display daemon (Bottle on gevent)."""
+
+from gevent import monkey
+
+# Before anything else imports socket, threading or time: the whole process
+# becomes cooperative, which is what lets one process hold thousands of streams.
+monkey.patch_all()
+
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+import gevent  # noqa: E402
+from gevent.pywsgi import WSGIServer  # noqa: E402
+
+from daemons.common import greendb, logs  # noqa: E402
+from daemons.common.config import ConfigError  # noqa: E402
+from daemons.common.logs import kv  # noqa: E402
+from daemons.common.sdnotify import Notifier  # noqa: E402
+
+from .app import Display, ForwardedPrefix  # noqa: E402
+from .events import Hub  # noqa: E402
+from .settings import DisplaySettings  # noqa: E402
+
+log = logging.getLogger("display_http")
+
+
+def session_options(timezone: str) -> str:
+    # Timestamps come back in the event's zone (ISO 8601 with its offset), and
+    # this daemon cannot write even by mistake.
+    return f"-c TimeZone={timezone} -c default_transaction_read_only=on -c statement_timeout=10000"
+
+
+def main() -> int:
+    logs.setup()
+    try:
+        settings = DisplaySettings.from_env()
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        return 2
+    greendb.cooperative()
+    options = session_options(settings.common.timezone)
+    pool = greendb.GreenPool(settings.common.raw_dsn, "display_http", settings.pool_size, options)
+    hub = Hub(
+        settings.common.raw_dsn,
+        pool,
+        options,
+        settings.fanout_interval,
+        settings.poll_interval,
+        settings.stats_refresh,
+        settings.ring_size,
+    )
+    display = Display(settings, pool, hub)
+    notifier = Notifier()
+    server = WSGIServer(
+        (settings.host, settings.port),
+        ForwardedPrefix(display.app),
+        log=logging.getLogger("display_http.access") if settings.access_log else None,
+        error_log=logging.getLogger("display_http.wsgi"),
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        log.error("cannot listen %s", kv(host=settings.host, port=settings.port, error=exc))
+        return 1
+    hub.start()
+    log.info("listening %s", kv(host=settings.host, port=server.server_port))
+
+    def status_line() -> str:
+        db = "up" if hub.connected else f"DOWN ({hub.last_error})"
+        return f"streams={display.streams} reads_seen={hub.reads_seen} db={db}"
+
+    notifier.ready(status_line())
+    stopping = gevent.event.Event()
+    gevent.signal_handler(signal.SIGTERM, stopping.set)
+    gevent.signal_handler(signal.SIGINT, stopping.set)
+
+    def report() -> None:
+        while True:
+            gevent.sleep(5)
+            notifier.status(status_line())
+            log.info(
+                "status %s",
+                kv(
+                    streams=display.streams,
+                    reads_seen=hub.reads_seen,
+                    db_up=hub.connected,
+                    **dict(display.counters),
+                ),
+            )
+
+    def watchdog() -> None:
+        # WATCHDOG=1 from the event loop itself: if it hangs, systemd notices.
+        assert notifier.watchdog_interval is not None
+        while True:
+            notifier.watchdog()
+            gevent.sleep(notifier.watchdog_interval)
+
+    helpers = [gevent.spawn(report)]
+    if notifier.watchdog_interval:
+        helpers.append(gevent.spawn(watchdog))
+    stopping.wait()
+    log.info("stopping %s", kv(streams=display.streams))
+    notifier.stopping()
+    server.close()  # no new connections
+    hub.stop()  # streams end
+    server.stop(timeout=3)
+    gevent.killall(helpers)
+    pool.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""display_http's settings, from ``P88_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from daemons.common.config import CommonSettings, env_float, env_int, env_str
+
+DEFAULT_MESSAGES = (
+    "Welcome to Race Display",
+    "Real-time timing data",
+    "Results update as runners cross the mat",
+    "Thank you to our volunteers",
+)
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    common: CommonSettings
+    host: str
+    port: int
+    pool_size: int
+    heartbeat: float  # seconds between SSE heartbeat comments
+    fanout_interval: float  # at most one database fetch per this many seconds
+    poll_interval: float  # catch-up without a NOTIFY (a safety net), seconds
+    stats_refresh: float  # rebuild the in-memory statistics every this many seconds
+    ring_size: int  # live reads kept in memory for reconnecting clients
+    max_streams: int
+    title: str
+    messages: tuple[str, ...]
+    crossing_message: str
+    hold_seconds: float
+    rotate_seconds: float
+    access_log: bool
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> DisplaySettings:
+        env = os.environ if env is None else env
+        raw_messages = env.get("P88_DISPLAY_MESSAGES", "").strip()
+        messages = (
+            tuple(m.strip() for m in raw_messages.split("|") if m.strip())
+            if raw_messages
+            else DEFAULT_MESSAGES
+        )
+        return cls(
+            common=CommonSettings.from_env(env),
+            host=env_str(env, "P88_DISPLAY_HOST", "127.0.0.1"),
+            port=env_int(env, "P88_DISPLAY_PORT", 5000, minimum=0),
+            pool_size=env_int(env, "P88_DISPLAY_POOL_SIZE", 8, minimum=1),
+            heartbeat=env_float(env, "P88_DISPLAY_HEARTBEAT", 15.0, minimum=0.1),
+            fanout_interval=env_float(env, "P88_DISPLAY_FANOUT_MS", 50.0, minimum=0.0) / 1000,
+            poll_interval=env_float(env, "P88_DISPLAY_POLL_INTERVAL", 2.0, minimum=0.05),
+            stats_refresh=env_float(env, "P88_DISPLAY_STATS_REFRESH", 600.0, minimum=1.0),
+            ring_size=env_int(env, "P88_DISPLAY_RING_SIZE", 20_000, minimum=100),
+            max_streams=env_int(env, "P88_DISPLAY_MAX_STREAMS", 5000, minimum=1),
+            title=env_str(env, "P88_DISPLAY_TITLE", "Race Display"),
+            messages=messages,
+            crossing_message=env.get("P88_DISPLAY_CROSSING_MESSAGE", "Congratulations!").strip(),
+            hold_seconds=env_float(env, "P88_DISPLAY_HOLD_SECONDS", 5.0, minimum=0.5),
+            rotate_seconds=env_float(env, "P88_DISPLAY_ROTATE_SECONDS", 6.0, minimum=1.0),
+            access_log=env.get("P88_DISPLAY_ACCESS_LOG", "").strip() in ("1", "true", "yes"),
+        )
