@@ -26,7 +26,8 @@ import psycopg2
 from daemons.common import migrate
 from project88.pgcluster import Cluster, free_port
 
-DAEMONS = ["ct_listener"]  # grows as the daemons land
+DAEMONS = ["ct_listener", "display_http"]  # grows as the daemons land
+SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "tools" / "sample_roster.csv"
 LATEST_READS = "SELECT * FROM timing_reads ORDER BY id DESC LIMIT 10"  # shown, not run
 
 
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", type=Path, default=Path("var/demo"))
     parser.add_argument("--ct-port", type=int, default=int(os.environ.get("DEMO_CT_PORT", 61611)))
+    parser.add_argument(
+        "--display-port", type=int, default=int(os.environ.get("DEMO_DISPLAY_PORT", 5000))
+    )
     parser.add_argument("--athletes", type=int, default=400)
     parser.add_argument("--rate", type=float, default=20.0, help="reads per second per client")
     parser.add_argument("--keep", action="store_true", help="keep var/demo after Ctrl-C")
@@ -108,9 +112,17 @@ def main(argv: list[str] | None = None) -> int:
             P88_CT_AUTH="hmac-sha1",
             P88_CT_AUTH_FILE=str(creds),
             P88_SPOOL_DIR=str(root / "spool"),
+            P88_DISPLAY_HOST="127.0.0.1",
+            P88_DISPLAY_PORT=str(args.display_port),
+            P88_DISPLAY_TITLE="Project88Hub demo race",
             P88_STATUS_INTERVAL="10",
             PYTHONUNBUFFERED="1",
         )
+        # The runners' names for the display (bibs the roster lacks show as bibs).
+        subprocess.run(
+            [sys.executable, "-m", "project88.cli", "roster", "import", str(SAMPLE_ROSTER)],
+            env=env, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
         for daemon in DAEMONS:
             children.append(_spawn(daemon, [sys.executable, "-m", f"daemons.{daemon}"], env))
         time.sleep(1.5)
@@ -131,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  CTP01 listener     127.0.0.1:{ct_port} (hmac-sha1; user 'demo', password in "
             f"{client_pw})\n"
             f"  raw reads          {psql} '{raw_dsn}' -c '{LATEST_READS}'\n"
+            f"  race display       http://127.0.0.1:{args.display_port}/?location=finish\n"
+            f"  operator status    http://127.0.0.1:{args.display_port}/status\n"
+            f"  timing API         http://127.0.0.1:{args.display_port}/api/timing/recent-reads\n"
+            f"  live stream        curl -N http://127.0.0.1:{args.display_port}/api/timing/stream\n"
             f"  sessions           P88_RAW_DSN='{raw_dsn}' project88 session list\n"
             f"  connections        {psql} '{raw_dsn}' -c 'TABLE connection_log'\n"
             "  Ctrl-C stops everything.\n",
