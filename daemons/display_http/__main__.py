@@ -6,9 +6,11 @@ from gevent import monkey
 # becomes cooperative, which is what lets one process hold thousands of streams.
 monkey.patch_all()
 
+import datetime as dt  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 
 import gevent  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
@@ -66,9 +68,19 @@ def main() -> int:
     hub.start()
     log.info("listening %s", kv(host=settings.host, port=server.server_port))
 
+    rate = {"at": time.monotonic(), "seen": 0, "per_second": 0.0}
+
     def status_line() -> str:
         db = "up" if hub.connected else f"DOWN ({hub.last_error})"
-        return f"streams={display.streams} reads_seen={hub.reads_seen} db={db}"
+        last = (
+            dt.datetime.fromtimestamp(hub.last_read_at).astimezone().strftime("%H:%M:%S")
+            if hub.last_read_at
+            else "never"
+        )
+        return (
+            f"streams={display.streams} reads/s={rate['per_second']:.0f} last_read={last} "
+            f"reads_seen={hub.reads_seen} db={db}"
+        )
 
     notifier.ready(status_line())
     stopping = gevent.event.Event()
@@ -78,6 +90,9 @@ def main() -> int:
     def report() -> None:
         while True:
             gevent.sleep(5)
+            now = time.monotonic()
+            rate["per_second"] = (hub.reads_seen - rate["seen"]) / (now - rate["at"])
+            rate["at"], rate["seen"] = now, hub.reads_seen
             notifier.status(status_line())
             log.info(
                 "status %s",

@@ -184,3 +184,21 @@ def test_sigterm_with_open_streams_exits_cleanly(raw_dsn, display_factory):
     for stream in streams:
         stream.close()
     assert "stopping streams=3" in display.log()
+
+
+def test_sd_notify_ready_status_and_watchdog(raw_dsn, display_factory, tmp_path):
+    path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(10)
+    display = display_factory(raw_dsn, NOTIFY_SOCKET=str(path), WATCHDOG_USEC="1000000").start()
+    messages = set()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not {"READY=1", "WATCHDOG=1", "STATUS"} <= messages:
+        for item in sock.recv(4096).decode().split("\n"):
+            messages.add(item if not item.startswith("STATUS=") else "STATUS")
+            if item.startswith("STATUS="):
+                assert "streams=" in item and "reads/s=" in item and "last_read=" in item
+    assert {"READY=1", "WATCHDOG=1", "STATUS"} <= messages
+    display.stop()
+    os.unlink(path)
