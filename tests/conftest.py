@@ -172,29 +172,65 @@ class ListenerProcess:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
-@pytest.fixture
-def listener_factory(tmp_path: Path):
-    started: list[ListenerProcess] = []
+def _daemon_factory(tmp_path: Path, kind: type, name: str):
+    """Yield a maker of ``kind`` daemons (each in a workdir of its own); stop them all after."""
+    started: list = []
 
-    def make(dsn: str, **env: str) -> ListenerProcess:
-        workdir = tmp_path / f"listener{len(started)}"
+    def make(dsn: str, **env: str):
+        workdir = tmp_path / f"{name}{len(started)}"
         workdir.mkdir()
-        proc = ListenerProcess(dsn, workdir, env)
+        proc = kind(dsn, workdir, env)
         started.append(proc)
         return proc
 
     yield make
     for proc in started:
         proc.stop()
+
+
+def stop_process(proc: subprocess.Popen | None) -> int | None:
+    """SIGTERM, then SIGKILL after 15 s; the exit code (None if never started)."""
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode if proc is not None else None
+
+
+class NotifySocket:
+    """A stand-in for systemd's notify socket: bind first, start the daemon, then collect."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+
+    def collect(self, wanted: set[str], timeout: float = 10) -> list[str]:
+        """Datagram lines until each of ``wanted`` (``READY=1``, ``STATUS``…) was seen."""
+        lines: list[str] = []
+        seen: set[str] = set()
+        self.sock.settimeout(timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not wanted <= seen:
+            for item in self.sock.recv(4096).decode().split("\n"):
+                lines.append(item)
+                seen.add("STATUS" if item.startswith("STATUS=") else item)
+        return lines
+
+    def close(self) -> None:
+        self.sock.close()
+        self.path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def listener_factory(tmp_path: Path):
+    yield from _daemon_factory(tmp_path, ListenerProcess, "listener")
 
 
 @dataclass
@@ -248,30 +284,12 @@ class DisplayProcess:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
     def stop(self) -> int | None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode if self.proc is not None else None
+        return stop_process(self.proc)
 
 
 @pytest.fixture
 def display_factory(tmp_path: Path):
-    started: list[DisplayProcess] = []
-
-    def make(dsn: str, **env: str) -> DisplayProcess:
-        workdir = tmp_path / f"display{len(started)}"
-        workdir.mkdir()
-        proc = DisplayProcess(dsn, workdir, env)
-        started.append(proc)
-        return proc
-
-    yield make
-    for proc in started:
-        proc.stop()
+    yield from _daemon_factory(tmp_path, DisplayProcess, "display")
 
 
 class SseReader:

@@ -15,7 +15,7 @@ import psycopg2
 import requests
 
 from project88.simulate import build_buffer, run_clients
-from tests.conftest import SseReader, query, wait_for
+from tests.conftest import NotifySocket, SseReader, query, wait_for
 from tests.integration.test_exactly_once import race
 
 
@@ -187,18 +187,13 @@ def test_sigterm_with_open_streams_exits_cleanly(raw_dsn, display_factory):
 
 
 def test_sd_notify_ready_status_and_watchdog(raw_dsn, display_factory, tmp_path):
-    path = tmp_path / "notify.sock"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(path))
-    sock.settimeout(10)
-    display = display_factory(raw_dsn, NOTIFY_SOCKET=str(path), WATCHDOG_USEC="1000000").start()
-    messages = set()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not {"READY=1", "WATCHDOG=1", "STATUS"} <= messages:
-        for item in sock.recv(4096).decode().split("\n"):
-            messages.add(item if not item.startswith("STATUS=") else "STATUS")
-            if item.startswith("STATUS="):
-                assert "streams=" in item and "reads/s=" in item and "last_read=" in item
-    assert {"READY=1", "WATCHDOG=1", "STATUS"} <= messages
+    notify = NotifySocket(tmp_path / "notify.sock")
+    display = display_factory(raw_dsn, NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC="1000000")
+    display.start()
+    lines = notify.collect({"READY=1", "WATCHDOG=1", "STATUS"})
+    assert {"READY=1", "WATCHDOG=1"} <= set(lines)
+    status = [line for line in lines if line.startswith("STATUS=")]
+    assert status and all("streams=" in s and "reads/s=" in s and "last_read=" in s
+                          for s in status)  # fmt: skip
     display.stop()
-    os.unlink(path)
+    notify.close()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import socket
 import time
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from daemons.ct_listener.auth import client_secret
-from tests.conftest import query, wait_for
+from tests.conftest import NotifySocket, query, wait_for
 from tests.lineclient import LineClient
 
 NY = ZoneInfo("America/New_York")
@@ -318,22 +316,16 @@ def test_sigterm_flushes_the_pending_batch(raw_dsn, listener_factory):
 
 
 def test_sd_notify_ready_status_and_watchdog(raw_dsn, listener_factory, tmp_path):
-    path = tmp_path / "notify.sock"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(path))
-    sock.settimeout(10)
-    listener = listener_factory(raw_dsn, NOTIFY_SOCKET=str(path), WATCHDOG_USEC="1000000")
+    notify = NotifySocket(tmp_path / "notify.sock")
+    listener = listener_factory(raw_dsn, NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC="1000000")
     listener.start()
-    messages = set()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not {"READY=1", "WATCHDOG=1", "STATUS"} <= messages:
-        for item in sock.recv(4096).decode().split("\n"):
-            messages.add(item if not item.startswith("STATUS=") else "STATUS")
-            if item.startswith("STATUS="):
-                assert "clients=" in item and "reads/s=" in item and "last_read=" in item
-    assert {"READY=1", "WATCHDOG=1", "STATUS"} <= messages
+    lines = notify.collect({"READY=1", "WATCHDOG=1", "STATUS"})
+    assert {"READY=1", "WATCHDOG=1"} <= set(lines)
+    status = [line for line in lines if line.startswith("STATUS=")]
+    assert status and all("clients=" in s and "reads/s=" in s and "last_read=" in s
+                          for s in status)  # fmt: skip
     listener.terminate()
-    os.unlink(path)
+    notify.close()
 
 
 def test_a_read_the_database_refuses_is_kept_aside_and_the_batch_survives(
