@@ -11,8 +11,12 @@ $(VENV)/.installed: pyproject.toml tools/bootstrap.sh
 demo: $(VENV)/.installed
 	$(PY) -m project88.devstack
 
+# The tests also need Debian's chromium and apache2 (bootstrap --test).
+$(VENV)/.test-deps: pyproject.toml tools/bootstrap.sh
+	VENV=$(VENV) tools/bootstrap.sh --test
+
 ## Run every test (lint included).
-test: $(VENV)/.installed lint
+test: $(VENV)/.test-deps lint
 	$(VENV)/bin/pytest
 
 unit: $(VENV)/.installed
@@ -25,6 +29,7 @@ lint: $(VENV)/.installed
 ## Benchmarks print their figures next to an in-run baseline.
 bench: $(VENV)/.installed
 	$(PY) bench/ingest.py
+	$(PY) bench/display.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
