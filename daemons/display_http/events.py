@@ -42,6 +42,7 @@ from .statsbook import StatsBook
 log = logging.getLogger("display_http.events")
 
 PAGE = 1000
+SEED_PAGE = 20_000  # statistics seed rows per fetch, between two yields to the event loop
 RUNNER_FIELDS = (
     "first_name",
     "last_name",
@@ -273,14 +274,33 @@ class Hub:
                 gevent.sleep(2)
 
     def _rebuild_book(self) -> None:
+        """Load a new book beside the live one, then swap: answers never see a half book.
+
+        The seed is read through a server-side cursor in pages, yielding to the
+        event loop between them, so a million reads cost no stall to requests
+        or streams, and memory holds one page of rows at a time.
+        """
         assert self.ring is not None
         started = time.monotonic()
         upto = self._head_id()
-        with self.pool.connection() as conn, conn.cursor() as cur:
-            cur.execute(queries.sql("stats_seed"), {"upto": upto})
-            seed = cur.fetchall()
         book = StatsBook()
-        book.seed(seed)
+        groups = 0
+        with self.pool.connection() as conn:
+            conn.autocommit = False  # a named cursor lives in a transaction
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(queries.sql("stats_seed_spans"), {"upto": upto})
+                    book.seed_spans(cur.fetchall())
+                with conn.cursor(name="stats_seed") as cur:
+                    cur.itersize = SEED_PAGE
+                    cur.execute(queries.sql("stats_seed_tags"), {"upto": upto})
+                    while rows := cur.fetchmany(SEED_PAGE):
+                        book.seed_tags(rows)
+                        groups += len(rows)
+                        gevent.sleep(0)
+                conn.rollback()
+            finally:
+                conn.autocommit = True
         if not self.ring.covers(upto):  # the ring moved on past ``upto`` meanwhile
             self._rebuild_wanted.set()
             return
@@ -290,7 +310,7 @@ class Hub:
         self.book_ready.set()
         log.info(
             "statistics rebuilt %s",
-            kv(groups=len(seed), upto_id=upto, seconds=f"{time.monotonic() - started:.2f}"),
+            kv(groups=groups, upto_id=upto, seconds=f"{time.monotonic() - started:.2f}"),
         )
 
     # -- for the stream greenlets ----------------------------------------------------------

@@ -270,3 +270,14 @@ def test_database_down_and_back(own_cluster, display_factory):
     wait_for(lambda: get(display, "/api/timing/recent-reads").status_code == 200, 10,
              interval=0.3, what="reads to be served again")  # fmt: skip
     assert len(get(display, "/api/timing/recent-reads").json()["reads"]) == 6
+
+
+def test_stats_rebuilt_when_the_archiver_announces_a_run(seeded):
+    display, sessions, dsn = seeded
+    assert get(display, "/api/timing/stats").json()["overall"]["total_reads"] == 6
+    query(dsn, "DELETE FROM timing_reads WHERE session_id = %s", (sessions["old"],))
+    query(dsn, "SELECT pg_notify('timing_archive', '{}')")
+    wait_for(lambda: get(display, "/api/timing/stats").json()["overall"]["total_reads"] == 5, 10,
+             interval=0.2, what="statistics rebuilt without the archived reads")  # fmt: skip
+    assert get(display, "/api/timing/sessions").json()["sessions"][1]["total_reads"] == 0
+    assert "statistics rebuilt" in display.log()

@@ -152,11 +152,17 @@ def at(minute: int) -> dt.datetime:
     return dt.datetime(2025, 10, 11, 10, minute, tzinfo=NY)
 
 
-def test_stats_book_seed_and_add():
+def seeded_book() -> StatsBook:
     book = StatsBook()
-    book.seed([(1, "start", "101", 1, at(0), at(0)), (1, "finish", "101", 2, at(30), at(31)),
-               (2, "finish", "202", 1, at(40), at(40))])  # fmt: skip
+    book.seed_tags([(1, "start", "101", 1), (1, "finish", "101", 2), (2, "finish", "202", 1)])
+    book.seed_spans([(1, "start", at(0), at(0)), (1, "finish", at(30), at(31)),
+                     (2, "finish", at(40), at(40))])  # fmt: skip
     book.add(1, "finish", "102", at(35))
+    return book
+
+
+def test_stats_book_overall_and_by_location():
+    book = seeded_book()
     overall = book.stats(ReadFilter())
     assert overall["overall"] == {"total_reads": 5, "unique_tags": 3, "total_locations": 2,
                                   "first_read": at(0), "last_read": at(40)}  # fmt: skip
@@ -164,19 +170,33 @@ def test_stats_book_seed_and_add():
         {"location_name": "finish", "read_count": 4, "unique_tags": 3, "last_read": at(40)},
         {"location_name": "start", "read_count": 1, "unique_tags": 1, "last_read": at(0)},
     ]
-    one = book.stats(ReadFilter(session_id=1, location="finish"))
-    assert one["overall"]["total_reads"] == 3
-    assert one["overall"]["unique_tags"] == 2
     assert book.session_totals() == {1: 4, 2: 1}
-    assert book.stats(ReadFilter(session_id=99))["overall"]["total_reads"] == 0
 
 
-def test_stats_book_answers_are_fresh_after_a_change():
+def test_stats_book_every_filter():
+    book = seeded_book()
+    one = book.stats(ReadFilter(session_id=1, location="finish"))
+    assert one["overall"]["total_reads"] == 3 and one["overall"]["unique_tags"] == 2
+    assert one["overall"]["first_read"] == at(30) and one["overall"]["last_read"] == at(35)
+    session = book.stats(ReadFilter(session_id=1))
+    assert session["overall"]["total_reads"] == 4 and session["overall"]["unique_tags"] == 2
+    assert [row["location_name"] for row in session["by_location"]] == ["finish", "start"]
+    finish = book.stats(ReadFilter(location="finish"))
+    assert finish["overall"]["total_reads"] == 4 and finish["overall"]["unique_tags"] == 3
+    assert finish["overall"]["total_locations"] == 1
+    for empty in (ReadFilter(session_id=99), ReadFilter(location="nowhere"),
+                  ReadFilter(session_id=2, location="start")):  # fmt: skip
+        answer = book.stats(empty)
+        assert answer["overall"]["total_reads"] == 0 and answer["by_location"] == []
+
+
+def test_stats_book_answers_follow_each_read():
     book = StatsBook()
     book.add(1, "finish", "1", at(1))
     assert book.stats(ReadFilter())["overall"]["total_reads"] == 1
-    book.add(1, "finish", "2", at(2))
-    assert book.stats(ReadFilter())["overall"]["total_reads"] == 2
+    book.add(1, "finish", "1", at(2))
+    answer = book.stats(ReadFilter())["overall"]
+    assert (answer["total_reads"], answer["unique_tags"], answer["last_read"]) == (2, 1, at(2))
 
 
 # -- ring and payloads -----------------------------------------------------------------------
