@@ -19,7 +19,7 @@ and the load as separate processes or connections, as in production.
    documented endpoint. Baseline, same run: the SQL each endpoint runs (for
    ``stats``, answered from memory, the SQL a direct answer would need),
    through one psycopg2 connection. Also ``stats`` while reads arrive at
-   ``--rate`` (every new read invalidates the daemon's cached answer), the
+   ``--rate`` (each one updates the daemon's statistics as it is served), the
    cheapest endpoint while the daemon rebuilds its statistics (as the
    archiver's ``NOTIFY timing_archive`` makes it), and the daemon's RSS
    holding the table's statistics.
@@ -669,8 +669,8 @@ def api_part(args: argparse.Namespace, dsn: str, workdir: Path,
         for endpoint in ENDPOINTS:
             results[endpoint] = summary(time_endpoint(http, f"{base}/api/timing/{endpoint}",
                                                       10, args.requests))  # fmt: skip
-        # stats while reads arrive: every new read changes the book's version,
-        # so the daemon recomputes its answer instead of serving the cached one.
+        # stats while reads arrive: the daemon updates its statistics with every
+        # read it fetches for the stream, between these requests.
         live_seconds = max(5.0, args.requests / 20)
         writer = threading.Thread(target=write_reads, daemon=True,
                                   args=(dsn, session, locations, args.rate, live_seconds,
