@@ -10,16 +10,29 @@ import logging
 import os
 import sys
 
+# Python levels -> syslog priorities, which journald reads from a "<N>" prefix
+# (SyslogLevelPrefix=, on by default): `journalctl -p err` then finds failures.
+_PRIORITY = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6}
+
+
+class JournalFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        priority = _PRIORITY.get(record.levelno, 7)
+        # Every line of a multi-line record (a traceback) keeps the priority.
+        return "\n".join(f"<{priority}>{line}" for line in super().format(record).splitlines())
+
 
 def setup(level: str | None = None) -> None:
     under_journald = bool(os.environ.get("JOURNAL_STREAM"))
     fmt = "%(levelname)s %(name)s: %(message)s"
-    if not under_journald:
-        fmt = "%(asctime)s " + fmt
+    handler = logging.StreamHandler(sys.stderr)
+    if under_journald:
+        handler.setFormatter(JournalFormatter(fmt))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s " + fmt))
     logging.basicConfig(
         level=(level or os.environ.get("P88_LOG_LEVEL", "INFO")).upper(),
-        format=fmt,
-        stream=sys.stderr,
+        handlers=[handler],
         force=True,
     )
 

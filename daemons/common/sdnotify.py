@@ -35,9 +35,10 @@ class Notifier:
             return
         if self._socket is None:
             self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-        # systemd may be gone (e.g. late in shutdown): then there is no one to tell.
+        # systemd may be gone (late in shutdown) or not reading: then there is no one
+        # to tell, and a daemon must never block on its supervisor (MSG_DONTWAIT).
         with contextlib.suppress(OSError):
-            self._socket.sendto("\n".join(assignments).encode(), self._address)
+            self._socket.sendto("\n".join(assignments).encode(), socket.MSG_DONTWAIT, self._address)
 
     def ready(self, status: str = "") -> None:
         self.notify("READY=1", *([f"STATUS={status}"] if status else []))

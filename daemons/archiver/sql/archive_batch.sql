@@ -1,0 +1,1 @@
+SELECT archive_timing_batch(%(cutoff)s, %(batch_size)s);
