@@ -30,6 +30,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/ingest.py
 	$(PY) bench/display.py
+	$(PY) bench/archive.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -26,7 +26,7 @@ import psycopg2
 from daemons.common import migrate
 from project88.pgcluster import Cluster, free_port
 
-DAEMONS = ["ct_listener", "display_http"]  # grows as the daemons land
+DAEMONS = ["ct_listener", "display_http", "archiver"]  # grows as the daemons land
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "tools" / "sample_roster.csv"
 LATEST_READS = "SELECT * FROM timing_reads ORDER BY id DESC LIMIT 10"  # shown, not run
 
@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             P88_DISPLAY_HOST="127.0.0.1",
             P88_DISPLAY_PORT=str(args.display_port),
             P88_DISPLAY_TITLE="Project88Hub demo race",
+            P88_BACKUP_DIR=str(root / "backups"),
             P88_STATUS_INTERVAL="10",
             PYTHONUNBUFFERED="1",
         )
@@ -149,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  live stream        curl -N http://127.0.0.1:{args.display_port}/api/timing/stream\n"
             f"  sessions           P88_RAW_DSN='{raw_dsn}' project88 session list\n"
             f"  connections        {psql} '{raw_dsn}' -c 'TABLE connection_log'\n"
+            f"  archiver runs      {psql} '{raw_dsn}' -c 'TABLE archiver_runs'"
+            f" (backups in {root / 'backups'})\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
         )

@@ -52,6 +52,7 @@ def test_demo_runs_the_whole_stack_and_leaves_nothing():
         assert proc.wait(60) == 0, "".join(output)
     text = "".join(output)
     assert "race display       http://127.0.0.1:" in text
+    assert "archiver" in text and "run finished job=backup outcome=done" in text
     assert "nothing left running" in text
     assert not root.exists()
     shutil.rmtree(parent, ignore_errors=True)
