@@ -304,6 +304,11 @@ def test_the_listener_loses_nothing_while_an_archive_runs(raw_dsn, listener_fact
         )
     }
     assert len(set(rows.values())) == 6_000  # exactly once
+    during = query(raw_dsn, "SELECT count(*) FROM timing_reads AS r, archiver_runs AS a"
+                            " WHERE r.session_id <> %s AND a.job = 'archive'"
+                            " AND r.processed_at BETWEEN a.started_at AND a.finished_at",
+                   (old,))[0][0]  # fmt: skip
+    assert during >= 1_000, f"only {during} reads were stored while the archive ran"
     assert len(hot_and_archived(raw_dsn)[1]) == 100_000
     latencies = sorted(
         (at - sent[rows[i]]) * 1000
