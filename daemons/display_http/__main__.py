@@ -6,20 +6,17 @@ from gevent import monkey
 # becomes cooperative, which is what lets one process hold thousands of streams.
 monkey.patch_all()
 
-import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
-import socket  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from typing import Any  # noqa: E402
 
 import gevent  # noqa: E402
-from gevent.pywsgi import WSGIServer  # noqa: E402
 
 from daemons.common import greendb, logs  # noqa: E402
 from daemons.common.config import ConfigError  # noqa: E402
+from daemons.common.greenweb import NoDelayWSGIServer  # noqa: E402
 from daemons.common.logs import kv  # noqa: E402
 from daemons.common.sdnotify import Notifier  # noqa: E402
 
@@ -28,20 +25,6 @@ from .events import Hub  # noqa: E402
 from .settings import DisplaySettings  # noqa: E402
 
 log = logging.getLogger("display_http")
-
-
-class NoDelayWSGIServer(WSGIServer):
-    """gevent's server with Nagle's algorithm off on every connection.
-
-    pywsgi writes a response's headers and body separately; with Nagle on, the
-    body waits for the client's delayed ACK (~40 ms on Linux) on every
-    kept-alive request — every API answer would take 40 ms longer than its work.
-    """
-
-    def handle(self, sock: socket.socket, address: Any) -> None:
-        with contextlib.suppress(OSError):  # not TCP (a Unix socket): nothing to tune
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().handle(sock, address)
 
 
 def session_options(timezone: str) -> str:

@@ -1,0 +1,1 @@
+SELECT name FROM timing_partners WHERE id = %(partner_id)s;

@@ -1,0 +1,1 @@
+SELECT name FROM nlq_partner_names() AS name;
