@@ -1,0 +1,1 @@
+"""Natural-language questions over project88_myappdb (rules first, an LLM as fallback)."""

@@ -1,0 +1,100 @@
+"""``python -m daemons.nlq_http``: natural-language questions over the results database."""
+
+from gevent import monkey
+
+monkey.patch_all()  # first: the whole process cooperative (see display_http)
+
+import logging  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+
+import gevent  # noqa: E402
+import gevent.event  # noqa: E402
+
+from daemons.common import greendb, logs  # noqa: E402
+from daemons.common.config import ConfigError  # noqa: E402
+from daemons.common.greenweb import NoDelayWSGIServer  # noqa: E402
+from daemons.common.logs import kv  # noqa: E402
+from daemons.common.sdnotify import Notifier  # noqa: E402
+
+from .app import NlqApp  # noqa: E402
+from .engine import Engine, Planner  # noqa: E402
+from .settings import NlqSettings  # noqa: E402
+
+log = logging.getLogger("nlq_http")
+
+
+def main() -> int:
+    logs.setup()
+    try:
+        settings = NlqSettings.from_env()
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        return 2
+    greendb.cooperative()
+    # Read-only at the session level too: the role has no write privilege anyway.
+    options = "-c default_transaction_read_only=on"
+    pool = greendb.GreenPool(settings.dsn, "nlq_http", settings.pool_size, options)
+    raw_pool = greendb.GreenPool(settings.raw_dsn, "nlq_http", 2, options)
+    planner: Planner | None = None
+    if settings.llm_enabled:
+        from .llm_fallback import LlmPlanner
+
+        planner = LlmPlanner(settings.model_id, timeout=settings.llm_timeout)
+        log.info(
+            "language model %s",
+            kv(model=settings.model_id, available=planner.available, reason=planner.reason or "-"),
+        )
+    engine = Engine(settings, pool, raw_pool, planner)
+    app = NlqApp(engine)
+    server = NoDelayWSGIServer(
+        (settings.host, settings.port),
+        app.app,
+        log=None,
+        error_log=logging.getLogger("nlq_http.wsgi"),
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        log.error("cannot listen %s", kv(host=settings.host, port=settings.port, error=exc))
+        return 1
+    log.info("listening %s", kv(host=settings.host, port=server.server_port))
+    notifier = Notifier()
+
+    def status_line() -> str:
+        answered = sum(v for k, v in app.counters.items() if k.startswith("answered_"))
+        refused = sum(v for k, v in app.counters.items() if k.startswith("refused_"))
+        model = "up" if planner and planner.available else "off" if planner is None else "down"
+        return f"answered={answered} refused={refused} errors={app.counters['errors']} llm={model}"
+
+    notifier.ready(status_line())
+    stopping = gevent.event.Event()
+    gevent.signal_handler(signal.SIGTERM, stopping.set)
+    gevent.signal_handler(signal.SIGINT, stopping.set)
+
+    def report() -> None:
+        while True:
+            gevent.sleep(5)
+            notifier.status(status_line())
+
+    def watchdog() -> None:
+        assert notifier.watchdog_interval is not None
+        while True:
+            notifier.watchdog()
+            gevent.sleep(notifier.watchdog_interval)
+
+    helpers = [gevent.spawn(report)]
+    if notifier.watchdog_interval:
+        helpers.append(gevent.spawn(watchdog))
+    stopping.wait()
+    log.info("stopping")
+    notifier.stopping()
+    server.stop(timeout=5)
+    gevent.killall(helpers)
+    pool.close()
+    raw_pool.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
