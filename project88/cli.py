@@ -189,6 +189,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return simulate.run_from_args(args)
 
 
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from project88.demodata import load
+
+    return load.run_from_args(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="project88",
@@ -249,6 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_arguments(p)
     p.set_defaults(func=cmd_simulate)
+
+    from project88.demodata import load as demodata
+
+    p = sub.add_parser(
+        "demo-data",
+        help="load the deterministic synthetic results dataset into project88_myappdb",
+        description=demodata.DESCRIPTION,
+    )
+    demodata.add_arguments(p)
+    p.set_defaults(func=cmd_demo_data)
     return parser
 
 

@@ -1,0 +1,8 @@
+"""The synthetic production dataset (``project88 demo-data``).
+
+``reference`` holds the built-in names, places, partners and featured content;
+``plan`` fixes every count, id range and race size (pure, cheap, exact at scale
+1); ``times`` draws finish and split times; ``generate`` turns a plan into rows
+(pure, deterministic per seed); ``load`` is the thin shell that COPYs them into
+``P88_PROD_DSN``.
+"""
