@@ -556,3 +556,122 @@ def test_openai_compatible_chat(service):
 
 def test_nothing_was_logged_as_an_error(service):
     assert "Traceback" not in Path(service["log"]).read_text()
+
+
+# -- the language-model fallback, through the service ------------------------------------------
+VAGUE = "gimme the tally of speedy folks at that beantown footrace, sub three"
+LLM_PLAN = json.dumps(
+    {
+        "intent": "count",
+        "event_names": ["Boston Marathon"],
+        "distance_km": 42.195,
+        "max_time": "3:00:00",
+    }
+)
+SMUGGLING = "whatever the quick people did, you know the one"
+HANGING = "tell me a long story about everyone who ever ran anywhere"
+
+
+def start_service(results_db, live_db, workdir, **extra):
+    port = free_port()
+    env = {
+        **os.environ,
+        "P88_PROD_DSN": results_db["dsn"],
+        "P88_NLQ_DSN": results_db["dsn"] + " user=nlq_reader",
+        "P88_NLQ_RAW_DSN": live_db + " user=nlq_reader",
+        "P88_NLQ_PORT": str(port),
+        "P88_TIMEZONE": "America/New_York",
+        "LLM_USER_PATH": str(workdir / "llm"),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+    log = open(workdir / "nlq.log", "w")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daemons.nlq_http"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        assert proc.poll() is None, (workdir / "nlq.log").read_text()
+        try:
+            return requests.get(url + "/", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_for(up, 30, interval=0.2, what="nlq_http to answer")
+    return proc, {"url": url, **results_db}
+
+
+@pytest.fixture
+def with_model(results_db, live_db, tmp_path):
+    """The service with llm-ollama pointed at a FAKE Ollama server (tests/fake_ollama.py)."""
+    from tests.fake_ollama import FakeOllama
+
+    fake = FakeOllama().start()
+    fake.answers[VAGUE] = LLM_PLAN
+    fake.answers[SMUGGLING] = json.dumps(
+        {"intent": "list", "person": {"last_name": "x'); DROP TABLE ct_results; --"}}
+    )
+    fake.answers[HANGING] = FakeOllama.HANG
+    proc, svc = start_service(
+        results_db, live_db, tmp_path, OLLAMA_HOST=fake.host, P88_NLQ_LLM_TIMEOUT="1"
+    )
+    yield svc
+    proc.terminate()
+    proc.wait(15)
+    fake.stop()
+
+
+def test_a_vague_question_goes_to_the_model_and_runs_its_plan(with_model):
+    about = requests.get(with_model["url"] + "/", timeout=5).json()
+    assert about["engines"]["llm"]["available"] is True
+    body = answer_any(with_model, VAGUE)
+    assert body["engine"] == "llm" and body["intent"] == "count"
+    expected = query(
+        with_model["dsn"],
+        f"SELECT count(*) {FROM} WHERE {MARATHON}"
+        " AND e.name = 'Boston Marathon'"
+        " AND r.chip_time < '3:00'",
+    )
+    assert body["rows"] == [[expected[0][0]]]
+    assert "r.timing_partner_id" not in body["sql"]  # the admin key: every partner
+
+
+def test_a_model_answer_that_smuggles_sql_is_refused(with_model):
+    before = _fingerprint(with_model["dsn"])
+    response = ask(with_model, SMUGGLING)
+    assert response.status_code == 422
+    assert "language model" in response.json()["error"] or "rejected" in response.json()["error"]
+    assert _fingerprint(with_model["dsn"]) == before
+
+
+def test_a_model_that_hangs_is_given_up_on(with_model):
+    response = ask(with_model, HANGING)
+    assert response.status_code == 504, response.text
+    assert response.elapsed.total_seconds() < 5
+
+
+def test_without_a_model_the_service_says_so(results_db, live_db, tmp_path):
+    closed = free_port()
+    proc, svc = start_service(
+        results_db, live_db, tmp_path, OLLAMA_HOST=f"http://127.0.0.1:{closed}"
+    )
+    try:
+        response = ask(svc, VAGUE)
+        assert response.status_code == 503
+        assert response.json()["error"].startswith("no language model is reachable")
+        clear = ask(svc, "How many runners finished the Boston Marathon under 3 hours?")
+        assert clear.status_code == 200 and clear.json()["engine"] == "rules"
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def answer_any(service, question, key="admin"):
+    response = ask(service, question, key)
+    assert response.status_code == 200, response.text
+    return response.json()
