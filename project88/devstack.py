@@ -26,8 +26,9 @@ import psycopg2
 from daemons.common import migrate
 from project88.pgcluster import Cluster, free_port
 
-DAEMONS = ["ct_listener", "display_http", "archiver"]  # grows as the daemons land
+DAEMONS = ["ct_listener", "display_http", "archiver", "nlq_http"]  # grows as the daemons land
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "tools" / "sample_roster.csv"
+ASK = '{"question": "How many runners finished the Boston Marathon under 3 hours?"}'
 LATEST_READS = "SELECT * FROM timing_reads ORDER BY id DESC LIMIT 10"  # shown, not run
 
 
@@ -61,6 +62,16 @@ def _count_reads(dsn: str) -> int | None:
         conn.close()
 
 
+def _enable_login(dsn: str, role: str) -> None:
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"ALTER ROLE {role} LOGIN")  # a constant role name, not input
+    finally:
+        conn.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", type=Path, default=Path("var/demo"))
@@ -68,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--display-port", type=int, default=int(os.environ.get("DEMO_DISPLAY_PORT", 5000))
     )
+    parser.add_argument("--nlq-port", type=int, default=int(os.environ.get("DEMO_NLQ_PORT", 8000)))
+    parser.add_argument("--scale", type=float, default=0.02, help="demo-data scale")
     parser.add_argument("--athletes", type=int, default=400)
     parser.add_argument("--rate", type=float, default=20.0, help="reads per second per client")
     parser.add_argument("--keep", action="store_true", help="keep var/demo after Ctrl-C")
@@ -93,6 +106,22 @@ def main(argv: list[str] | None = None) -> int:
         raw_dsn, prod_dsn = cluster.dsn("raw_tag_data"), cluster.dsn("project88_myappdb")
         for folder, dsn in (("raw_tag_data", raw_dsn), ("production", prod_dsn)):
             migrate.apply(dsn, folder)
+        keys = root / "nlq-keys"  # API keys of the synthetic partners, 0600, this run only
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "project88.cli",
+                "demo-data",
+                "--scale",
+                str(args.scale),
+                "--keys-file",
+                str(keys),
+            ],
+            env={**os.environ, "P88_PROD_DSN": prod_dsn},
+            check=True,
+        )
+        _enable_login(prod_dsn, "nlq_reader")  # trust auth on the throwaway cluster
 
         password = secrets.token_urlsafe(18)
         creds = root / "ct-auth"
@@ -116,27 +145,51 @@ def main(argv: list[str] | None = None) -> int:
             P88_DISPLAY_PORT=str(args.display_port),
             P88_DISPLAY_TITLE="Project88Hub demo race",
             P88_BACKUP_DIR=str(root / "backups"),
+            P88_NLQ_HOST="127.0.0.1",
+            P88_NLQ_PORT=str(args.nlq_port),
+            P88_NLQ_DSN=f"{prod_dsn} user=nlq_reader",
+            P88_NLQ_RAW_DSN=f"{raw_dsn} user=nlq_reader",
+            LLM_USER_PATH=str(root / "llm"),
             P88_STATUS_INTERVAL="10",
             PYTHONUNBUFFERED="1",
         )
         # The runners' names for the display (bibs the roster lacks show as bibs).
         subprocess.run(
             [sys.executable, "-m", "project88.cli", "roster", "import", str(SAMPLE_ROSTER)],
-            env=env, check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         for daemon in DAEMONS:
             children.append(_spawn(daemon, [sys.executable, "-m", f"daemons.{daemon}"], env))
         time.sleep(1.5)
         children.append(
             _spawn(
                 "simulate",
-                [sys.executable, "-m", "project88.cli", "simulate", "--port", str(ct_port),
-                 "--clients", "2", "--locations", "start,5k,10k,finish",
-                 "--athletes", str(args.athletes), "--rate", str(args.rate), "--forever",
-                 "--user", "demo", "--password-file", str(client_pw)],
+                [
+                    sys.executable,
+                    "-m",
+                    "project88.cli",
+                    "simulate",
+                    "--port",
+                    str(ct_port),
+                    "--clients",
+                    "2",
+                    "--locations",
+                    "start,5k,10k,finish",
+                    "--athletes",
+                    str(args.athletes),
+                    "--rate",
+                    str(args.rate),
+                    "--forever",
+                    "--user",
+                    "demo",
+                    "--password-file",
+                    str(client_pw),
+                ],
                 env,
             )
-        )  # fmt: skip
+        )
         psql = shutil.which("psql") or "psql"
         print(
             "\n"
@@ -148,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  operator status    http://127.0.0.1:{args.display_port}/status\n"
             f"  timing API         http://127.0.0.1:{args.display_port}/api/timing/recent-reads\n"
             f"  live stream        curl -N http://127.0.0.1:{args.display_port}/api/timing/stream\n"
+            f"  questions (NLQ)    http://127.0.0.1:{args.nlq_port}/docs (API keys in {keys})\n"
+            f"                     KEY=$(grep ^admin {keys} | cut -f2)\n"
+            f"                     curl -H \"X-API-Key: $KEY\" -d '{ASK}'"
+            f" http://127.0.0.1:{args.nlq_port}/api/v1/nl-query\n"
             f"  sessions           P88_RAW_DSN='{raw_dsn}' project88 session list\n"
             f"  connections        {psql} '{raw_dsn}' -c 'TABLE connection_log'\n"
             f"  archiver runs      {psql} '{raw_dsn}' -c 'TABLE archiver_runs'"

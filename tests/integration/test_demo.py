@@ -20,12 +20,32 @@ def test_demo_runs_the_whole_stack_and_leaves_nothing():
     parent = Path(tempfile.mkdtemp(prefix="p88demo-", dir="/tmp"))
     parent.chmod(0o755)  # the PostgreSQL server user must reach its folder inside
     root = parent / "demo"
-    display_port = free_port()
+    display_port, nlq_port = free_port(), free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "project88.devstack", "--root", str(root), "--ct-port", "0",
-         "--display-port", str(display_port), "--athletes", "50", "--rate", "20"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "project88.devstack",
+            "--root",
+            str(root),
+            "--ct-port",
+            "0",
+            "--display-port",
+            str(display_port),
+            "--nlq-port",
+            str(nlq_port),
+            "--scale",
+            "0.005",
+            "--athletes",
+            "50",
+            "--rate",
+            "20",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output: list[str] = []
     threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True).start()
     try:
@@ -35,7 +55,7 @@ def test_demo_runs_the_whole_stack_and_leaves_nothing():
             interval=0.2,
             what="the demo to start",
         )
-        assert proc.poll() is None, "".join(output)  # fmt: skip
+        assert proc.poll() is None, "".join(output)
         url = f"http://127.0.0.1:{display_port}"
 
         def reads_shown() -> list:
@@ -47,6 +67,15 @@ def test_demo_runs_the_whole_stack_and_leaves_nothing():
         reads = wait_for(reads_shown, 30, interval=0.5, what="simulated reads on the display API")
         assert reads[0]["session_name"].startswith("Session_")
         assert requests.get(url + "/?location=finish", timeout=5).status_code == 200
+        keys = dict(line.split("\t") for line in (root / "nlq-keys").read_text().splitlines())
+        asked = requests.post(
+            f"http://127.0.0.1:{nlq_port}/api/v1/nl-query",
+            timeout=10,
+            headers={"X-API-Key": keys["admin"]},
+            json={"question": "How many runners finished the Boston Marathon under 3 hours?"},
+        )
+        assert asked.status_code == 200, asked.text
+        assert asked.json()["rows"][0][0] > 0
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0, "".join(output)

@@ -86,7 +86,6 @@ def live_db(pg):
         " SELECT 1, g, CASE WHEN g % 3 = 0 THEN 'finish' ELSE 'start' END, (g % 40)::text,"
         " '10:00', '2026-11-25', now() FROM generate_series(1, 300) AS g",
     )
-    query(dsn, "GRANT SELECT ON timing_reads TO nlq_reader")
     return dsn
 
 
