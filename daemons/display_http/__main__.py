@@ -8,15 +8,12 @@ monkey.patch_all()
 
 import datetime as dt  # noqa: E402
 import logging  # noqa: E402
-import signal  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-import gevent  # noqa: E402
-
 from daemons.common import greendb, logs  # noqa: E402
 from daemons.common.config import ConfigError  # noqa: E402
-from daemons.common.greenweb import NoDelayWSGIServer  # noqa: E402
+from daemons.common.greenweb import NoDelayWSGIServer, serve_until_signalled  # noqa: E402
 from daemons.common.logs import kv  # noqa: E402
 from daemons.common.sdnotify import Notifier  # noqa: E402
 
@@ -83,44 +80,27 @@ def main() -> int:
         )
 
     notifier.ready(status_line())
-    stopping = gevent.event.Event()
-    gevent.signal_handler(signal.SIGTERM, stopping.set)
-    gevent.signal_handler(signal.SIGINT, stopping.set)
 
     def report() -> None:
-        while True:
-            gevent.sleep(5)
-            now = time.monotonic()
-            rate["per_second"] = (hub.reads_seen - rate["seen"]) / (now - rate["at"])
-            rate["at"], rate["seen"] = now, hub.reads_seen
-            notifier.status(status_line())
-            log.info(
-                "status %s",
-                kv(
-                    streams=display.streams,
-                    reads_seen=hub.reads_seen,
-                    db_up=hub.connected,
-                    **dict(display.counters),
-                ),
-            )
+        now = time.monotonic()
+        rate["per_second"] = (hub.reads_seen - rate["seen"]) / (now - rate["at"])
+        rate["at"], rate["seen"] = now, hub.reads_seen
+        notifier.status(status_line())
+        log.info(
+            "status %s",
+            kv(
+                streams=display.streams,
+                reads_seen=hub.reads_seen,
+                db_up=hub.connected,
+                **dict(display.counters),
+            ),
+        )
 
-    def watchdog() -> None:
-        # WATCHDOG=1 from the event loop itself: if it hangs, systemd notices.
-        assert notifier.watchdog_interval is not None
-        while True:
-            notifier.watchdog()
-            gevent.sleep(notifier.watchdog_interval)
-
-    helpers = [gevent.spawn(report)]
-    if notifier.watchdog_interval:
-        helpers.append(gevent.spawn(watchdog))
-    stopping.wait()
+    serve_until_signalled(notifier, report)
     log.info("stopping %s", kv(streams=display.streams))
-    notifier.stopping()
     server.close()  # no new connections
     hub.stop()  # streams end
     server.stop(timeout=3)
-    gevent.killall(helpers)
     pool.close()
     return 0
 

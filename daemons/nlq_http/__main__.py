@@ -5,15 +5,11 @@ from gevent import monkey
 monkey.patch_all()  # first: the whole process cooperative (see display_http)
 
 import logging  # noqa: E402
-import signal  # noqa: E402
 import sys  # noqa: E402
-
-import gevent  # noqa: E402
-import gevent.event  # noqa: E402
 
 from daemons.common import greendb, logs  # noqa: E402
 from daemons.common.config import ConfigError  # noqa: E402
-from daemons.common.greenweb import NoDelayWSGIServer  # noqa: E402
+from daemons.common.greenweb import NoDelayWSGIServer, serve_until_signalled  # noqa: E402
 from daemons.common.logs import kv  # noqa: E402
 from daemons.common.sdnotify import Notifier  # noqa: E402
 
@@ -68,29 +64,9 @@ def main() -> int:
         return f"answered={answered} refused={refused} errors={app.counters['errors']} llm={model}"
 
     notifier.ready(status_line())
-    stopping = gevent.event.Event()
-    gevent.signal_handler(signal.SIGTERM, stopping.set)
-    gevent.signal_handler(signal.SIGINT, stopping.set)
-
-    def report() -> None:
-        while True:
-            gevent.sleep(5)
-            notifier.status(status_line())
-
-    def watchdog() -> None:
-        assert notifier.watchdog_interval is not None
-        while True:
-            notifier.watchdog()
-            gevent.sleep(notifier.watchdog_interval)
-
-    helpers = [gevent.spawn(report)]
-    if notifier.watchdog_interval:
-        helpers.append(gevent.spawn(watchdog))
-    stopping.wait()
+    serve_until_signalled(notifier, lambda: notifier.status(status_line()))
     log.info("stopping")
-    notifier.stopping()
     server.stop(timeout=5)
-    gevent.killall(helpers)
     pool.close()
     raw_pool.close()
     return 0

@@ -92,40 +92,10 @@ def live_db(pg):
 @pytest.fixture(scope="module")
 def service(results_db, live_db, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("nlq")
-    port = free_port()
-    env = {
-        **os.environ,
-        "P88_PROD_DSN": results_db["dsn"],
-        "P88_NLQ_DSN": results_db["dsn"] + " user=nlq_reader",
-        "P88_NLQ_RAW_DSN": live_db + " user=nlq_reader",
-        "P88_RAW_DSN": live_db,
-        "P88_NLQ_PORT": str(port),
-        "P88_NLQ_LLM": "off",
-        "P88_TIMEZONE": "America/New_York",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log = open(workdir / "nlq.log", "w")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daemons.nlq_http"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        assert proc.poll() is None, (workdir / "nlq.log").read_text()
-        try:
-            return requests.get(url + "/health", timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
-
-    wait_for(up, 20, interval=0.2, what="nlq_http to answer")
-    yield {"url": url, "log": workdir / "nlq.log", **results_db}
+    proc, svc = start_service(results_db, live_db, workdir, P88_NLQ_LLM="off")
+    yield {**svc, "log": workdir / "nlq.log"}
     proc.terminate()
     proc.wait(15)
-    log.close()
 
 
 def ask(service, question, key="admin", **extra):
