@@ -8,9 +8,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from daemons.common import db, logs, migrate
 from daemons.common.config import CommonSettings, ConfigError
+
+if TYPE_CHECKING:
+    from project88 import roster as roster_types
 
 
 def _settings() -> CommonSettings:
@@ -86,23 +90,87 @@ def _read_roster_file(name: str) -> bytes:
     return Path(name).read_bytes()
 
 
-def cmd_roster_import(args: argparse.Namespace) -> int:
-    from psycopg2.extras import execute_values
+def _read_event_participants(
+    event_id: int, race: str | None
+) -> tuple[str, list[roster_types.Participant]] | str:
+    """(a description of what is read, its participants), or an error message.
 
+    One read-only transaction on P88_PROD_DSN as the DSN's role (the owner):
+    every partner's rows, since the tables FORCE row-level security.
+    """
     from project88 import roster
 
-    label = "<stdin>" if args.file == "-" else args.file
+    conn = db.connect(_settings().prod_dsn, "project88-cli")
     try:
-        data = _read_roster_file(args.file)
-    except OSError as exc:
-        print(f"{label}: cannot read: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    result = roster.parse_bytes(data)
+        conn.set_session(readonly=True)
+        with conn, conn.cursor() as cur:
+            cur.execute(_sql("roster_all_partners"))
+            cur.execute(_sql("roster_event"), {"event_id": event_id})
+            event = cur.fetchone()
+            if event is None:
+                return "no such event in the production database"
+            name, date, races = event
+            what = f"{name} {date:%Y-%m-%d}"
+            if race is not None:
+                matching = [r for r in races if r.lower() == race.lower()]
+                if not matching:
+                    known = ", ".join(repr(r) for r in races) or "none"
+                    return f"{what} has no race {race!r} (its races: {known})"
+                what += f", {matching[0]}"
+            cur.execute(_sql("roster_from_event"), {"event_id": event_id, "race": race})
+            people = [roster.Participant(*row) for row in cur.fetchall()]
+    finally:
+        conn.close()
+    if not people:
+        return f"{what}: no participants, nothing to import"
+    return what, people
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    from project88 import roster
+
+    if args.race is not None and args.event_id is None:
+        args.parser.error("--race NAME needs --event-id ID")
+    if args.event_id is not None:
+        label, sep = f"event {args.event_id}", ", "
+        loaded = _read_event_participants(args.event_id, args.race)
+        if isinstance(loaded, str):
+            print(f"{label}: {loaded}", file=sys.stderr)
+            print("roster: nothing written", file=sys.stderr)
+            return 1
+        what, people = loaded
+        print(f"{label} ({what}): {len(people)} participant(s)")
+        result = roster.from_participants(people)
+    else:
+        label, sep = ("<stdin>" if args.file == "-" else args.file), ":"
+        try:
+            data = _read_roster_file(args.file)
+        except OSError as exc:
+            print(f"{label}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        result = roster.parse_bytes(data)
     if result.errors:
         for error in result.errors:
-            print(f"{label}:{error}", file=sys.stderr)
+            print(f"{label}{sep}{error}", file=sys.stderr)
         print(f"roster: {len(result.errors)} error(s), nothing written", file=sys.stderr)
         return 1
+    source = "the file" if args.event_id is None else "the event's bibs"
+    return _write_roster(result.rows, label, source, replace=args.replace, dry_run=args.dry_run)
+
+
+def _write_roster(
+    rows: list[roster_types.RosterRow],
+    label: str,
+    source: str,
+    *,
+    replace: bool,
+    dry_run: bool,
+) -> int:
+    """Upsert validated rows by bib in one transaction (``replace``: remove the others).
+
+    The same for every source; ``label`` and ``source`` only name it in messages.
+    """
+    from psycopg2.extras import execute_values
 
     conn = db.connect(_settings().raw_dsn, "project88-cli")
     try:
@@ -110,13 +178,13 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
         with conn.cursor() as cur:
             cur.execute(_sql("roster_lock"))
             removed = 0
-            if args.replace:
-                cur.execute(_sql("roster_delete_missing"), {"bibs": [r.bib for r in result.rows]})
+            if replace:
+                cur.execute(_sql("roster_delete_missing"), {"bibs": [r.bib for r in rows]})
                 removed = len(cur.fetchall())
             written = execute_values(
                 cur,
                 _sql("roster_upsert"),
-                [row.values() for row in result.rows],
+                [row.values() for row in rows],
                 page_size=1000,
                 fetch=True,
             )
@@ -127,12 +195,12 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
             for tag, bib_a, bib_b in clashes:
                 print(
                     f"{label}: bibs {bib_a!r} and {bib_b!r} would both be read by tag {tag!r} "
-                    "(one of them is already in the roster; fix the file or use --replace)",
+                    f"(one of them is already in the roster; fix {source} or use --replace)",
                     file=sys.stderr,
                 )
             print("roster: nothing written", file=sys.stderr)
             return 1
-        if args.dry_run:
+        if dry_run:
             conn.rollback()
         else:
             conn.commit()
@@ -140,8 +208,8 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
         conn.close()
     new = sum(1 for _bib, inserted in written if inserted)
     updated = len(written) - new
-    summary = f"roster: {len(result.rows)} rows ({new} new, {updated} updated, {removed} removed)"
-    print(summary + (" - dry run, nothing written" if args.dry_run else ""))
+    summary = f"roster: {len(rows)} rows ({new} new, {updated} updated, {removed} removed)"
+    print(summary + (" - dry run, nothing written" if dry_run else ""))
     return 0
 
 
@@ -223,24 +291,47 @@ def build_parser() -> argparse.ArgumentParser:
     roster_sub = p.add_subparsers(dest="action", required=True)
     r = roster_sub.add_parser(
         "import",
-        help="validate a roster CSV and upsert it by bib in one transaction",
-        description="Validate FILE.csv and upsert every runner by bib in one transaction. "
+        help="load the roster from a CSV or an event's participants, upserting by bib in one "
+        "transaction",
+        usage="%(prog)s (FILE.csv | --event-id ID [--race NAME]) [--replace] [--dry-run]",
+        description="Validate FILE.csv, or the participants of an event in the production "
+        "database (P88_PROD_DSN), and upsert every runner by bib in one transaction. "
         "CSV: UTF-8 (BOM allowed), a header row (any case, any order) naming columns among "
         "bib, first_name, last_name, city, state, country, age, gender, division, message, "
         "tag_code; only bib is required. tag_code is the chip code when it differs from the "
-        "bib. On any error every problem is printed as FILE:LINE: message and nothing is "
-        "written.",
+        "bib. An event's participants give bib, names, city, state, country, age, sex as "
+        "gender and the division of their finish result (from sex and age, like 'M 40-44', "
+        "for those without one). On any error every problem is printed (FILE:LINE: message, "
+        "or event ID, participant …: message) and nothing is written.",
     )
-    r.add_argument("file", metavar="FILE.csv", help="the roster CSV ('-' reads stdin)")
+    source = r.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "file", nargs="?", metavar="FILE.csv", help="the roster CSV ('-' reads stdin)"
+    )
+    source.add_argument(
+        "--event-id",
+        type=_positive_int,
+        metavar="ID",
+        help="instead of a file: the participants of ct_events.id = ID in the production "
+        "database (read as the DSN's role, every partner's rows)",
+    )
     r.add_argument(
-        "--replace", action="store_true", help="also remove runners that are not in the file"
+        "--race",
+        metavar="NAME",
+        help="with --event-id: only the participants of this race of the event (any case), "
+        "e.g. 'Marathon'",
+    )
+    r.add_argument(
+        "--replace",
+        action="store_true",
+        help="also remove runners that are not in the file (or the event)",
     )
     r.add_argument(
         "--dry-run",
         action="store_true",
         help="validate and report what would change, then roll back (writes nothing)",
     )
-    r.set_defaults(func=cmd_roster_import)
+    r.set_defaults(func=cmd_roster_import, parser=r)
     r = roster_sub.add_parser("list", help="show the roster in bib order")
     r.add_argument("--limit", type=_positive_int, default=50, help="runners to show (50)")
     r.set_defaults(func=cmd_roster_list)

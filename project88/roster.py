@@ -1,8 +1,10 @@
-"""The race roster CSV (bib -> runner details for the display): parsing and validation.
+"""The race roster (bib -> runner details for the display): parsing and validation.
 
-Pure: text or bytes in, validated rows and every error (with its line number)
-out. ``project88 roster import`` is the thin shell that reads the file and
-writes the rows to ``race_roster``.
+Pure: a CSV's text or bytes, or an event's participants read from the
+production database, in; validated rows and every error (with where it is)
+out. Both sources produce the same ``RosterRow``s under the same rules, and
+``project88 roster import`` is the thin shell that reads the file or the
+participants and writes the rows to ``race_roster``.
 
 The file: UTF-8 (an optional byte-order mark is ignored), a header row naming
 the columns (any case, any order), then one runner per row. Only ``bib`` is
@@ -14,6 +16,11 @@ header cannot silently drop a column. Blank rows are skipped.
   means the chip reads as the bib. No two runners may be read by the same tag.
 - ``age``: empty or a whole number 0-120.
 - every value is trimmed; an empty value is stored as NULL.
+
+An event's participants (``from_participants``) map onto the same columns:
+``sex`` is the gender, the division is the one on the participant's finish
+result, or for someone without one (not run yet) the age-group rule of the
+results data ("M 40-44"); message and tag_code stay NULL.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
+
+from project88.demodata.times import division as age_group
 
 MAX_CODE = 8  # bib and tag_code are VARCHAR(8), like timing_reads.tag_code
 MAX_AGE = 120
@@ -59,11 +68,17 @@ COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(RosterRow))
 
 @dataclass(frozen=True)
 class RosterError:
-    line: int
+    """A problem and where it is: a CSV line number, or a participant of an event."""
+
+    line: int | str
     message: str
 
     def __str__(self) -> str:
         return f"{self.line}: {self.message}"
+
+
+def _mention(where: int | str) -> str:
+    return f"line {where}" if isinstance(where, int) else where
 
 
 @dataclass
@@ -130,8 +145,7 @@ def parse(lines: Iterable[str]) -> RosterResult:
     reader = csv.reader(strip_bom(lines), strict=True)
     columns: list[str] | None = None
     header_seen = False
-    by_bib: dict[str, int] = {}  # bib -> line
-    by_tag: dict[str, tuple[str, int]] = {}  # tag read on the mat -> (bib, line)
+    collector = _Collector(result)
     last_line = 0
     while True:
         start = reader.line_num + 1  # a quoted field may span several lines
@@ -157,30 +171,7 @@ def parse(lines: Iterable[str]) -> RosterResult:
                 RosterError(start, f"expected {len(columns)} fields, found {len(record)}")
             )
             continue
-        values = {name: value.strip() or None for name, value in zip(columns, record, strict=True)}
-        bib = values["bib"]
-        # A repeated bib is reported even when either row has other problems too,
-        # so that one pass shows everything to fix.
-        repeated = bib is not None and bib in by_bib
-        if repeated:
-            errors.append(RosterError(start, f"bib {bib!r} already appears on line {by_bib[bib]}"))
-        elif bib is not None:
-            by_bib[bib] = start
-        row = _row(values, start, errors)
-        if row is None or repeated:
-            continue
-        result.rows.append(row)
-        if row.read_as in by_tag:
-            other_bib, other_line = by_tag[row.read_as]
-            errors.append(
-                RosterError(
-                    start,
-                    f"bib {row.bib!r} would be read by tag {row.read_as!r}, like bib "
-                    f"{other_bib!r} on line {other_line}",
-                )
-            )
-        else:
-            by_tag[row.read_as] = (row.bib, start)
+        collector.add(start, dict(zip(columns, record, strict=True)))
     if not header_seen:
         errors.append(RosterError(1, "empty file: a header row naming the columns is required"))
     elif columns is not None and not result.rows and not errors:
@@ -190,7 +181,52 @@ def parse(lines: Iterable[str]) -> RosterResult:
     return result
 
 
-def _row(values: dict[str, str | None], line: int, errors: list[RosterError]) -> RosterRow | None:
+class _Collector:
+    """Adds validated rows to a result, one runner at a time, whatever the source.
+
+    Checks each runner on its own (``_row``) and against the runners before it:
+    a bib only once, and no two runners read by the same tag.
+    """
+
+    def __init__(self, result: RosterResult) -> None:
+        self.result = result
+        self.by_bib: dict[str, int | str] = {}  # bib -> where
+        self.by_tag: dict[str, tuple[str, int | str]] = {}  # tag read on the mat -> (bib, where)
+
+    def add(self, where: int | str, raw: dict[str, str | None]) -> None:
+        """``raw``: column -> value as given; values are trimmed, empty ones become None."""
+        errors = self.result.errors
+        values = {name: (value or "").strip() or None for name, value in raw.items()}
+        bib = values.get("bib")
+        # A repeated bib is reported even when either row has other problems too,
+        # so that one pass shows everything to fix.
+        repeated = bib is not None and bib in self.by_bib
+        if repeated:
+            assert bib is not None
+            first = _mention(self.by_bib[bib])
+            errors.append(RosterError(where, f"bib {bib!r} already appears on {first}"))
+        elif bib is not None:
+            self.by_bib[bib] = where
+        row = _row(values, where, errors)
+        if row is None or repeated:
+            return
+        self.result.rows.append(row)
+        if row.read_as in self.by_tag:
+            other_bib, other_where = self.by_tag[row.read_as]
+            errors.append(
+                RosterError(
+                    where,
+                    f"bib {row.bib!r} would be read by tag {row.read_as!r}, like bib "
+                    f"{other_bib!r} on {_mention(other_where)}",
+                )
+            )
+        else:
+            self.by_tag[row.read_as] = (row.bib, where)
+
+
+def _row(
+    values: dict[str, str | None], line: int | str, errors: list[RosterError]
+) -> RosterRow | None:
     """A row from its trimmed values (empty: None), or None after adding its errors."""
     problems: list[str] = []
     bib = values.get("bib")
@@ -233,5 +269,67 @@ def parse_bytes(data: bytes) -> RosterResult:
     if decode_errors:
         result.errors[:0] = decode_errors
         result.errors.sort(key=lambda error: error.line)
+        result.rows.clear()
+    return result
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One participant of an event as the production database has them.
+
+    ``division`` is the one on the participant's finish result, None when
+    there is none (not run yet) or it is empty.
+    """
+
+    id: int
+    race: str
+    bib: str | None
+    first_name: str | None
+    last_name: str | None
+    sex: str | None
+    age: int | None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+    division: str | None = None
+
+
+def participant_division(sex: str | None, age: int | None, result: str | None) -> str | None:
+    """The roster division: the result's if there is one, else the age group ("M 40-44")."""
+    if result and result.strip():
+        return result
+    if not sex or not sex.strip() or age is None:
+        return None
+    return age_group(sex.strip(), age)
+
+
+def from_participants(participants: Iterable[Participant]) -> RosterResult:
+    """Validate an event's participants as roster rows, under the CSV's rules.
+
+    Every problem names its participant ("participant 17 (Ann Lee, Marathon)");
+    on any error there are no rows, so nothing is written.
+    """
+    result = RosterResult()
+    collector = _Collector(result)
+    for person in participants:
+        name = " ".join(part for part in (person.first_name, person.last_name) if part)
+        where = f"participant {person.id} ({name or 'no name'}, {person.race})"
+        collector.add(
+            where,
+            {
+                "bib": person.bib,
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "city": person.city,
+                "state": person.state,
+                "country": person.country,
+                "age": None if person.age is None else str(person.age),
+                "gender": person.sex,
+                "division": participant_division(person.sex, person.age, person.division),
+            },
+        )
+    if not result.rows and not result.errors:
+        result.errors.append(RosterError("participants", "there are none to import"))
+    if result.errors:
         result.rows.clear()
     return result
