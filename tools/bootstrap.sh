@@ -7,8 +7,8 @@
 #
 # --test also installs what only the tests use: Debian's Chromium (the
 # browser tests drive it headless through Playwright, which downloads no
-# browser of its own) and Apache (the tests run a private instance as the
-# display's reverse proxy).
+# browser of its own), Apache (the tests run a private instance as the
+# display's reverse proxy) and systemd-analyze (it scores the units).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -30,6 +30,7 @@ command -v runuser >/dev/null || need+=(util-linux)
 if [ "$TEST_DEPS" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
   [ -x /usr/sbin/apache2 ] || need+=(apache2)
+  command -v systemd-analyze >/dev/null || need+=(systemd)  # scores the units' hardening
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

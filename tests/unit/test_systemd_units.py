@@ -1,0 +1,95 @@
+"""The daemons' systemd units: hardened (exposure <= 2.0), notify, watchdog, credentials.
+
+Scored by the real ``systemd-analyze security --offline=true`` on the unit files;
+that they also start and run so confined is checked on a booted systemd by the
+deployment tests.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+UNITS = Path(__file__).resolve().parents[2] / "systemd"
+DAEMONS = {
+    "ct-listener": "ct_listener",
+    "display-http": "display_http",
+    "archiver": "archiver",
+    "nlq-http": "nlq_http",
+}
+REQUIRED = (
+    "ProtectSystem=strict",
+    "ProtectHome=yes",
+    "PrivateTmp=yes",
+    "PrivateDevices=yes",
+    "NoNewPrivileges=yes",
+    "CapabilityBoundingSet=",
+    "ProtectKernelTunables=yes",
+    "ProtectKernelModules=yes",
+    "ProtectKernelLogs=yes",
+    "ProtectControlGroups=yes",
+    "RestrictNamespaces=yes",
+    "LockPersonality=yes",
+    "RestrictRealtime=yes",
+    "MemoryDenyWriteExecute=yes",
+    "SystemCallFilter=@system-service",
+    "Type=notify",
+    "Restart=on-failure",
+    "DynamicUser=yes",
+)
+
+
+def service_lines(name: str) -> list[str]:
+    text = (UNITS / f"{name}.service").read_text()
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+def test_one_unit_per_daemon_and_nothing_else():
+    assert sorted(p.stem for p in UNITS.glob("*.service")) == sorted(DAEMONS)
+
+
+@pytest.mark.parametrize("name", DAEMONS)
+def test_unit_runs_its_daemon_with_its_env_file_and_credential(name):
+    lines = service_lines(name)
+    assert f"ExecStart=/opt/project88/venv/bin/python -m daemons.{DAEMONS[name]}" in lines
+    assert f"EnvironmentFile=/etc/project88/{name}.env" in lines
+    assert f"LoadCredential=pgpass:/etc/project88/credentials/{name}.pgpass" in lines
+    assert "Environment=PGPASSFILE=%d/pgpass" in lines
+    assert any(re.fullmatch(r"WatchdogSec=\d+", line) for line in lines)
+    missing = [directive for directive in REQUIRED if directive not in lines]
+    assert missing == []
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment]
+    parser.read_string((UNITS / f"{name}.service").read_text())
+    assert parser["Install"]["WantedBy"] == "multi-user.target"
+    assert not any(
+        "password" in line.lower() and "=" in line
+        for line in lines
+        if not line.startswith(("LoadCredential", "Environment=PGPASSFILE"))
+    )
+
+
+@pytest.mark.parametrize("name", DAEMONS)
+def test_exposure_is_at_most_2(name):
+    done = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", str(UNITS / f"{name}.service")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", done.stdout)
+    assert match, done.stdout + done.stderr
+    assert float(match.group(1)) <= 2.0, done.stdout
+
+
+def test_only_the_listener_talks_beyond_loopback():
+    for name in DAEMONS:
+        lines = service_lines(name)
+        if name == "ct-listener":
+            assert "IPAddressDeny=" in lines  # the allow-list lives in the listener + firewall
+        else:
+            assert "IPAddressDeny=any" in lines and "IPAddressAllow=localhost" in lines
