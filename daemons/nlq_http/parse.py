@@ -656,7 +656,13 @@ def _name_index(names: tuple[str, ...], generic: frozenset[str]) -> _NameIndex:
         tokens = tuple(t.text for t in _tokens(_lower(_normalise(name)[0])))
         if not tokens:
             continue
-        core = frozenset(i for i, t in enumerate(tokens) if t not in generic and not t.isdigit())
+        # Stop words ("for", "the") never identify a name: "… for the Chicago Marathon"
+        # must not read as three words of "Chicago Run for the Library".
+        core = frozenset(
+            i
+            for i, t in enumerate(tokens)
+            if t not in generic and t not in _STOPWORDS and not t.isdigit()
+        )
         if not core:
             core = frozenset(range(len(tokens)))
         entries.append(_VocabName(name, tokens, core))

@@ -1226,3 +1226,17 @@ def test_impossible_values_are_dropped_not_raised():
     ):
         assert_only_safe_values(understand(question))
     assert understand("top 5000 finishers at Boston").plan.limit == 1000
+
+
+def test_stop_words_in_event_names_do_not_identify_them():
+    # Found by bench/nlq at scale 1: "for the Chicago …" once matched three words of
+    # "Chicago Run for the Library" and beat the exact "Chicago Marathon".
+    vocab = Vocabulary(
+        event_names=(*DEMO_VOCABULARY.event_names, "Chicago Run for the Library"),
+        partner_names=DEMO_VOCABULARY.partner_names,
+    )
+    question = "Show the finish time distribution for the Chicago Marathon in 2024"
+    understood = parse(question, vocab, EXAMPLES_TODAY)
+    assert understood.plan.event_names == ("Chicago Marathon",)
+    library = parse("How many ran the Chicago Run for the Library?", vocab, EXAMPLES_TODAY)
+    assert library.plan.event_names == ("Chicago Run for the Library",)
