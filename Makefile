@@ -31,6 +31,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/ingest.py
 	$(PY) bench/display.py
 	$(PY) bench/archive.py
+	$(PY) bench/nlq.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
