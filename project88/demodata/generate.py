@@ -28,45 +28,201 @@ from project88.demodata import times
 from project88.demodata.plan import EventPlan, Plan, RacePlan, half_up
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "timing_partners": ("id", "name", "slug", "contact_email", "phone", "website", "city",
-                        "state", "country", "is_active", "created_at", "updated_at"),
+    "timing_partners": (
+        "id",
+        "name",
+        "slug",
+        "contact_email",
+        "phone",
+        "website",
+        "city",
+        "state",
+        "country",
+        "is_active",
+        "created_at",
+        "updated_at",
+    ),
     "providers": ("id", "name", "slug", "api_base_url", "created_at"),
-    "users": ("id", "timing_partner_id", "email", "full_name", "role", "api_key_sha256",
-              "is_active", "last_login_at", "created_at"),
-    "timing_partner_haku_orgs": ("id", "timing_partner_id", "haku_org_id", "org_name",
-                                 "created_at"),
+    "users": (
+        "id",
+        "timing_partner_id",
+        "email",
+        "full_name",
+        "role",
+        "api_key_sha256",
+        "is_active",
+        "last_login_at",
+        "created_at",
+    ),
+    "timing_partner_haku_orgs": (
+        "id",
+        "timing_partner_id",
+        "haku_org_id",
+        "org_name",
+        "created_at",
+    ),
     # Staged in a temporary table; the database encrypts api_key and secret.
-    "partner_provider_credentials": ("id", "timing_partner_id", "provider_id", "account_name",
-                                     "api_key", "secret", "created_at", "updated_at"),
-    "ct_events": ("id", "timing_partner_id", "name", "event_date", "end_date", "city", "state",
-                  "country", "time_zone", "status", "website", "created_at", "updated_at"),
-    "ct_races": ("id", "event_id", "timing_partner_id", "name", "distance_km", "start_time",
-                 "created_at"),
-    "ct_participants": ("id", "race_id", "event_id", "timing_partner_id", "bib", "first_name",
-                        "last_name", "sex", "age", "city", "state", "country", "email", "phone",
-                        "registered_at"),
-    "ct_results": ("id", "participant_id", "race_id", "event_id", "timing_partner_id",
-                   "timing_point", "split_km", "status", "chip_time", "gun_time",
-                   "pace_per_mile", "overall_place", "sex_place", "division", "division_place",
-                   "created_at"),
-    "event_weather": ("id", "ct_event_id", "timing_partner_id", "observed_at", "temperature_c",
-                      "humidity_pct", "wind_kph", "conditions"),
-    "events": ("id", "timing_partner_id", "provider_id", "provider_event_id", "name",
-               "event_date", "city", "state", "is_active", "created_at"),
-    "runsignup_events": ("id", "timing_partner_id", "name", "event_date", "city", "state",
-                         "registration_opens", "registration_closes", "created_at"),
-    "runsignup_races": ("id", "runsignup_event_id", "timing_partner_id", "name", "distance_km",
-                        "start_time", "registration_fee", "participant_cap"),
-    "runsignup_participants": ("id", "runsignup_race_id", "timing_partner_id", "bib",
-                               "first_name", "last_name", "sex", "age", "city", "state",
-                               "email", "phone", "registered_at", "amount_paid"),
-    "raceroster_events": ("id", "timing_partner_id", "name", "event_date", "city", "state",
-                          "registration_fee", "created_at"),
-    "sync_history": ("id", "timing_partner_id", "provider_id", "started_at", "finished_at",
-                     "status", "records_synced", "error"),
-    "sync_queue": ("id", "timing_partner_id", "provider_id", "job_type", "payload", "status",
-                   "priority", "attempts", "scheduled_at", "created_at"),
-}  # fmt: skip
+    "partner_provider_credentials": (
+        "id",
+        "timing_partner_id",
+        "provider_id",
+        "account_name",
+        "api_key",
+        "secret",
+        "created_at",
+        "updated_at",
+    ),
+    "ct_events": (
+        "id",
+        "timing_partner_id",
+        "name",
+        "event_date",
+        "end_date",
+        "city",
+        "state",
+        "country",
+        "time_zone",
+        "status",
+        "website",
+        "created_at",
+        "updated_at",
+    ),
+    "ct_races": (
+        "id",
+        "event_id",
+        "timing_partner_id",
+        "name",
+        "distance_km",
+        "start_time",
+        "created_at",
+    ),
+    "ct_participants": (
+        "id",
+        "race_id",
+        "event_id",
+        "timing_partner_id",
+        "bib",
+        "first_name",
+        "last_name",
+        "sex",
+        "age",
+        "city",
+        "state",
+        "country",
+        "email",
+        "phone",
+        "registered_at",
+    ),
+    "ct_results": (
+        "id",
+        "participant_id",
+        "race_id",
+        "event_id",
+        "timing_partner_id",
+        "timing_point",
+        "split_km",
+        "status",
+        "chip_time",
+        "gun_time",
+        "pace_per_mile",
+        "overall_place",
+        "sex_place",
+        "division",
+        "division_place",
+        "created_at",
+    ),
+    "event_weather": (
+        "id",
+        "ct_event_id",
+        "timing_partner_id",
+        "observed_at",
+        "temperature_c",
+        "humidity_pct",
+        "wind_kph",
+        "conditions",
+    ),
+    "events": (
+        "id",
+        "timing_partner_id",
+        "provider_id",
+        "provider_event_id",
+        "name",
+        "event_date",
+        "city",
+        "state",
+        "is_active",
+        "created_at",
+    ),
+    "runsignup_events": (
+        "id",
+        "timing_partner_id",
+        "name",
+        "event_date",
+        "city",
+        "state",
+        "registration_opens",
+        "registration_closes",
+        "created_at",
+    ),
+    "runsignup_races": (
+        "id",
+        "runsignup_event_id",
+        "timing_partner_id",
+        "name",
+        "distance_km",
+        "start_time",
+        "registration_fee",
+        "participant_cap",
+    ),
+    "runsignup_participants": (
+        "id",
+        "runsignup_race_id",
+        "timing_partner_id",
+        "bib",
+        "first_name",
+        "last_name",
+        "sex",
+        "age",
+        "city",
+        "state",
+        "email",
+        "phone",
+        "registered_at",
+        "amount_paid",
+    ),
+    "raceroster_events": (
+        "id",
+        "timing_partner_id",
+        "name",
+        "event_date",
+        "city",
+        "state",
+        "registration_fee",
+        "created_at",
+    ),
+    "sync_history": (
+        "id",
+        "timing_partner_id",
+        "provider_id",
+        "started_at",
+        "finished_at",
+        "status",
+        "records_synced",
+        "error",
+    ),
+    "sync_queue": (
+        "id",
+        "timing_partner_id",
+        "provider_id",
+        "job_type",
+        "payload",
+        "status",
+        "priority",
+        "attempts",
+        "scheduled_at",
+        "created_at",
+    ),
+}
 # The three tables written race by race; the others are written whole, first.
 RACE_TABLES = ("ct_participants", "ct_results", "runsignup_participants")
 
@@ -111,8 +267,18 @@ def _area(state: str) -> str:
 # -- people ------------------------------------------------------------------------------
 def _age_weights(minimum: int) -> tuple[list[int], list[float]]:
     ages = list(range(minimum, 86))
-    bands = ((17, 1.0), (22, 2.2), (29, 4.5), (39, 5.6), (49, 5.0), (59, 3.4), (69, 1.5),
-             (74, 0.55), (79, 0.22), (85, 0.08))  # fmt: skip
+    bands = (
+        (17, 1.0),
+        (22, 2.2),
+        (29, 4.5),
+        (39, 5.6),
+        (49, 5.0),
+        (59, 3.4),
+        (69, 1.5),
+        (74, 0.55),
+        (79, 0.22),
+        (85, 0.08),
+    )
     weights = [next(w for top, w in bands if age <= top) for age in ages]
     return ages, list(itertools.accumulate(weights))
 
@@ -241,6 +407,33 @@ def _amount_paid(rng: random.Random, fee: str) -> str:
     return f"{float(fee) * factor:.2f}"
 
 
+def _registration_row(
+    rng: random.Random,
+    row_id: int,
+    race: RacePlan,
+    rsu_race_id: int,
+    bib: str | None,
+    person: Person,
+) -> Row:
+    """A runsignup_participants row: who registered, and what they paid."""
+    return (
+        row_id,
+        rsu_race_id,
+        race.event.partner_id,
+        bib,
+        person.first,
+        person.last,
+        person.sex,
+        person.age,
+        person.city,
+        person.state,
+        person.email,
+        person.phone,
+        person.registered_at,
+        _amount_paid(rng, race.rsu_fee or "0"),
+    )
+
+
 def race_rows(plan: Plan, race: RacePlan) -> RaceRows:
     """The participants, results and RunSignUp registrations of one race."""
     out = RaceRows()
@@ -343,22 +536,7 @@ def race_rows(plan: Plan, race: RacePlan) -> RaceRows:
         )
         if race.rsu_race_id is not None:
             out.registrations.append(
-                (
-                    registration_id,
-                    race.rsu_race_id,
-                    partner,
-                    bib,
-                    person.first,
-                    person.last,
-                    person.sex,
-                    person.age,
-                    person.city,
-                    person.state,
-                    person.email,
-                    person.phone,
-                    person.registered_at,
-                    _amount_paid(rng, race.rsu_fee or "0"),
-                )
+                _registration_row(rng, registration_id, race, race.rsu_race_id, bib, person)
             )
             registration_id += 1
         division = divisions[i]
@@ -480,21 +658,8 @@ def _future_registrations(plan: Plan, race: RacePlan) -> list[Row]:
     for number in range(race.rsu_registrants):
         person = draw_person(rng, ctx, registered_by=by)
         rows.append(
-            (
-                race.first_rsu_participant_id + number,
-                race.rsu_race_id,
-                race.event.partner_id,
-                None,
-                person.first,
-                person.last,
-                person.sex,
-                person.age,
-                person.city,
-                person.state,
-                person.email,
-                person.phone,
-                person.registered_at,
-                _amount_paid(rng, race.rsu_fee or "0"),
+            _registration_row(
+                rng, race.first_rsu_participant_id + number, race, race.rsu_race_id, None, person
             )
         )
     return rows
