@@ -19,7 +19,8 @@ the documented question's.
 Baseline, same run, interleaved round by round: the same SQL with the same
 parameters, compiled here by the service's own parser and compiler for the
 same caller (and checked equal to what ``POST /api/v1/nl-explain`` says the
-service runs), through one psycopg2 connection as ``nlq_reader``, with the
+service runs), through one psycopg2 connection as the role the service uses for
+an admin key (``nlq_admin`` on the results, ``nlq_reader`` on raw reads), with the
 statements the service's runner sends around it (``BEGIN READ ONLY``,
 ``SET LOCAL statement_timeout``, the caller's ``set_config``, fetch of
 limit + 1 rows, ``ROLLBACK``). The difference is the service's own overhead:
@@ -164,6 +165,7 @@ def prepare(cluster: Cluster, scale: float, workdir: Path) -> Setup:
                   " VALUES (NULL, 'bench@nlq.example', 'Bench Admin', 'admin', %s)",
             (digest,))  # fmt: skip
     execute(prod, "ALTER ROLE nlq_reader LOGIN")
+    execute(prod, "ALTER ROLE nlq_admin LOGIN")
     # Timing session 1 with a few hundred reads (as the test's live_db).
     execute(raw, "INSERT INTO timing_sessions (id, session_name) VALUES (1, 'Session 1')")
     execute(
@@ -194,6 +196,7 @@ def start_service(setup: Setup, port: int, log_path: Path) -> subprocess.Popen[b
         P88_RAW_DSN=setup.raw_dsn,
         P88_NLQ_DSN=f"{setup.prod_dsn} user=nlq_reader",
         P88_NLQ_RAW_DSN=f"{setup.raw_dsn} user=nlq_reader",
+        P88_NLQ_ADMIN_DSN=f"{setup.prod_dsn} user=nlq_admin",
         P88_NLQ_HOST="127.0.0.1",
         P88_NLQ_PORT=str(port),
         P88_NLQ_LLM="off",
@@ -252,9 +255,10 @@ class Service:
 class Baseline:
     def __init__(self, setup: Setup) -> None:
         self.conns = {
-            database: db.connect(f"{dsn} user=nlq_reader", "bench-nlq-baseline",
+            database: db.connect(f"{dsn} user={role}", "bench-nlq-baseline",
                                  options=SESSION_OPTIONS)
-            for database, dsn in (("production", setup.prod_dsn), ("raw", setup.raw_dsn))
+            for database, dsn, role in (("production", setup.prod_dsn, "nlq_admin"),
+                                        ("raw", setup.raw_dsn, "nlq_reader"))
         }  # fmt: skip
         for conn in self.conns.values():
             conn.autocommit = True  # as the service's pool: BEGIN is sent explicitly

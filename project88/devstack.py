@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             check=True,
         )
         _enable_login(prod_dsn, "nlq_reader")  # trust auth on the throwaway cluster
+        _enable_login(prod_dsn, "nlq_admin")
 
         password = secrets.token_urlsafe(18)
         creds = root / "ct-auth"
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             P88_NLQ_PORT=str(args.nlq_port),
             P88_NLQ_DSN=f"{prod_dsn} user=nlq_reader",
             P88_NLQ_RAW_DSN=f"{raw_dsn} user=nlq_reader",
+            P88_NLQ_ADMIN_DSN=f"{prod_dsn} user=nlq_admin",
             LLM_USER_PATH=str(root / "llm"),
             P88_STATUS_INTERVAL="10",
             PYTHONUNBUFFERED="1",

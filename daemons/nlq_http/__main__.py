@@ -32,6 +32,9 @@ def main() -> int:
     options = "-c default_transaction_read_only=on"
     pool = greendb.GreenPool(settings.dsn, "nlq_http", settings.pool_size, options)
     raw_pool = greendb.GreenPool(settings.raw_dsn, "nlq_http", 2, options)
+    admin_pool = None
+    if settings.admin_dsn:  # admin keys' questions, without row-level security (0004_*.sql)
+        admin_pool = greendb.GreenPool(settings.admin_dsn, "nlq_http", 2, options)
     planner: Planner | None = None
     if settings.llm_enabled:
         from .llm_fallback import LlmPlanner
@@ -41,7 +44,7 @@ def main() -> int:
             "language model %s",
             kv(model=settings.model_id, available=planner.available, reason=planner.reason or "-"),
         )
-    engine = Engine(settings, pool, raw_pool, planner)
+    engine = Engine(settings, pool, raw_pool, planner, admin_pool=admin_pool)
     app = NlqApp(engine)
     server = NoDelayWSGIServer(
         (settings.host, settings.port),
@@ -69,6 +72,8 @@ def main() -> int:
     server.stop(timeout=5)
     pool.close()
     raw_pool.close()
+    if admin_pool is not None:
+        admin_pool.close()
     return 0
 
 

@@ -92,10 +92,12 @@ class Engine:
         raw_pool: GreenPool,
         planner: Planner | None,
         today: Callable[[], dt.date] = dt.date.today,
+        admin_pool: GreenPool | None = None,
     ) -> None:
         self.settings = settings
         self.pool = pool
         self.raw_pool = raw_pool
+        self.admin_pool = admin_pool
         self.planner = planner
         self.today = today
         self._cache: dict[Any, _Cached] = {}
@@ -131,6 +133,14 @@ class Engine:
             return Vocabulary(event_names=events, partner_names=partners)
 
         return self._cached(("vocabulary", tenant.partner_id, tenant.admin), load)
+
+    def _pool_for(self, compiled: Compiled, tenant: Tenant) -> GreenPool:
+        """Admin callers' results queries skip row-level security (nlq_admin); nobody else's."""
+        if compiled.database == "raw":
+            return self.raw_pool
+        if tenant.admin and self.admin_pool is not None:
+            return self.admin_pool
+        return self.pool
 
     def _cached(self, key: Any, load: Callable[[], Any]) -> Any:
         hit = self._cache.get(key)
@@ -209,7 +219,7 @@ class Engine:
             "notes": list(understanding.notes),
         }
         if run:
-            pool = self.raw_pool if compiled.database == "raw" else self.pool
+            pool = self._pool_for(compiled, tenant)
             answer = runner.run(pool, compiled, tenant, self.settings.statement_timeout_ms)
             body.update(
                 columns=answer.columns,

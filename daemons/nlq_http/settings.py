@@ -15,6 +15,9 @@ class NlqSettings:
     host: str
     port: int
     dsn: str  # project88_myappdb as nlq_reader
+    # project88_myappdb as nlq_admin, for callers whose key grants every partner
+    # (sql/production/0004_*); empty: they share the nlq_reader pool.
+    admin_dsn: str
     raw_dsn: str  # raw_tag_data, read-only, for live timing questions
     model_id: str
     llm_enabled: bool
@@ -35,6 +38,7 @@ class NlqSettings:
             host=env_str(env, "P88_NLQ_HOST", "127.0.0.1"),
             port=env_int(env, "P88_NLQ_PORT", 8000),
             dsn=env_str(env, "P88_NLQ_DSN", f"{common.prod_dsn} user=nlq_reader"),
+            admin_dsn=env_str(env, "P88_NLQ_ADMIN_DSN", ""),
             raw_dsn=env_str(env, "P88_NLQ_RAW_DSN", common.raw_dsn),
             model_id=env_str(env, "P88_NLQ_MODEL", "ollama/llama3.1:8b"),
             llm_enabled=env_str(env, "P88_NLQ_LLM", "on").lower() not in ("off", "0", "no"),

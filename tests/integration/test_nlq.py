@@ -69,6 +69,7 @@ def results_db(pg, tmp_path_factory):
         (sha(KEYS["admin"]), big_river, sha(KEYS["big_river"]), other, sha(KEYS["other"])),
     )
     query(dsn, "ALTER ROLE nlq_reader LOGIN")
+    query(dsn, "ALTER ROLE nlq_admin LOGIN")
     return {"dsn": dsn, "big_river": big_river, "other": other}
 
 
@@ -453,6 +454,33 @@ def test_row_level_security_as_the_service_role(service):
     conn.close()
 
 
+def test_admin_role_reads_everything_and_writes_nothing(service):
+    """nlq_admin (for admin keys) skips row-level security, nothing more; nlq_reader cannot."""
+    conn = psycopg2.connect(service["dsn"] + " user=nlq_admin")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        partners = "SELECT count(DISTINCT timing_partner_id) FROM ct_events"
+        cur.execute(partners)
+        assert cur.fetchone()[0] == query(service["dsn"], partners)[0][0] > 1
+        cur.execute("SHOW jit")
+        assert cur.fetchone()[0] == "off"
+        cur.execute("SHOW default_transaction_read_only")
+        assert cur.fetchone()[0] == "on"
+        cur.execute("SET default_transaction_read_only = off")  # and still it may not write
+        for statement in (
+            "SELECT * FROM users",
+            "SELECT * FROM partner_provider_credentials",
+            "DELETE FROM ct_results",
+        ):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(statement)
+    conn.close()
+    reader = psycopg2.connect(service["dsn"] + " user=nlq_reader")
+    with reader.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        cur.execute("SET ROLE nlq_admin")
+    reader.close()
+
+
 # -- the rest of the service ---------------------------------------------------------------------
 def test_explain_examples_about_docs(service):
     url = service["url"]
@@ -556,6 +584,7 @@ def start_service(results_db, live_db, workdir, **extra):
         "P88_PROD_DSN": results_db["dsn"],
         "P88_NLQ_DSN": results_db["dsn"] + " user=nlq_reader",
         "P88_NLQ_RAW_DSN": live_db + " user=nlq_reader",
+        "P88_NLQ_ADMIN_DSN": results_db["dsn"] + " user=nlq_admin",
         "P88_NLQ_PORT": str(port),
         "P88_TIMEZONE": "America/New_York",
         "LLM_USER_PATH": str(workdir / "llm"),
