@@ -1,3 +1,4 @@
+-- depends: 0003_boston_standards
 -- Faster answers for the natural-language service (issue 5's benchmark, bench/nlq.py).
 --
 -- 1. nlq_admin: the service's role for callers whose API key already grants

@@ -27,7 +27,7 @@ def test_migrate_is_idempotent(pg):
     dsn = pg.dsn("cli_migrate")
     first = project88("migrate", "--database", "raw", dsn=dsn)
     assert first.returncode == 0, first.stderr
-    assert "applied 6 migration(s)" in first.stdout
+    assert "applied 7 migration(s)" in first.stdout
     second = project88("migrate", "--database", "raw", dsn=dsn)
     assert second.returncode == 0 and "already up to date" in second.stdout
     tables = {t for (t,) in query(dsn, "SELECT tablename FROM pg_tables WHERE schemaname='public'")}
@@ -36,6 +36,21 @@ def test_migrate_is_idempotent(pg):
     indexes = {i for (i,) in query(dsn, "SELECT indexname FROM pg_indexes")}
     assert {"idx_timing_reads_session_location", "idx_timing_reads_tag_time",
             "idx_timing_reads_timestamp", "idx_timing_reads_location_name"} <= indexes  # fmt: skip
+    # Each daemon's group role (0007_service_roles): what it may do, and no more.
+    privileges = dict(query(dsn, """
+        SELECT r, string_agg(t || ':' || p, ' ' ORDER BY t, p) FROM
+          unnest(ARRAY['p88_ingest', 'p88_display', 'p88_archive']) AS r,
+          unnest(ARRAY['timing_reads', 'timing_reads_archive', 'race_roster']) AS t,
+          unnest(ARRAY['SELECT', 'INSERT', 'DELETE']) AS p
+        WHERE has_table_privilege(r, t, p) GROUP BY r"""))  # fmt: skip
+    assert privileges == {
+        "p88_ingest": "race_roster:SELECT timing_reads:INSERT timing_reads:SELECT"
+        " timing_reads_archive:SELECT",
+        "p88_display": "race_roster:SELECT timing_reads:SELECT",
+        "p88_archive": "race_roster:SELECT timing_reads:DELETE timing_reads:INSERT"
+        " timing_reads:SELECT timing_reads_archive:DELETE timing_reads_archive:INSERT"
+        " timing_reads_archive:SELECT",
+    }
 
 
 def test_session_new_list_close(raw_dsn):
