@@ -163,11 +163,14 @@ class NlqApp:
         }
 
     def docs(self) -> Any:
-        bottle.response.set_header(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+        # static_file builds its own response: headers set on bottle.response would be lost.
+        policy = (  # Swagger UI styles inline; nothing else is allowed in
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
+            " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
         )
-        return bottle.static_file("docs.html", root=str(STATIC))
+        return bottle.static_file(
+            "docs.html", root=str(STATIC), headers={"Content-Security-Policy": policy}
+        )
 
     def nl_explain(self) -> dict[str, Any]:
         body = self._request_json()

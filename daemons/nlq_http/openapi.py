@@ -27,6 +27,9 @@ def spec(version: str) -> dict[str, Any]:
     question = {"$ref": "#/components/schemas/Question"}
     return {
         "openapi": "3.0.3",
+        # Relative to where the spec is served, so "Try it out" works under a
+        # proxy prefix too (Apache's ai vhost serves this service under /nlq/).
+        "servers": [{"url": "."}],
         "info": {
             "title": "Project88Hub natural-language queries",
             "version": version,

@@ -3,8 +3,9 @@
 Every test runs the real processes: PostgreSQL (the suite's cluster), the
 CTP01 listener fed by ``project88.simulate`` (one SimpleClient look-alike
 owning the ``finish`` mat), ``python -m daemons.display_http`` and, where
-the display is served under ``/race-display/``, Debian's Apache as the
-reverse proxy in front of it (a private instance on a free port). What is
+the display is served under ``/race-display/``, Debian's Apache in front of
+it with the shipped main vhost (``apache/main.conf.j2``, HTTPS; a private
+instance on free ports, see ``apache_harness``). What is
 checked is what a person at the finish line sees: the runner's name on the
 screen within a second of the read leaving the timing equipment, the
 connection indicator, and recovery after the display daemon restarts.
@@ -17,11 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -40,13 +38,12 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from project88.pgcluster import free_port
 from project88.simulate import SimConfig, SimulatedClient
-from tests.conftest import REPO, DisplayProcess, port_open, query, wait_for
+from tests.conftest import REPO, DisplayProcess, query
+from tests.e2e.apache_harness import APACHE
+from tests.e2e.apache_harness import Apache as ApacheServer
 
 CHROMIUM = "/usr/bin/chromium"
-APACHE = "/usr/sbin/apache2"
-APACHE_MODULES = "/usr/lib/apache2/modules"
 ARTIFACTS = REPO / "test-artifacts"
 PREFIX = "/race-display"
 # No internet here: these flags stop Chromium's own connections (updates,
@@ -61,6 +58,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The harness's vhost names, resolved by Chromium itself (no /etc/hosts edits).
+RESOLVE_TEST_NAMES = "--host-resolver-rules=MAP *.p88.test 127.0.0.1"
 LATENCY_LIMIT = 1.0  # seconds from the read leaving the "controller" to the name on screen
 
 # Every change of #name, stamped with the browser's wall clock (the same clock
@@ -293,7 +292,9 @@ def browser() -> Iterator[Browser]:
     # No skip: tools/bootstrap.sh --test installs Chromium; its absence is a failure.
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run tools/bootstrap.sh --test"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, RESOLVE_TEST_NAMES]
+        )
         yield chromium
         chromium.close()
 
@@ -301,98 +302,35 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh browser profile per test, closed (streams and all) even when it fails."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    # The private Apache's certificate is self-signed.
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, ignore_https_errors=True)
     yield ctx
     ctx.close()
 
 
 class Apache:
-    """Debian's apache2 as a private instance: a reverse proxy to one display daemon."""
+    """The shipped main vhost in a private apache2, in front of one display daemon."""
 
     def __init__(self, backend: DisplayProcess) -> None:
-        # Its own directory, world-readable: as root Apache's children run as www-data.
-        self.root = Path(tempfile.mkdtemp(prefix="p88-apache-"))
-        self.root.chmod(0o755)
-        self.port = free_port()
         self.backend = backend
-        self.proc: subprocess.Popen | None = None
-
-    def config(self) -> str:
-        # Debian's apache2 has unixd (User/Group) and log_config built in.
-        modules = ["mpm_event", "authz_core", "env", "headers", "proxy", "proxy_http"]
-        lines = [f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so" for m in modules]
-        if os.geteuid() == 0:
-            lines += ["User www-data", "Group www-data"]
-        root = self.root
-        backend = f"http://127.0.0.1:{self.backend.port}/"
-        lines += [
-            f'ServerRoot "{root}"',
-            "ServerName 127.0.0.1",
-            f"Listen 127.0.0.1:{self.port}",
-            f'DefaultRuntimeDir "{root}"',
-            f'PidFile "{root}/apache2.pid"',
-            f'ErrorLog "{root}/error.log"',
-            "LogLevel warn",
-            'LogFormat "%h %t \\"%r\\" %>s %b %D" timed',
-            f'CustomLog "{root}/access.log" timed',
-            f'DocumentRoot "{root}"',
-            "<Location /race-display/>",
-            f"    ProxyPass {backend} flushpackets=on timeout=3600",
-            f"    ProxyPassReverse {backend}",
-            f'    RequestHeader set X-Forwarded-Prefix "{PREFIX}"',
-            "    SetEnv no-gzip 1",
-            "    Require all granted",
-            "</Location>",
-        ]
-        return "\n".join(lines) + "\n"
+        self.server = ApacheServer(apache_display_backend_port=backend.port)
 
     def start(self) -> Apache:
-        conf = self.root / "apache2.conf"
-        conf.write_text(self.config())
-        conf.chmod(0o644)
-        checked = subprocess.run(
-            [APACHE, "-f", str(conf), "-t"], capture_output=True, text=True, check=False
-        )
-        assert checked.returncode == 0, checked.stderr
-        self.proc = subprocess.Popen(
-            [APACHE, "-f", str(conf), "-DFOREGROUND"],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.root / "stderr.log", "w"),  # noqa: SIM115 - handed to the child
-            start_new_session=True,  # its own process group: stopped as one
-        )
-        wait_for(lambda: port_open(self.port) or self.proc.poll() is not None, 10, what="apache2")
-        assert self.proc.poll() is None, f"apache2 exited:\n{self.log()}"
+        self.server.start(vhosts=["main.conf.j2"])
         return self
 
+    @property
+    def base(self) -> str:
+        """Where the display is: https://main.p88.test:<port>/race-display."""
+        return self.server.url("main", PREFIX)
+
     def log(self) -> str:
-        return "\n".join(
-            (self.root / name).read_text()
-            for name in ("stderr.log", "error.log", "access.log")
-            if (self.root / name).exists()
-        )
+        return self.server.log()
 
     def stop(self) -> None:
         """Stop the backend first (its open stream would pin a worker), then Apache."""
         self.backend.stop()
-        if self.proc is not None and self.proc.poll() is None:
-            pgid = self.proc.pid  # its own session: the group's id is its pid
-            self.proc.send_signal(signal.SIGTERM)  # apache2's "stop"
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(pgid, signal.SIGKILL)
-                self.proc.wait(10)
-            # The children (www-data) share the group: none may outlive the parent.
-            wait_for(lambda: not _group_alive(pgid), 5, what="apache2 children to exit")
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+        self.server.stop()
 
 
 @pytest.fixture
@@ -442,7 +380,7 @@ def test_crossing_through_apache_under_a_prefix(
 ):
     display = display_factory(raw_dsn).start()
     apache = apache_factory(display)
-    base = f"http://127.0.0.1:{apache.port}{PREFIX}"
+    base = apache.base
     page, watch = open_display(context, f"{base}/?location=finish")
 
     # Links and the stream carry the prefix, and all of it came through Apache.
@@ -473,7 +411,7 @@ def test_offline_indicator_and_replay_after_restart(
     base = display.url
     if via == "apache":
         apache = request.getfixturevalue("apache_factory")(display)
-        base = f"http://127.0.0.1:{apache.port}{PREFIX}"
+        base = apache.base
     page, watch = open_display(context, f"{base}/?location=finish&hold=1")
     connection = page.locator("#connection")
 

@@ -499,6 +499,8 @@ def test_explain_examples_about_docs(service):
     assert "/api/v1/nl-query" in spec["paths"]
     docs = requests.get(url + "/docs", timeout=5)
     assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+    assert docs.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert spec["servers"] == [{"url": "."}]  # relative: right under a proxy prefix too
     assert requests.get(url + "/docs/assets/swagger-ui-bundle.js", timeout=5).status_code == 200
 
 
