@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml tools/bootstrap.sh
 demo: $(VENV)/.installed
 	$(PY) -m project88.devstack
 
-# The tests also need Debian's chromium and apache2 (bootstrap --test).
+# The tests also need Debian's chromium, apache2, debootstrap and systemd-nspawn (bootstrap --test).
 $(VENV)/.test-deps: pyproject.toml tools/bootstrap.sh
 	VENV=$(VENV) tools/bootstrap.sh --test
 
@@ -25,6 +25,8 @@ unit: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	cd ansible && PATH=$(abspath $(VENV))/bin:$$PATH yamllint --strict . \
+		&& PATH=$(abspath $(VENV))/bin:$$PATH ansible-lint --profile production
 
 ## Benchmarks print their figures next to an in-run baseline.
 bench: $(VENV)/.installed

@@ -8,7 +8,10 @@
 # --test also installs what only the tests use: Debian's Chromium (the
 # browser tests drive it headless through Playwright, which downloads no
 # browser of its own), Apache (the tests run a private instance as the
-# display's reverse proxy) and systemd-analyze (it scores the units).
+# display's reverse proxy), systemd-analyze (it scores the units) and what
+# the deployment test needs to build and boot a Debian 12 machine
+# (debootstrap, systemd-nspawn, nftables for its NAT, rsync and ssh for
+# Ansible, curl for the checks made from outside).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -31,6 +34,16 @@ if [ "$TEST_DEPS" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
   [ -x /usr/sbin/apache2 ] || need+=(apache2)
   command -v systemd-analyze >/dev/null || need+=(systemd)  # scores the units' hardening
+  command -v systemd-nspawn >/dev/null || need+=(systemd-container)
+  command -v debootstrap >/dev/null || need+=(debootstrap)
+  [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
+  command -v nft >/dev/null || need+=(nftables)
+  command -v zstd >/dev/null || need+=(zstd)
+  command -v ip >/dev/null || need+=(iproute2)
+  command -v ssh >/dev/null || need+=(openssh-client)
+  command -v rsync >/dev/null || need+=(rsync)
+  command -v curl >/dev/null || need+=(curl)
+  command -v pkill >/dev/null || need+=(procps)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
