@@ -73,6 +73,7 @@ TABLES: dict[str, dict[str, frozenset[str]]] = {
                 "sex_place",
                 "division",
                 "division_place",
+                "boston_qualifier",
             }
         ),
         "timing_partners": frozenset({"id", "name"}),

@@ -124,6 +124,10 @@ COMPARE_KEYS = {
     CompareBy.EVENT: "e.name AS event",
     CompareBy.AGE_GROUP: "(p.age / 10) * 10 AS age_group",
 }
+# The latest standards' judgement, stored on each finish row (migration 0005): it covers
+# marathons only, with the tolerance below; any other distance, or a named edition, is
+# judged at query time by BQ_CONDITION.
+BQ_STORED_CONDITION = "r.boston_qualifier"
 HALF_HOUR_BAND = (
     "floor(extract(epoch FROM r.chip_time) / 1800) * interval '30 minutes' AS from_time"
 )
@@ -244,8 +248,9 @@ def _event_filters(query: _Query, plan: Plan) -> str:
     _dates(query, plan, said)
     if plan.distance_km is not None:
         query.where.append("ra.distance_km BETWEEN %(distance_min)s AND %(distance_max)s")
-        query.params["distance_min"] = round(plan.distance_km * (1 - DISTANCE_TOLERANCE), 3)
-        query.params["distance_max"] = round(plan.distance_km * (1 + DISTANCE_TOLERANCE), 3)
+        query.params["distance_min"], query.params["distance_max"] = distance_bounds(
+            plan.distance_km
+        )
         said.append(f" over {_distance_words(plan.distance_km)}")
     return "".join(said)
 
@@ -291,8 +296,16 @@ def _time_filters(query: _Query, plan: Plan) -> None:
         query.where.append("r.chip_time > %(min_time)s")
         query.params["min_time"] = plan.min_time
     if plan.boston_qualifiers:
-        query.where.append(BQ_CONDITION)
-        query.params["bq_edition"] = plan.bq_edition
+        if plan.bq_edition is None and plan.distance_km == MARATHON_KM:
+            query.where.append(BQ_STORED_CONDITION)
+        else:
+            query.where.append(BQ_CONDITION)
+            query.params["bq_edition"] = plan.bq_edition
+
+
+def distance_bounds(km: float) -> tuple[float, float]:
+    """The race distances (km) a stated distance matches."""
+    return round(km * (1 - DISTANCE_TOLERANCE), 3), round(km * (1 + DISTANCE_TOLERANCE), 3)
 
 
 def _tenant(query: _Query, tenant: Tenant, aliases: list[str]) -> None:

@@ -2,7 +2,8 @@
 
 The thin shell around ``plan`` and ``generate``: one transaction for the
 whole load (the tables are locked, checked empty or truncated with
-``--replace``, filled, sequences moved past the ids), then ANALYZE. The race
+``--replace``, filled, derived columns computed in bulk, sequences moved past
+the ids), then ANALYZE. The race
 tables are generated in a background thread and streamed in chunks, so the
 database works on one chunk while Python draws the next and memory stays
 bounded at any scale.
@@ -258,8 +259,10 @@ def load(
                 else:
                     copier.rows(table, rows)
             cur.execute(_sql("fk_drop"))
+            cur.execute(_sql("derived_off"))
             _copy_race_tables(copier, the_plan, progress)
             cur.execute(_sql("fk_restore"))
+            cur.execute(_sql("derived_on"))
             cur.execute(_sql("passwords"))
             cur.execute(_sql("sequences"))
             if not bypass:

@@ -87,6 +87,21 @@ def fingerprint(dsn: str) -> dict[str, str]:
     return out
 
 
+def boston_qualifiers(dsn: str) -> tuple[int, int]:
+    """(flagged, judged here independently): the bulk-loaded rows' derived column is right."""
+    return query(
+        dsn,
+        "SELECT count(*) FILTER (WHERE r.boston_qualifier), count(*) FILTER (WHERE"
+        " r.timing_point = 'Finish' AND r.status = 'finished'"
+        " AND ra.distance_km BETWEEN 41.351 AND 43.039 AND EXISTS (SELECT 1"
+        " FROM boston_qualifying_standards AS bq WHERE bq.edition_year = 2026"
+        " AND bq.sex = p.sex AND p.age BETWEEN bq.age_min AND bq.age_max"
+        " AND r.chip_time <= bq.qualifying_time))"
+        " FROM ct_results AS r JOIN ct_participants AS p ON p.id = r.participant_id"
+        " JOIN ct_races AS ra ON ra.id = r.race_id",
+    )[0]
+
+
 def read_keys(path: Path) -> dict[str, str]:
     return dict(line.split("\t") for line in path.read_text().splitlines())
 
@@ -132,6 +147,14 @@ def test_counts_are_the_scaled_formula(loaded):
         "'runsignup_participants') GROUP BY 1 ORDER BY 1",
     )
     assert fks == [("ct_participants", 3), ("ct_results", 4), ("runsignup_participants", 2)]
+    # Boston qualifiers were judged in bulk, and the triggers that judge later writes are back.
+    flagged, judged = boston_qualifiers(dsn)
+    assert flagged == judged > 0
+    assert query(
+        dsn,
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ct_results'::regclass"
+        " AND tgname LIKE 'boston_qualifier%' AND tgenabled = 'O'",
+    ) == [(2,)]
 
 
 def test_featured_content(loaded):
@@ -265,6 +288,8 @@ def test_owner_without_superuser_or_bypassrls(pg):
     superuser_dsn = dsn.replace("user=p88_demo_owner", f"user={pg.superuser}")
     counts = target_counts(float(SCALE))
     assert query(superuser_dsn, "SELECT count(*) FROM ct_results") == [(counts.results,)]
+    flagged, judged = boston_qualifiers(superuser_dsn)
+    assert flagged == judged > 0
     assert forced(dsn) == migrated_forced
     # The owner is filtered again: without a partner setting it sees no results.
     assert query(dsn, "SELECT count(*) FROM ct_results") == [(0,)]

@@ -152,3 +152,20 @@ def test_format_time():
     assert format_time(dt.timedelta(hours=2, minutes=24, seconds=37)) == "2:24:37"
     assert format_time(dt.timedelta(seconds=12_345.6)) == "3:25:46"
     assert format_time(None) is None
+
+
+def test_boston_qualifiers_use_the_stored_judgement_only_where_it_applies():
+    """The flag (migration 0005) covers the latest standards over marathons, nothing else."""
+    latest = compile_plan(Plan(intent="count", boston_qualifiers=True, distance_km=42.195), ADMIN)
+    assert "r.boston_qualifier" in latest.sql and "EXISTS" not in latest.sql
+    assert "bq_edition" not in latest.params
+    for other in (
+        Plan(intent="count", boston_qualifiers=True, distance_km=42.195, bq_edition=2025),
+        Plan(intent="count", boston_qualifiers=True, distance_km=21.0975),
+        Plan(intent="count", boston_qualifiers=True),
+    ):
+        compiled = compile_plan(other, PARTNER)
+        assert "r.boston_qualifier" not in compiled.sql
+        assert "EXISTS (SELECT 1 FROM boston_qualifying_standards" in compiled.sql
+        assert compiled.params["bq_edition"] == other.bq_edition
+        guard.check(compiled.sql, compiled.database)
