@@ -125,8 +125,8 @@ COMPARE_KEYS = {
     CompareBy.AGE_GROUP: "(p.age / 10) * 10 AS age_group",
 }
 # The latest standards' judgement, stored on each finish row (migration 0005): it covers
-# marathons only, with the tolerance below; any other distance, or a named edition, is
-# judged at query time by BQ_CONDITION.
+# marathons only, with the tolerance below (so it replaces the distance condition too);
+# any other distance, or a named edition, is judged at query time by BQ_CONDITION.
 BQ_STORED_CONDITION = "r.boston_qualifier"
 HALF_HOUR_BAND = (
     "floor(extract(epoch FROM r.chip_time) / 1800) * interval '30 minutes' AS from_time"
@@ -247,10 +247,13 @@ def _event_filters(query: _Query, plan: Plan) -> str:
         said.append(" at the " + " / ".join(plan.event_names))
     _dates(query, plan, said)
     if plan.distance_km is not None:
-        query.where.append("ra.distance_km BETWEEN %(distance_min)s AND %(distance_max)s")
-        query.params["distance_min"], query.params["distance_max"] = distance_bounds(
-            plan.distance_km
-        )
+        # The stored Boston judgement already means "a marathon" (these very bounds);
+        # repeated, the planner would count the two as independent and misjudge the rows.
+        if not _stored_bq(plan):
+            query.where.append("ra.distance_km BETWEEN %(distance_min)s AND %(distance_max)s")
+            query.params["distance_min"], query.params["distance_max"] = distance_bounds(
+                plan.distance_km
+            )
         said.append(f" over {_distance_words(plan.distance_km)}")
     return "".join(said)
 
@@ -295,12 +298,21 @@ def _time_filters(query: _Query, plan: Plan) -> None:
     if plan.min_time is not None:
         query.where.append("r.chip_time > %(min_time)s")
         query.params["min_time"] = plan.min_time
-    if plan.boston_qualifiers:
-        if plan.bq_edition is None and plan.distance_km == MARATHON_KM:
-            query.where.append(BQ_STORED_CONDITION)
-        else:
-            query.where.append(BQ_CONDITION)
-            query.params["bq_edition"] = plan.bq_edition
+    if _stored_bq(plan):
+        query.where.append(BQ_STORED_CONDITION)
+    elif plan.boston_qualifiers:
+        query.where.append(BQ_CONDITION)
+        query.params["bq_edition"] = plan.bq_edition
+
+
+def _stored_bq(plan: Plan) -> bool:
+    """Whether ct_results.boston_qualifier answers the plan's Boston condition."""
+    return (
+        plan.boston_qualifiers
+        and plan.subject is Subject.RESULTS
+        and plan.bq_edition is None
+        and plan.distance_km == MARATHON_KM
+    )
 
 
 def distance_bounds(km: float) -> tuple[float, float]:

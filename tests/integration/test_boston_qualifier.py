@@ -262,4 +262,10 @@ def test_qualifiers_are_read_through_their_partial_index(cur):
         "EXPLAIN SELECT r.participant_id FROM ct_results AS r WHERE r.boston_qualifier"
         " AND r.timing_point = 'Finish' AND r.status = 'finished' ORDER BY r.chip_time LIMIT 10"
     )
-    assert "ct_results_boston_qualifiers" in "\n".join(row[0] for row in cur.fetchall())
+    assert "ct_results_boston_qualifiers " in "\n".join(row[0] for row in cur.fetchall())
+    cur.execute(
+        "EXPLAIN SELECT r.participant_id FROM ct_results AS r WHERE r.timing_partner_id = 1"
+        " AND r.boston_qualifier AND r.timing_point = 'Finish' AND r.status = 'finished'"
+        " ORDER BY r.chip_time LIMIT 10"
+    )
+    assert "ct_results_boston_qualifiers_partner" in "\n".join(row[0] for row in cur.fetchall())

@@ -159,6 +159,8 @@ def test_boston_qualifiers_use_the_stored_judgement_only_where_it_applies():
     latest = compile_plan(Plan(intent="count", boston_qualifiers=True, distance_km=42.195), ADMIN)
     assert "r.boston_qualifier" in latest.sql and "EXISTS" not in latest.sql
     assert "bq_edition" not in latest.params
+    # The flag already means a marathon: the distance condition is not repeated.
+    assert "ra.distance_km" not in latest.sql and "distance_min" not in latest.params
     for other in (
         Plan(intent="count", boston_qualifiers=True, distance_km=42.195, bq_edition=2025),
         Plan(intent="count", boston_qualifiers=True, distance_km=21.0975),
