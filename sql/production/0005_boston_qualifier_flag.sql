@@ -132,21 +132,28 @@ CREATE TRIGGER boston_qualifier_on_update
           OR NEW.chip_time IS DISTINCT FROM OLD.chip_time)
     EXECUTE FUNCTION ct_results_judge_boston();
 
--- ct_participants: a corrected sex or age judges that runner's results again.
-CREATE FUNCTION ct_participants_rejudge_boston() RETURNS trigger
+-- ct_participants and ct_races: a corrected sex or age judges that runner's
+-- results again; a corrected distance, that race's.
+CREATE FUNCTION ct_rejudge_boston() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public AS $$
 DECLARE
     prior TEXT := current_setting('app.all_partners', true);
 BEGIN
     PERFORM set_config('app.all_partners', 'on', true);
-    UPDATE public.ct_results AS r
-    SET boston_qualifier = NOT r.boston_qualifier
-    FROM public.ct_races AS ra
-    WHERE r.participant_id = NEW.id
-      AND ra.id = r.race_id
-      AND r.boston_qualifier <> public.boston_qualifies(
-              r.timing_point, r.status, r.chip_time, NEW.sex, NEW.age, ra.distance_km);
+    IF TG_TABLE_NAME = 'ct_participants' THEN
+        UPDATE public.ct_results AS r SET boston_qualifier = NOT r.boston_qualifier
+        FROM public.ct_races AS ra
+        WHERE r.participant_id = NEW.id AND ra.id = r.race_id
+          AND r.boston_qualifier <> public.boston_qualifies(
+                  r.timing_point, r.status, r.chip_time, NEW.sex, NEW.age, ra.distance_km);
+    ELSE
+        UPDATE public.ct_results AS r SET boston_qualifier = NOT r.boston_qualifier
+        FROM public.ct_participants AS p
+        WHERE r.race_id = NEW.id AND p.id = r.participant_id
+          AND r.boston_qualifier <> public.boston_qualifies(
+                  r.timing_point, r.status, r.chip_time, p.sex, p.age, NEW.distance_km);
+    END IF;
     PERFORM set_config('app.all_partners', coalesce(prior, ''), true);
     RETURN NULL;
 END
@@ -154,31 +161,11 @@ $$;
 CREATE TRIGGER boston_qualifier
     AFTER UPDATE OF sex, age ON ct_participants FOR EACH ROW
     WHEN (NEW.sex IS DISTINCT FROM OLD.sex OR NEW.age IS DISTINCT FROM OLD.age)
-    EXECUTE FUNCTION ct_participants_rejudge_boston();
-
--- ct_races: a corrected distance judges that race's results again.
-CREATE FUNCTION ct_races_rejudge_boston() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, public AS $$
-DECLARE
-    prior TEXT := current_setting('app.all_partners', true);
-BEGIN
-    PERFORM set_config('app.all_partners', 'on', true);
-    UPDATE public.ct_results AS r
-    SET boston_qualifier = NOT r.boston_qualifier
-    FROM public.ct_participants AS p
-    WHERE r.race_id = NEW.id
-      AND p.id = r.participant_id
-      AND r.boston_qualifier <> public.boston_qualifies(
-              r.timing_point, r.status, r.chip_time, p.sex, p.age, NEW.distance_km);
-    PERFORM set_config('app.all_partners', coalesce(prior, ''), true);
-    RETURN NULL;
-END
-$$;
+    EXECUTE FUNCTION ct_rejudge_boston();
 CREATE TRIGGER boston_qualifier
     AFTER UPDATE OF distance_km ON ct_races FOR EACH ROW
     WHEN (NEW.distance_km IS DISTINCT FROM OLD.distance_km)
-    EXECUTE FUNCTION ct_races_rejudge_boston();
+    EXECUTE FUNCTION ct_rejudge_boston();
 
 -- boston_qualifying_standards: any change (a new edition, a corrected band)
 -- judges every result again, once per statement.
