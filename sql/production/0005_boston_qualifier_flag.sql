@@ -32,8 +32,11 @@
 -- that session's partner. Every partner is made visible by app.all_partners,
 -- set for the function's work and put back before it returns (an error rolls
 -- it back with the rest): not as a function SET clause, which PostgreSQL 15
--- refuses to a tables' owner that is not a superuser. boston_qualifiers_refresh() judges everything again on demand
--- (after a bulk load with the triggers disabled, as demo-data does).
+-- refuses to a tables' owner that is not a superuser.
+-- boston_qualifiers_refresh() judges everything again on demand: after a
+-- bulk load with the triggers disabled (as demo-data does), or after the one
+-- race triggers cannot see (a result inserted while another transaction
+-- corrects its runner's sex or age is judged on the runner as before).
 
 ALTER TABLE ct_results ADD COLUMN boston_qualifier BOOLEAN NOT NULL DEFAULT false;
 COMMENT ON COLUMN ct_results.boston_qualifier IS
