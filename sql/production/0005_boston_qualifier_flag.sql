@@ -6,10 +6,10 @@
 -- scale that is 266,000 participant lookups to keep under 10,000 rows, 650 ms
 -- however it is indexed. The judgement under the latest standards is stored
 -- on the finish row instead (ct_results.boston_qualifier), kept true by
--- triggers on every table it depends on, and two small partial indexes hold the
--- qualifiers by chip time (all partners; per partner). The natural-language service uses the flag for the
--- latest standards of marathons; a named edition is judged at query time, as
--- before.
+-- triggers on every table it depends on, and two small partial indexes hold
+-- the qualifiers by chip time (all partners; per partner). The
+-- natural-language service uses the flag for the latest standards of
+-- marathons; a named edition is judged at query time, as before.
 --
 -- What "qualifier" means (boston_qualifies() below, the one definition):
 --   * a finish row (timing_point 'Finish', status 'finished') with a chip time,
