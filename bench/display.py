@@ -56,6 +56,7 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.stats import percentile, summary  # noqa: E402
 from daemons.common import migrate  # noqa: E402
 from daemons.common.db import load_sql  # noqa: E402
 from project88.pgcluster import Cluster, free_port  # noqa: E402
@@ -89,11 +90,6 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # -- small helpers ---------------------------------------------------------------------------
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def raise_nofile() -> int:
     """Soft open-files limit up to the hard one; children (daemon, generator) inherit it."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -632,11 +628,6 @@ def time_sql(dsn: str, statements: list[tuple[str, dict[str, object]]], warmup: 
     finally:
         conn.close()
     return times
-
-
-def summary(times: list[float]) -> dict[str, float]:
-    return {"n": len(times), "p50": percentile(times, 50), "p95": percentile(times, 95),
-            "max": max(times)}  # fmt: skip
 
 
 def api_part(args: argparse.Namespace, dsn: str, workdir: Path,

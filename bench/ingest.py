@@ -39,16 +39,12 @@ import psycopg2
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.stats import percentile  # noqa: E402
 from daemons.common import migrate  # noqa: E402
 from project88.pgcluster import Cluster, free_port  # noqa: E402
 from project88.simulate import SimConfig, SimulatedClient, build_buffer  # noqa: E402
 
 LOCATIONS = ("start", "5k", "10k", "finish")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def scalar(dsn: str, sql: str, params: object = None) -> object:

@@ -60,6 +60,7 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.stats import percentile, summary  # noqa: E402
 from daemons.common import db, migrate  # noqa: E402
 from daemons.nlq_http import runner  # noqa: E402
 from daemons.nlq_http.engine import _jsonable  # noqa: E402
@@ -85,11 +86,6 @@ LOADED = re.compile(r"loaded in ([\d.]+) s \(generate \+ COPY ([\d.]+) s, ANALYZ
 
 
 # -- small helpers ---------------------------------------------------------------------------
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def execute(dsn: str, sql: str, params: object = None, autocommit: bool = False) -> list[tuple]:
     conn = psycopg2.connect(dsn)
     conn.autocommit = autocommit
@@ -310,11 +306,6 @@ def compile_here(question: str, vocab: Vocabulary, tenant: Tenant, explained: di
 
 
 # -- one scale ---------------------------------------------------------------------------------
-def summary(times: list[float]) -> dict[str, float]:
-    return {"n": len(times), "p50": percentile(times, 50), "p95": percentile(times, 95),
-            "max": max(times)}  # fmt: skip
-
-
 def run_scale(args: argparse.Namespace, scale: float, workdir: Path,
               procs: dict[str, subprocess.Popen[bytes] | None]) -> dict[str, Any]:  # fmt: skip
     cluster = Cluster(workdir / f"pg-{scale:g}")

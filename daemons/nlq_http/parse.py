@@ -99,6 +99,7 @@ from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from daemons.nlq_http.plan import (
+    MARATHON_KM,
     MAX_ROWS,
     CompareBy,
     EventStatus,
@@ -115,7 +116,6 @@ from daemons.nlq_http.plan import (
 
 __all__ = ["HALF_MARATHON_KM", "MARATHON_KM", "MAX_SCAN_CHARS", "Vocabulary", "parse"]
 
-MARATHON_KM = 42.195
 HALF_MARATHON_KM = 21.0975
 ULTRA_KM = 50.0
 KM_PER_MILE = 1.609344

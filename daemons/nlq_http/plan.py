@@ -17,6 +17,7 @@ import enum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MAX_ROWS = 1000
+MARATHON_KM = 42.195  # the plan's distance for a marathon, said or implied (a Boston qualifier)
 
 
 class Intent(enum.StrEnum):

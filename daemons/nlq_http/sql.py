@@ -17,9 +17,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .plan import MAX_ROWS, CompareBy, Intent, Measure, Order, Plan, Provider, Subject
+from .plan import MARATHON_KM, MAX_ROWS, CompareBy, Intent, Measure, Order, Plan, Provider, Subject
 
-MARATHON_KM = 42.195
 DISTANCE_TOLERANCE = 0.02  # "marathon" matches 41.35-43.04 km: courses are not all certified
 
 
@@ -81,23 +80,6 @@ ENTRANTS_FROM = (
     "JOIN ct_races AS ra ON ra.id = p.race_id\n"
     "JOIN ct_events AS e ON e.id = p.event_id"
 )
-RESULT_COLUMNS = [
-    "e.name AS event",
-    "e.event_date",
-    "ra.name AS race",
-    "p.bib",
-    "p.first_name",
-    "p.last_name",
-    "p.sex",
-    "p.age",
-    "p.city",
-    "p.state",
-    "r.chip_time",
-    "r.overall_place",
-    "r.sex_place",
-    "r.division",
-    "r.division_place",
-]
 ENTRANT_COLUMNS = [
     "e.name AS event",
     "e.event_date",
@@ -109,6 +91,14 @@ ENTRANT_COLUMNS = [
     "p.age",
     "p.city",
     "p.state",
+]
+RESULT_COLUMNS = [
+    *ENTRANT_COLUMNS,
+    "r.chip_time",
+    "r.overall_place",
+    "r.sex_place",
+    "r.division",
+    "r.division_place",
 ]
 CONTACT_COLUMNS = ["p.email", "p.phone"]
 TIME_STATS = {

@@ -16,7 +16,8 @@ import psycopg2
 import pytest
 
 from daemons.common import migrate
-from daemons.nlq_http.sql import MARATHON_KM, distance_bounds
+from daemons.nlq_http.plan import MARATHON_KM
+from daemons.nlq_http.sql import distance_bounds
 
 PARTNER, OTHER = 1, 2
 MARATHON, HALF = 10, 11
