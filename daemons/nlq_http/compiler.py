@@ -1,0 +1,315 @@
+"""Semantic query -> parameterised SQL: the one deterministic compiler both engines share.
+
+Only the model's constant fragments reach the SQL text; every value travels as
+a parameter. The compiler adds the tenant predicate (on every partner-owned
+table it reads; row-level security agrees) and the row limit itself. The
+explanation is written from the same filters the SQL applies, so it cannot
+leave one out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .explain import explain
+from .model import MODEL, Dimension, Entity, Kind, Measure
+from .query import MAX_ROWS, Filter, Op, SemanticQuery
+
+DISTANCE_TOLERANCE = 0.02  # "marathon" matches 41.35-43.04 km: courses are not all certified
+
+
+class QueryError(ValueError):
+    """A query that does not fit the model; the message says which part."""
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """Whose rows a caller may read: one partner, or every partner (a platform admin)."""
+
+    partner_id: int | None
+    admin: bool = False
+    partner_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.admin and self.partner_id is None:
+            raise ValueError("a caller that is not an admin needs a partner")
+
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    params: dict[str, Any]
+    database: str  # "production" or "raw"
+    limit: int  # rows the caller gets at most; the SQL asks for one more to see truncation
+    explanation: str
+    time_columns: tuple[str, ...] = ()  # intervals to show as H:MM:SS
+
+
+def entity_of(query: SemanticQuery) -> Entity:
+    entity = MODEL.get(query.entity)
+    if entity is None:
+        raise QueryError(f"unknown entity {query.entity!r}")
+    return entity
+
+
+def dimension(entity: Entity, name: str) -> Dimension:
+    found = entity.dimensions.get(name)
+    if found is None:
+        raise QueryError(f"{entity.label} have no {name.replace('_', ' ')}")
+    return found
+
+
+def measure(entity: Entity, name: str) -> Measure:
+    found = entity.measures.get(name)
+    if found is None:
+        raise QueryError(f"{name.replace('_', ' ')} is not a measure of {entity.label}")
+    return found
+
+
+def distance_bounds(km: float) -> tuple[float, float]:
+    """The race distances (km) a stated distance matches."""
+    return round(km * (1 - DISTANCE_TOLERANCE), 3), round(km * (1 + DISTANCE_TOLERANCE), 3)
+
+
+_SQL_OPS = {Op.EQ: "=", Op.NE: "<>", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
+_ORDERED_KINDS = (Kind.INT, Kind.NUMBER, Kind.DATE, Kind.TIME)
+_VALUE_TYPES: dict[Kind, tuple[type, ...]] = {
+    Kind.TEXT: (str,),
+    Kind.ENUM: (str,),
+    Kind.INT: (int,),
+    Kind.NUMBER: (int, float),
+    Kind.DATE: (dt.date,),
+    Kind.TIME: (dt.timedelta,),
+    Kind.BOOL: (bool,),
+    Kind.RANGE: (int, float),
+    Kind.CONDITION: (int,),
+}
+
+
+def _values(f: Filter) -> tuple[Any, ...]:
+    return f.value if isinstance(f.value, tuple) else (f.value,)
+
+
+def check_filter(entity: Entity, f: Filter) -> Dimension:
+    dim = dimension(entity, f.field)
+    values = _values(f)
+    wanted = {Op.BETWEEN: 2}.get(f.op, None if f.op is Op.IN else 1)
+    if (wanted is not None and len(values) != wanted) or not values:
+        raise QueryError(f"{f.op.value} on {dim.label} needs {wanted or 'some'} value(s)")
+    if f.op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.BETWEEN) and dim.kind not in _ORDERED_KINDS:
+        raise QueryError(f"{dim.label} cannot be compared with {f.op.value}")
+    if dim.kind in (Kind.BOOL, Kind.RANGE, Kind.CONDITION) and f.op is not Op.EQ:
+        raise QueryError(f"{dim.label} takes only an equality")
+    for value in values:
+        types = _VALUE_TYPES[dim.kind]
+        if isinstance(value, bool) and bool not in types:
+            raise QueryError(f"{dim.label} needs a {dim.kind.value}, not a yes/no")
+        if not isinstance(value, types):
+            raise QueryError(f"{dim.label} needs a {dim.kind.value} value")
+        if dim.kind is Kind.ENUM and value not in dim.values:
+            raise QueryError(f"{dim.label} is one of {', '.join(dim.values)}")
+    return dim
+
+
+def validate(query: SemanticQuery) -> Entity:
+    """Every name of the query is the entity's: raise ``QueryError`` otherwise."""
+    entity = entity_of(query)
+    for f in query.filters:
+        check_filter(entity, f)
+    for name in (*query.group_by, *query.show):
+        dim = dimension(entity, name)
+        if not dim.shown or dim.kind in (Kind.RANGE, Kind.CONDITION):
+            raise QueryError(f"{dim.label} can only filter")
+    names = {m.name for m in query.measures}
+    for ref in query.measures:
+        m = measure(entity, ref.name)
+        if ("%(percentile)s" in m.sql) != (ref.percentile is not None):
+            needs = "needs" if ref.percentile is None else "takes no"
+            raise QueryError(f"{m.label} {needs} percentile")
+    for sort in query.order_by:
+        if sort.field not in names and sort.field not in entity.dimensions:
+            raise QueryError(f"cannot order by {sort.field.replace('_', ' ')}")
+    if query.per_group_limit is not None and not (query.group_by and not query.measures):
+        raise QueryError("a top N per group needs a grouping and no measures")
+    if entity.database == "raw" and not query.filters_on("session_id"):
+        raise QueryError("live timing needs a session number, e.g. 'session 3'")
+    return entity
+
+
+@dataclass
+class _Builder:
+    entity: Entity
+    tenant: Tenant
+    params: dict[str, Any] = field(default_factory=dict)
+    aliases: set[str] = field(default_factory=set)
+
+    def param(self, value: Any) -> str:
+        name = f"v{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    def use(self, *needs: str) -> None:
+        for alias in needs:
+            if alias == self.entity.alias or alias in self.aliases:
+                continue
+            join = self.entity.joins.get(alias)
+            if join is None:
+                raise QueryError(f"{self.entity.label} cannot reach table {alias}")
+            self.use(*join[1])
+            self.aliases.add(alias)
+
+    def condition(self, f: Filter) -> str:
+        dim = check_filter(self.entity, f)
+        self.use(*dim.needs)
+        values = _values(f)
+        if dim.kind is Kind.CONDITION:
+            return dim.sql.replace("{value}", self.param(values[0]))
+        if dim.kind is Kind.BOOL:
+            return dim.sql if values[0] else f"NOT {dim.sql}"
+        if dim.kind is Kind.RANGE:
+            low, high = dim.sql.split("|")
+            return f"{self.param(values[0])} BETWEEN {low} AND {high}"
+        expr = f"lower({dim.sql})" if dim.kind is Kind.TEXT else dim.sql
+        if dim.kind is Kind.TEXT:
+            values = tuple(str(v).lower() for v in values)
+        if f.op is Op.IN:
+            return f"{expr} = ANY({self.param(list(values))})"
+        if f.op is Op.BETWEEN:
+            return f"{expr} BETWEEN {self.param(values[0])} AND {self.param(values[1])}"
+        if f.field == "distance_km" and f.op in (Op.EQ, Op.NE):
+            low, high = distance_bounds(float(values[0]))
+            within = f"{expr} BETWEEN {self.param(low)} AND {self.param(high)}"
+            return within if f.op is Op.EQ else f"NOT ({within})"
+        return f"{expr} {_SQL_OPS[f.op]} {self.param(values[0])}"
+
+    def tenant_conditions(self) -> list[str]:
+        if self.tenant.admin:
+            return []
+        self.params["partner_id"] = self.tenant.partner_id
+        used = [self.entity.alias, *sorted(self.aliases)]
+        return [
+            f"{alias}.timing_partner_id = %(partner_id)s"
+            for alias in used
+            if alias in self.entity.partner_aliases
+        ]
+
+    def root(self) -> str:
+        if "{fr_tenant}" not in self.entity.root:
+            return self.entity.root
+        if self.tenant.admin:
+            return self.entity.root.format(fr_tenant="true", rre_tenant="true")
+        self.params["partner_id"] = self.tenant.partner_id
+        return self.entity.root.format(
+            fr_tenant="fr.timing_partner_id = %(partner_id)s",
+            rre_tenant="rre.timing_partner_id = %(partner_id)s",
+        )
+
+    def from_clause(self) -> str:
+        ordered = [a for a in self.entity.joins if a in self.aliases]
+        return "\n".join([self.root(), *(self.entity.joins[a][0] for a in ordered)])
+
+
+def _base_filters(entity: Entity, query: SemanticQuery) -> list[str]:
+    lifted = {
+        cond for name, conds in entity.lifted_by.items() if query.filters_on(name) for cond in conds
+    }
+    return [c for c in entity.base_filters if c not in lifted]
+
+
+def _measure_sql(b: _Builder, m: Measure, percentile: float | None) -> str:
+    b.use(*m.needs)
+    if percentile is None:
+        return m.sql
+    return m.sql.replace("%(percentile)s", b.param(round(percentile / 100, 4)))
+
+
+def _measure_name(name: str, percentile: float | None) -> str:
+    if percentile is None:
+        return name
+    return f"p{percentile:g}_time".replace(".", "_")
+
+
+def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS) -> Compiled:
+    entity = validate(query)
+    b = _Builder(entity, tenant)
+    limit = min(query.limit or max_rows, max_rows)
+    where = [b.condition(f) for f in query.filters]
+    select: list[str] = []
+    times: list[str] = []
+    group: list[str] = []
+    for name in query.group_by:
+        dim = dimension(entity, name)
+        b.use(*dim.needs)
+        select.append(f"{dim.sql} AS {name}")
+        group.append(dim.sql)
+        if dim.kind is Kind.TIME:
+            times.append(name)
+    measured = {}
+    for ref in query.measures:
+        m = measure(entity, ref.name)
+        out = _measure_name(ref.name, ref.percentile)
+        measured[ref.name] = out
+        select.append(f"{_measure_sql(b, m, ref.percentile)} AS {out}")
+        if m.unit == "time":
+            times.append(out)
+    listing = not query.measures
+    if listing:
+        shown = list(dict.fromkeys((*query.group_by, *entity.columns, *query.show)))
+        select = []
+        for name in shown:
+            dim = dimension(entity, name)
+            b.use(*dim.needs)
+            select.append(f"{dim.sql} AS {name}")
+            if dim.kind is Kind.TIME and name not in times:
+                times.append(name)
+    order = _order(b, query, measured, listing)
+    conditions = [*b.tenant_conditions(), *_base_filters(entity, query), *where]
+    parts = ["SELECT " + ",\n  ".join(select), "FROM " + b.from_clause()]
+    if conditions:
+        parts.append("WHERE " + "\n  AND ".join(conditions))
+    if group and not listing:
+        parts.append("GROUP BY " + ", ".join(group))
+    if query.per_group_limit is not None:
+        partition = ", ".join(dimension(entity, n).sql for n in query.group_by)
+        select.append(f"row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS rank")
+        parts[0] = "SELECT " + ",\n  ".join(select)
+        inner = "\n".join(parts)
+        keys = ", ".join([*query.group_by, "rank"])
+        outer = [
+            "SELECT * FROM (",
+            inner,
+            ") AS ranked",
+            "WHERE rank <= " + b.param(query.per_group_limit),
+            "ORDER BY " + keys,
+            "LIMIT " + b.param(limit + 1),
+        ]
+        sql = "\n".join(outer)
+    else:
+        if order:
+            parts.append("ORDER BY " + order)
+        parts.append(f"LIMIT {b.param(limit + 1)}")
+        sql = "\n".join(parts)
+    return Compiled(sql, b.params, entity.database, limit, explain(query), tuple(times))
+
+
+def _order(b: _Builder, query: SemanticQuery, measured: dict[str, str], listing: bool) -> str:
+    entity = b.entity
+    sorts = [(s.field, s.descending) for s in query.order_by]
+    if not sorts:
+        sorts = list(entity.default_order) if listing else [(g, False) for g in query.group_by]
+    terms = []
+    for name, descending in sorts:
+        if name in measured and not listing:
+            expr = measured[name]
+        elif name in entity.dimensions:
+            dim = dimension(entity, name)
+            if not listing and name not in query.group_by:
+                continue  # an aggregate row has no such column
+            b.use(*dim.needs)
+            expr = name if not listing else dim.sql
+        else:
+            continue
+        terms.append(f"{expr} {'DESC NULLS LAST' if descending else 'ASC NULLS LAST'}")
+    return ", ".join(terms)
