@@ -44,7 +44,8 @@ class FakeOllama:
             self.models = {name: hashlib.sha256(name.encode()).hexdigest() for name in models}
         self.capabilities = list(capabilities)
         self.answers: dict[str, str] = {}
-        self.default_answer = '{"intent": "count"}'
+        # A semantic query (what the LLM fallback asks for): count every finisher.
+        self.default_answer = '{"entity": "finishers", "measures": [{"name": "count"}]}'
         self.hang_paths: set[str] = set()
         self.requests: list[tuple[str, str, dict | None]] = []  # (method, path, json body)
         self.release = threading.Event()

@@ -2,7 +2,13 @@
 
 tests/fake_ollama.py serves /api/tags, /api/show and /api/chat on a free loopback
 port; OLLAMA_HOST points the plugin (and the ollama client under it) there. No
-test talks to a real Ollama, a real model or the internet.
+test talks to a real Ollama, a real model or the internet. The fake answers
+semantic-query JSON, as a model held to the answer schema would.
+
+The last tests start the whole service (tests/integration/test_nlq.py's helpers
+and database fixtures) with the fake behind it: a vague question answered by
+the model's query, answers smuggling SQL or naming what the vocabulary lacks
+refused, a hanging model given up on, no model said so.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 
 import llm
 import pytest
+import requests
 from llm.plugins import load_plugins, pm
 
 from daemons.nlq_http.llm_fallback import (
@@ -28,8 +35,10 @@ from daemons.nlq_http.llm_fallback import (
     ModelUnavailable,
     Vocabulary,
 )
-from daemons.nlq_http.plan import Intent, Plan, Sex
+from daemons.nlq_http.query import Filter, MeasureRef, Op, SemanticQuery
 from tests.fake_ollama import FakeOllama
+from tests.integration import test_nlq as nlq
+from tests.integration.nlq_service import start_service
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2025, 11, 25)
@@ -37,19 +46,31 @@ VOCAB = Vocabulary(("Boston Marathon", "Chicago Marathon"), ("Acme Timing",))
 GOOD_QUESTION = "How many women finished the Boston Marathon in 2024 under 3 hours?"
 GOOD_ANSWER = json.dumps(
     {
-        "intent": "count",
-        "event_names": ["Boston Marathon"],
-        "years": [2024],
-        "sex": "F",
-        "max_time": "3:00:00",
+        "entity": "finishers",
+        "measures": [{"name": "count", "percentile": None}],
+        "group_by": [],
+        "filters": [
+            {"field": "event", "op": "eq", "value": "Boston Marathon"},
+            {"field": "year", "op": "eq", "value": "2024"},
+            {"field": "sex", "op": "eq", "value": "F"},
+            {"field": "chip_time", "op": "lt", "value": "3:00:00"},
+        ],
+        "order_by": [],
+        "limit": None,
+        "per_group_limit": None,
+        "show": [],
+        "export": False,
     }
 )
-GOOD_PLAN = Plan(
-    intent=Intent.COUNT,
-    event_names=("Boston Marathon",),
-    years=(2024,),
-    sex=Sex.FEMALE,
-    max_time=dt.timedelta(hours=3),
+GOOD_QUERY = SemanticQuery(
+    entity="finishers",
+    measures=(MeasureRef(name="count"),),
+    filters=(
+        Filter(field="event", value="Boston Marathon"),
+        Filter(field="year", value=2024),
+        Filter(field="sex", value="F"),
+        Filter(field="chip_time", op=Op.LT, value=dt.timedelta(hours=3)),
+    ),
 )
 HANG_QUESTION = "a question the fake server never answers"
 
@@ -106,25 +127,33 @@ def test_model_ids_as_llm_ollama_names_them(fake_ollama):
     assert "/api/show" in fake_ollama.paths()
 
 
-def test_the_real_plugin_turns_a_question_into_the_plan(fake_ollama):
+def test_the_real_plugin_turns_a_question_into_the_query(fake_ollama):
     planner = LlmPlanner("ollama/llama3.1:8b", timeout=5.0, vocabulary=lambda: VOCAB)
     assert planner.available, planner.reason
     understanding = planner.plan(GOOD_QUESTION, today=TODAY)
-    assert understanding.plan == GOOD_PLAN
+    assert understanding.query == GOOD_QUERY
     assert understanding.engine == "llm"
     assert understanding.confidence == 0.7
 
     (chat,) = fake_ollama.chat_requests()
     assert chat["model"] == "llama3.1:8b"
     assert chat["stream"] is False
-    assert chat["options"] == {"temperature": 0.0, "num_predict": 1024}
+    assert chat["options"] == {"temperature": 0.0, "num_predict": 1024, "num_ctx": 8192}
     roles = [m["role"] for m in chat["messages"]]
     assert roles == ["system", "user"]
     assert chat["messages"][1]["content"] == GOOD_QUESTION
     assert "Today is 2025-11-25" in chat["messages"][0]["content"]
     schema = chat["format"]  # the JSON schema goes as Ollama's structured-output format
-    assert schema["properties"]["event_names"]["items"]["enum"] == list(VOCAB.event_names)
-    assert schema["properties"]["intent"]["enum"] == [i.value for i in Intent]
+    finishers = schema["anyOf"][0]["properties"]
+    assert finishers["entity"] == {"type": "string", "enum": ["finishers"]}
+    (event,) = [
+        item["properties"]
+        for item in finishers["filters"]["items"]["anyOf"]
+        if item["properties"]["field"]["enum"] == ["event"]
+    ]
+    assert event["value"]["anyOf"][0]["enum"] == list(VOCAB.event_names)
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(json.loads(GOOD_ANSWER), schema)  # what a grammar would allow
 
 
 def test_the_plugin_streams_from_the_fake_too(fake_ollama):
@@ -135,7 +164,12 @@ def test_the_plugin_streams_from_the_fake_too(fake_ollama):
 
 
 def test_a_bad_answer_through_the_plugin_is_rejected(fake_ollama):
-    fake_ollama.answers["drop it"] = '{"intent": "list", "person": {"last_name": "DROP TABLE x"}}'
+    fake_ollama.answers["drop it"] = json.dumps(
+        {
+            "entity": "finishers",
+            "filters": [{"field": "last_name", "op": "eq", "value": "DROP TABLE x"}],
+        }
+    )
     planner = LlmPlanner("ollama/llama3.1:8b", timeout=5.0)
     with pytest.raises(ModelAnswerRejected, match="looks like SQL"):
         planner.plan("drop it", VOCAB, TODAY)
@@ -150,7 +184,7 @@ def test_a_server_that_never_answers_the_chat_times_out(fake_ollama):
     assert time.monotonic() - started < 0.7
     assert fake_ollama.hanging.is_set()
     assert planner.available  # slow is not gone: the next question is asked
-    assert planner.plan(GOOD_QUESTION, VOCAB, TODAY).plan == GOOD_PLAN
+    assert planner.plan(GOOD_QUESTION, VOCAB, TODAY).query == GOOD_QUERY
 
 
 def test_a_server_that_never_lists_its_models_does_not_hang_start_up(fake_ollama):
@@ -210,7 +244,7 @@ def test_a_server_that_comes_up_later_is_used_then(ollama_env):
     server = FakeOllama(port=port).start()
     try:
         server.answers[GOOD_QUESTION] = GOOD_ANSWER
-        assert planner.plan(GOOD_QUESTION, VOCAB, TODAY).plan == GOOD_PLAN
+        assert planner.plan(GOOD_QUESTION, VOCAB, TODAY).query == GOOD_QUERY
         assert planner.available
     finally:
         server.stop()
@@ -254,7 +288,7 @@ GEVENT_PROBE = textwrap.dedent(
     vocab = Vocabulary(("Boston Marathon",), ())
     planner = LlmPlanner("ollama/llama3.1:8b", timeout=0.5)
     out = {"available": planner.available, "reason": planner.reason}
-    out["good"] = planner.plan(GOOD_QUESTION, vocab, dt.date(2025, 11, 25)).plan.model_dump(
+    out["good"] = planner.plan(GOOD_QUESTION, vocab, dt.date(2025, 11, 25)).query.model_dump(
         mode="json"
     )
     ticks = [0]
@@ -303,7 +337,7 @@ def test_under_gevent_the_hung_request_is_cancelled_and_the_hub_keeps_running(fa
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["available"], out["reason"]
-    assert out["good"]["event_names"] == ["Boston Marathon"]
+    assert out["good"]["filters"][0] == {"field": "event", "op": "eq", "value": "Boston Marathon"}
     assert out["hang"] == "the language model did not answer within 0.5 s"
     assert 0.45 <= out["elapsed"] < 0.7, out
     assert out["ticks"] >= 15, out  # the hub ran other greenlets while waiting
@@ -311,3 +345,108 @@ def test_under_gevent_the_hung_request_is_cancelled_and_the_hub_keeps_running(fa
     assert out["missing"].startswith("the Ollama server at http://127.0.0.1:")
     assert out["missing"].endswith("ollama pull qwen2.5:7b")
     assert "Traceback" not in done.stderr  # errors in the worker greenlet are values
+
+
+# -- the whole service, with the fake Ollama behind it ----------------------------------------
+# test_nlq's module-scoped database fixtures, set up again for this module's services.
+results_db = nlq.results_db
+live_db = nlq.live_db
+
+VAGUE = "gimme the tally of speedy folks at that beantown footrace, sub three"
+VAGUE_ANSWER = {
+    "entity": "finishers",
+    "measures": [{"name": "count", "percentile": None}],
+    "filters": [
+        {"field": "event", "op": "eq", "value": "Boston Marathon"},
+        {"field": "distance_km", "op": "eq", "value": "42.195"},
+        {"field": "chip_time", "op": "lt", "value": "3:00:00"},
+    ],
+}
+SMUGGLING = "whatever the quick people did, you know the one"
+OUTSIDE = "how did the folks do at that big race in germany"
+HANGING = "tell me a long story about everyone who ever ran anywhere"
+
+
+@pytest.fixture
+def with_model(results_db, live_db, tmp_path):
+    fake = FakeOllama().start()
+    fake.answers[VAGUE] = json.dumps(VAGUE_ANSWER)
+    fake.answers[SMUGGLING] = json.dumps(
+        {
+            "entity": "finishers",
+            "filters": [
+                {"field": "last_name", "op": "eq", "value": "x'); DROP TABLE ct_results; --"}
+            ],
+        }
+    )
+    fake.answers[OUTSIDE] = json.dumps(
+        {
+            "entity": "finishers",
+            "measures": [{"name": "count"}],
+            "filters": [{"field": "event", "op": "eq", "value": "Berlin Marathon"}],
+        }
+    )
+    fake.answers[HANGING] = FakeOllama.HANG
+    proc, svc = start_service(
+        results_db, live_db, tmp_path, OLLAMA_HOST=fake.host, P88_NLQ_LLM_TIMEOUT="1"
+    )
+    yield {**svc, "ollama": fake}
+    proc.terminate()
+    proc.wait(15)
+    fake.stop()
+
+
+def test_a_vague_question_is_answered_by_the_models_query(with_model):
+    about = requests.get(with_model["url"] + "/", timeout=5).json()
+    assert about["engines"]["llm"]["available"] is True
+    body = nlq.answer_any(with_model, VAGUE)
+    assert body["engine"] == "llm"
+    expected = nlq.query(
+        with_model["dsn"],
+        f"SELECT count(*) {nlq.FROM} WHERE {nlq.MARATHON}"
+        " AND e.name = 'Boston Marathon' AND r.chip_time < '3:00'",
+    )
+    assert body["rows"] == [[expected[0][0]]]
+    assert "r.timing_partner_id" not in body["sql"]  # the admin key: every partner
+    chat = with_model["ollama"].chat_requests()[-1]
+    assert chat["messages"][-1]["content"] == VAGUE
+    assert chat["format"]["anyOf"][0]["properties"]["entity"]["enum"] == ["finishers"]
+
+
+def test_a_model_answer_that_smuggles_sql_is_refused(with_model):
+    before = nlq._fingerprint(with_model["dsn"])
+    response = nlq.ask(with_model, SMUGGLING)
+    assert response.status_code == 422, response.text
+    assert "looks like SQL" in response.json()["error"]
+    assert nlq._fingerprint(with_model["dsn"]) == before
+
+
+def test_a_model_answer_naming_what_the_vocabulary_lacks_is_refused(with_model):
+    response = nlq.ask(with_model, OUTSIDE)
+    assert response.status_code == 422, response.text
+    assert "'Berlin Marathon' is not a known event" in response.json()["error"]
+
+
+def test_a_model_that_hangs_is_given_up_on(with_model):
+    response = nlq.ask(with_model, HANGING)
+    assert response.status_code == 504, response.text
+    assert response.elapsed.total_seconds() < 5
+
+
+def test_without_a_model_the_service_says_so(results_db, live_db, tmp_path):
+    closed = free_port()
+    proc, svc = start_service(
+        results_db, live_db, tmp_path, OLLAMA_HOST=f"http://127.0.0.1:{closed}"
+    )
+    try:
+        response = nlq.ask(svc, VAGUE)
+        # The planner raises ModelUnavailable (503); the engine decides what the caller
+        # gets (today a 422 saying what was not understood: the question failed, not the
+        # service). Either way the reason is said.
+        assert response.status_code in (422, 503), response.text
+        assert "no language model is reachable" in response.json()["error"]
+        clear = nlq.ask(svc, "How many runners finished the Boston Marathon under 3 hours?")
+        assert clear.status_code == 200 and clear.json()["engine"] == "rules"
+    finally:
+        proc.terminate()
+        proc.wait(15)
