@@ -145,8 +145,11 @@ class _Builder:
     params: dict[str, Any] = field(default_factory=dict)
     aliases: set[str] = field(default_factory=set)
 
-    def param(self, value: Any) -> str:
-        name = f"v{len(self.params)}"
+    def param(self, value: Any, hint: str = "value") -> str:
+        """A bound parameter named after what it is (``%(chip_time)s``), for readable SQL."""
+        name, n = hint, 2
+        while name in self.params:
+            name, n = f"{hint}_{n}", n + 1
         self.params[name] = value
         return f"%({name})s"
 
@@ -164,25 +167,31 @@ class _Builder:
         dim = check_filter(self.entity, f)
         self.use(*dim.needs)
         values = _values(f)
+        name = f.field
         if dim.kind is Kind.CONDITION:
-            return dim.sql.replace("{value}", self.param(values[0]))
+            return dim.sql.replace("{value}", self.param(values[0], name))
         if dim.kind is Kind.BOOL:
             return dim.sql if values[0] else f"NOT {dim.sql}"
         if dim.kind is Kind.RANGE:
             low, high = dim.sql.split("|")
-            return f"{self.param(values[0])} BETWEEN {low} AND {high}"
+            return f"{self.param(values[0], name)} BETWEEN {low} AND {high}"
         expr = f"lower({dim.sql})" if dim.kind is Kind.TEXT else dim.sql
         if dim.kind is Kind.TEXT:
             values = tuple(str(v).lower() for v in values)
         if f.op is Op.IN:
-            return f"{expr} = ANY({self.param(list(values))})"
+            return f"{expr} = ANY({self.param(list(values), name)})"
         if f.op is Op.BETWEEN:
-            return f"{expr} BETWEEN {self.param(values[0])} AND {self.param(values[1])}"
+            low_p, high_p = (
+                self.param(values[0], f"{name}_from"),
+                self.param(values[1], f"{name}_to"),
+            )
+            return f"{expr} BETWEEN {low_p} AND {high_p}"
         if f.field == "distance_km" and f.op in (Op.EQ, Op.NE):
             low, high = distance_bounds(float(values[0]))
-            within = f"{expr} BETWEEN {self.param(low)} AND {self.param(high)}"
+            low_p, high_p = self.param(low, "distance_min"), self.param(high, "distance_max")
+            within = f"{expr} BETWEEN {low_p} AND {high_p}"
             return within if f.op is Op.EQ else f"NOT ({within})"
-        return f"{expr} {_SQL_OPS[f.op]} {self.param(values[0])}"
+        return f"{expr} {_SQL_OPS[f.op]} {self.param(values[0], name)}"
 
     def tenant_conditions(self) -> list[str]:
         if self.tenant.admin:
@@ -222,10 +231,12 @@ def _measure_sql(b: _Builder, m: Measure, percentile: float | None) -> str:
     b.use(*m.needs)
     if percentile is None:
         return m.sql
-    return m.sql.replace("%(percentile)s", b.param(round(percentile / 100, 4)))
+    return m.sql.replace("%(percentile)s", b.param(round(percentile / 100, 4), "percentile"))
 
 
-def _measure_name(name: str, percentile: float | None) -> str:
+def _measure_name(entity: Entity, name: str, percentile: float | None) -> str:
+    if name == "count":
+        return entity.count_column
     if percentile is None:
         return name
     return f"p{percentile:g}_time".replace(".", "_")
@@ -249,7 +260,7 @@ def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS
     measured = {}
     for ref in query.measures:
         m = measure(entity, ref.name)
-        out = _measure_name(ref.name, ref.percentile)
+        out = _measure_name(entity, ref.name, ref.percentile)
         measured[ref.name] = out
         select.append(f"{_measure_sql(b, m, ref.percentile)} AS {out}")
         if m.unit == "time":
@@ -281,15 +292,15 @@ def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS
             "SELECT * FROM (",
             inner,
             ") AS ranked",
-            "WHERE rank <= " + b.param(query.per_group_limit),
+            "WHERE rank <= " + b.param(query.per_group_limit, "per_group"),
             "ORDER BY " + keys,
-            "LIMIT " + b.param(limit + 1),
+            "LIMIT " + b.param(limit + 1, "row_limit"),
         ]
         sql = "\n".join(outer)
     else:
         if order:
             parts.append("ORDER BY " + order)
-        parts.append(f"LIMIT {b.param(limit + 1)}")
+        parts.append(f"LIMIT {b.param(limit + 1, 'row_limit')}")
         sql = "\n".join(parts)
     return Compiled(sql, b.params, entity.database, limit, explain(query), tuple(times))
 
@@ -313,3 +324,12 @@ def _order(b: _Builder, query: SemanticQuery, measured: dict[str, str], listing:
             continue
         terms.append(f"{expr} {'DESC NULLS LAST' if descending else 'ASC NULLS LAST'}")
     return ", ".join(terms)
+
+
+def format_time(value: dt.timedelta | float | None) -> str | None:
+    """A duration as H:MM:SS (tenths dropped): how timers and runners say finish times."""
+    if value is None:
+        return None
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"

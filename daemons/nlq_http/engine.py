@@ -2,9 +2,12 @@
 
 The order is fixed and each step can only narrow what happens next:
 1. the caller (``X-API-Key`` -> partner or admin; the question never decides it);
-2. the rules parser; below the confidence threshold, the LLM planner, which
-   can only fill the same typed plan;
-3. a plan naming another partner than the caller's is refused;
+2. the rules parser: a request to change data, SQL or instructions to the system
+   are refused outright; a question whose every word it accounted for is answered;
+   otherwise the LLM planner, which can only fill the same semantic query, is asked;
+   without one, the refusal names the words not understood and what can be asked;
+3. a query naming another partner than the caller's is refused; an admin's names
+   a partner to filter by;
 4. the compiler writes the SQL (tenant predicate and row limit included);
 5. the runner checks it with the guard and runs it read-only under RLS.
 """
@@ -23,10 +26,18 @@ from daemons.common.greendb import GreenPool
 from daemons.common.logs import kv
 
 from . import runner
-from .parse import Vocabulary, parse
-from .plan import Subject, Understanding
+from .compiler import Compiled, QueryError, Tenant, compile_query
+from .query import SemanticQuery, Understanding
+from .rules import Vocabulary, parse
 from .settings import NlqSettings
-from .sql import Compiled, Tenant, compile_plan
+
+# What the service can answer, said whenever it cannot answer a question as asked.
+COVERAGE = (
+    "I can answer questions about finishers and results (counts, times, places, paces,"
+    " splits, percentiles, winners, DNF/DNS/DQ), entrants, events and their races (dates,"
+    " places, status, weather), the Boston qualifying standards and qualifiers, RunSignUp"
+    " registrations and revenue, registration fees, and live timing sessions."
+)
 
 log = logging.getLogger("nlq_http.engine")
 
@@ -75,7 +86,13 @@ class Planner(Protocol):
     @property
     def reason(self) -> str: ...
 
-    def plan(self, question: str, vocab: Vocabulary, today: dt.date) -> Understanding: ...
+    def plan(
+        self,
+        question: str,
+        vocab: Vocabulary,
+        today: dt.date,
+        previous: SemanticQuery | None = None,
+    ) -> Understanding: ...
 
 
 @dataclass
@@ -128,9 +145,15 @@ class Engine:
 
     def vocabulary(self, tenant: Tenant) -> Vocabulary:
         def load() -> Vocabulary:
-            events = tuple(row[0] for row in runner.rows_as(self.pool, tenant, "event_names"))
-            partners = tuple(row[0] for row in runner.rows_as(self.pool, tenant, "partner_names"))
-            return Vocabulary(event_names=events, partner_names=partners)
+            def column(name: str) -> list[Any]:
+                return [row[0] for row in runner.rows_as(self.pool, tenant, name) if row[0]]
+
+            return Vocabulary(
+                event_names=tuple(column("event_names")),
+                partner_names=tuple(column("partner_names")),
+                last_names=frozenset(column("last_names")),
+                cities=frozenset(column("cities")),
+            )
 
         return self._cached(("vocabulary", tenant.partner_id, tenant.admin), load)
 
@@ -161,57 +184,82 @@ class Engine:
             raise BadRequest("the question contains a NUL character")
         return question.strip()
 
-    def understand(self, question: str, tenant: Tenant) -> Understanding:
+    def understand(
+        self, question: str, tenant: Tenant, previous: SemanticQuery | None = None
+    ) -> Understanding:
         vocab = self.vocabulary(tenant)
         today = self.today()
-        ruled = parse(question, vocab, today)
+        reading = parse(question, vocab, today, previous)
+        if reading.refusal is not None:
+            refused = {403: Forbidden}.get(reading.refusal.status, NotUnderstood)
+            raise refused(reading.refusal.reason, reason=reading.refusal.kind)
         threshold = self.settings.confidence_threshold
-        if ruled.confidence >= threshold:
-            return ruled
-        if self.planner is None:
-            raise NotUnderstood(
-                f"the question was not understood well enough (confidence {ruled.confidence:.2f},"
-                f" below {threshold:.2f}) and no language model is configured",
-                confidence=ruled.confidence,
-                notes=list(ruled.notes),
+        if reading.query is not None and reading.confidence >= threshold:
+            return Understanding(
+                query=reading.query,
+                confidence=reading.confidence,
+                entities=reading.entities,
+                engine="rules",
+                notes=reading.notes,
             )
+        unknown = list(reading.unknown)
+        said = f"I did not understand: {', '.join(unknown)}. " if unknown else ""
+        if reading.confidence == 0.0 and not unknown:
+            said = "That does not look like a question about race data. "
+        if self.planner is None:
+            raise NotUnderstood(said + COVERAGE, unknown_words=unknown, reason="not_understood")
         # Asked even when it looked unavailable: it fails at once then (ModelUnavailable),
         # and asking is what lets it notice that the model server came back.
         try:
-            return self.planner.plan(question, vocab, today)
+            return self.planner.plan(question, vocab, today, previous)
         except Exception as exc:  # LlmFallbackError: unavailable, timeout, rejected answer
             status = getattr(exc, "http_status", 503)
-            message = (
-                exc.user_message(ruled.confidence)
-                if hasattr(exc, "user_message")
-                else f"the language model could not answer: {exc}"
-            )
             log.warning(
                 "model fallback failed %s", kv(kind=type(exc).__name__, error=str(exc)[:200])
             )
-            error = {422: NotUnderstood, 504: Timeout}.get(status, Unavailable)
-            raise error(message, confidence=ruled.confidence) from None
+            if status == 504:
+                raise Timeout(
+                    f"{said}The language model did not answer in time.", unknown_words=unknown
+                ) from None
+            # No model, or a model answer that did not fit: the question is what failed for
+            # the caller, so a 422 that says what was not understood (never a 503 outage).
+            reason = exc.user_message(0.0) if hasattr(exc, "user_message") else str(exc)
+            raise NotUnderstood(
+                f"{said}{COVERAGE} ({reason})", unknown_words=unknown, reason="not_understood"
+            ) from None
 
     def compile(self, understanding: Understanding, tenant: Tenant) -> Compiled:
-        plan = understanding.plan
-        said = plan.partner_name
-        if said and not tenant.admin and said.lower() != tenant.partner_name.lower():
-            raise Forbidden(
-                f"your API key belongs to {tenant.partner_name}; it cannot read {said}'s data"
-            )
-        return compile_plan(plan, tenant, self.settings.max_rows)
+        query = understanding.query
+        for f in query.filters_on("partner"):
+            said = str(f.value)
+            if not tenant.admin and said.lower() != tenant.partner_name.lower():
+                raise Forbidden(
+                    f"your API key belongs to {tenant.partner_name}; it cannot read {said}'s data",
+                    reason="other_partner",
+                )
+        try:
+            return compile_query(query, tenant, self.settings.max_rows)
+        except QueryError as exc:
+            raise NotUnderstood(f"{exc}. {COVERAGE}", reason="unsupported") from None
 
     # -- the answer ------------------------------------------------------------------------
-    def answer(self, question: str, tenant: Tenant, run: bool = True) -> dict[str, Any]:
+    def answer(
+        self,
+        question: str,
+        tenant: Tenant,
+        run: bool = True,
+        previous: SemanticQuery | None = None,
+    ) -> dict[str, Any]:
         started = time.perf_counter()
-        understanding = self.understand(question, tenant)
+        understanding = self.understand(question, tenant, previous)
         compiled = self.compile(understanding, tenant)
+        query = understanding.query
         body: dict[str, Any] = {
             "question": question,
-            "intent": understanding.plan.intent.value,
+            "intent": intent_of(query),
             "entities": understanding.entities,
             "confidence": round(understanding.confidence, 3),
-            "plan": understanding.plan.model_dump(mode="json", exclude_defaults=True),
+            "query": query.model_dump(mode="json", exclude_defaults=True),
             "sql": compiled.sql,
             "parameters": {k: _jsonable(v) for k, v in compiled.params.items()},
             "explanation": compiled.explanation,
@@ -227,10 +275,41 @@ class Engine:
                 row_count=len(answer.rows),
                 truncated=answer.truncated,
             )
-            if understanding.plan.subject is Subject.LIVE_TIMING and not answer.rows:
+            if query.entity == "live_reads" and not answer.rows:
                 body["explanation"] += " That session has no reads."
         body["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return body
+
+    def answer_conversation(
+        self, questions: list[str], tenant: Tenant, run: bool = True
+    ) -> dict[str, Any]:
+        """The last question of a chat, read as a follow-up of the ones before it.
+
+        Only the user's own questions are replayed (the rules are deterministic, so the
+        same words give the same queries): the assistant's earlier text is never context.
+        A question that fails leaves no context for the next one.
+        """
+        previous: SemanticQuery | None = None
+        for earlier in questions[:-1][-MAX_CONTEXT_TURNS:]:
+            try:
+                previous = self.understand(self.check_question(earlier), tenant, previous).query
+            except NlqError:
+                previous = None
+        return self.answer(self.check_question(questions[-1]), tenant, run, previous)
+
+
+MAX_CONTEXT_TURNS = 8  # earlier questions replayed for a follow-up; older ones rarely matter
+
+
+def intent_of(query: SemanticQuery) -> str:
+    """The answer's kind, for callers and file names: export, count, compare, analyze, list."""
+    if query.export:
+        return "export"
+    if query.measures and not query.group_by:
+        return "count" if [m.name for m in query.measures] == ["count"] else "analyze"
+    if query.measures:
+        return "compare"
+    return "list"
 
 
 def _jsonable(value: Any) -> Any:

@@ -34,6 +34,7 @@ TABLES: dict[str, dict[str, frozenset[str]]] = {
                 "state",
                 "country",
                 "status",
+                "time_zone",
             }
         ),
         "ct_races": frozenset(
@@ -55,6 +56,7 @@ TABLES: dict[str, dict[str, frozenset[str]]] = {
                 "country",
                 "email",
                 "phone",
+                "registered_at",
             }
         ),
         "ct_results": frozenset(
@@ -74,6 +76,34 @@ TABLES: dict[str, dict[str, frozenset[str]]] = {
                 "division",
                 "division_place",
                 "boston_qualifier",
+                "split_km",
+            }
+        ),
+        "event_weather": frozenset(
+            {
+                "ct_event_id",
+                "timing_partner_id",
+                "observed_at",
+                "temperature_c",
+                "humidity_pct",
+                "wind_kph",
+                "conditions",
+            }
+        ),
+        "runsignup_participants": frozenset(
+            {
+                "runsignup_race_id",
+                "timing_partner_id",
+                "first_name",
+                "last_name",
+                "sex",
+                "age",
+                "city",
+                "state",
+                "email",
+                "phone",
+                "registered_at",
+                "amount_paid",
             }
         ),
         "timing_partners": frozenset({"id", "name"}),
@@ -123,6 +153,8 @@ ALLOWED_FUNCTIONS: tuple[type[exp.Expression], ...] = (
     exp.Not,
     exp.Exists,
     exp.Any,
+    exp.RowNumber,  # top N per group, over the query's own rows
+    exp.Window,
 )
 FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = (
     exp.Insert,
@@ -179,8 +211,21 @@ def check(sql: str, database: str) -> None:
 
 def _check_columns(tree: exp.Select, allowed: dict[str, frozenset[str]]) -> None:
     aliases: dict[str, str] = {}
+    allowed = dict(allowed)
     for table in tree.find_all(exp.Table):
         aliases[table.alias_or_name] = table.name
+    # A derived table (the compiler's fee list, its ranked rows) may be read by its alias,
+    # for the columns its own SELECT names; what it reads itself is checked like the rest.
+    for sub in tree.find_all(exp.Subquery):
+        if sub.alias and isinstance(sub.this, exp.Select | exp.Union):
+            selects = (
+                [sub.this]
+                if isinstance(sub.this, exp.Select)
+                else list(sub.this.find_all(exp.Select))
+            )
+            names = frozenset(p.alias_or_name for s in selects for p in s.expressions)
+            aliases[sub.alias] = f"({sub.alias})"
+            allowed[f"({sub.alias})"] = names
     output_names = {a.alias for a in tree.find_all(exp.Alias)}
     every_column = frozenset().union(*(allowed[t] for t in set(aliases.values())))
     for column in tree.find_all(exp.Column):

@@ -28,6 +28,32 @@ def models() -> dict[str, Any]:
     }
 
 
+def user_questions(messages: Any) -> list[str]:
+    """The user's questions in order, the newest last (background tasks left out): a
+    follow-up is read against the questions before it, never against the replies."""
+    if not isinstance(messages, list):
+        raise ValueError("'messages' must be a list")
+    texts = [
+        _text(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") == "user"
+    ]
+    questions = [t for t in texts if t.strip() and not is_task(t)]
+    if not questions:
+        raise ValueError("no user message")
+    return questions
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            part.get("text", "")
+            for part in content
+            if isinstance(part, dict) and part.get("type") == "text"
+        )
+    return ""
+
+
 def last_user_text(messages: Any) -> str:
     """The newest user message's text (plain, or OpenAI's list of content parts)."""
     if not isinstance(messages, list):

@@ -1,0 +1,251 @@
+"""The people side of the model: finishers, their split times, and entrants.
+
+A finisher is a finish row with status finished; a split is any other timing
+point's row; an entrant is a participant, whatever the outcome.
+"""
+
+from __future__ import annotations
+
+from .model_types import Dimension, Entity, Kind, Measure
+from .model_types import dim as _d
+from .model_types import dims as _dims
+
+SEXES = ("M", "F", "X")
+RESULT_STATUSES = ("finished", "dnf", "dns", "dq")
+EVENT_STATUSES = ("upcoming", "active", "completed", "cancelled")
+
+# -- shared dimension groups -------------------------------------------------------------------
+
+
+def event_dimensions(alias: str = "e") -> tuple[Dimension, ...]:
+    a = alias
+    return (
+        _d("event", f"{a}.name", Kind.TEXT, "event", a),
+        _d("event_date", f"{a}.event_date", Kind.DATE, "event date", a),
+        _d("year", f"date_part('year', {a}.event_date)::integer", Kind.INT, "year", a),
+        _d("month", f"date_part('month', {a}.event_date)::integer", Kind.INT, "month", a),
+        _d("event_city", f"{a}.city", Kind.TEXT, "event city", a),
+        _d("event_state", f"{a}.state", Kind.TEXT, "event state", a),
+        _d("event_country", f"{a}.country", Kind.TEXT, "event country", a),
+    )
+
+
+CT_EVENT_DIMENSIONS = (
+    *event_dimensions("e"),
+    _d("event_status", "e.status", Kind.ENUM, "event status", "e", values=EVENT_STATUSES),
+    _d("partner", "tp.name", Kind.TEXT, "timing partner", "tp"),
+)
+RACE_DIMENSIONS = (
+    _d("race", "ra.name", Kind.TEXT, "race", "ra"),
+    _d("distance_km", "ra.distance_km", Kind.NUMBER, "distance (km)", "ra"),
+)
+PERSON_DIMENSIONS = (
+    _d("bib", "p.bib", Kind.TEXT, "bib", "p"),
+    _d("first_name", "p.first_name", Kind.TEXT, "first name", "p"),
+    _d("last_name", "p.last_name", Kind.TEXT, "last name", "p"),
+    _d("sex", "p.sex", Kind.ENUM, "sex", "p", values=SEXES),
+    _d("age", "p.age", Kind.INT, "age", "p"),
+    _d("age_group", "(p.age / 10) * 10", Kind.INT, "age group (10 years from)", "p"),
+    _d("city", "p.city", Kind.TEXT, "city", "p"),
+    _d("state", "p.state", Kind.TEXT, "state", "p"),
+    _d("country", "p.country", Kind.TEXT, "country", "p"),
+)
+CONTACT_DIMENSIONS = (
+    _d("email", "p.email", Kind.TEXT, "e-mail", "p"),
+    _d("phone", "p.phone", Kind.TEXT, "phone", "p"),
+)
+RESULT_DIMENSIONS = (
+    _d("chip_time", "r.chip_time", Kind.TIME, "chip time", "r"),
+    _d("gun_time", "r.gun_time", Kind.TIME, "gun time", "r"),
+    _d("pace_per_mile", "r.pace_per_mile", Kind.TIME, "pace per mile", "r"),
+    _d("pace_per_km", "r.chip_time / ra.distance_km::float8", Kind.TIME, "pace per km", "r", "ra"),
+    _d("overall_place", "r.overall_place", Kind.INT, "overall place", "r"),
+    _d("sex_place", "r.sex_place", Kind.INT, "place by sex", "r"),
+    _d("division", "r.division", Kind.TEXT, "division", "r"),
+    _d("division_place", "r.division_place", Kind.INT, "division place", "r"),
+    _d("status", "r.status", Kind.ENUM, "result status", "r", values=RESULT_STATUSES),
+)
+# Finishers per 30 minutes of chip time: a distribution is a count grouped by this.
+TIME_BAND = _d(
+    "time_band",
+    "floor(extract(epoch FROM r.chip_time) / 1800) * interval '30 minutes'",
+    Kind.TIME,
+    "finish time (30-minute band from)",
+    "r",
+)
+BOSTON_QUALIFIER = _d(
+    "boston_qualifier", "r.boston_qualifier", Kind.BOOL, "Boston qualifier (latest standards)", "r"
+)
+# Judged at query time against a named edition's standards (the stored flag is the latest's).
+BOSTON_QUALIFIER_OF = _d(
+    "boston_qualifier_of",
+    "EXISTS (SELECT 1 FROM boston_qualifying_standards AS bq WHERE bq.edition_year = {value}"
+    " AND bq.sex = p.sex AND p.age BETWEEN bq.age_min AND bq.age_max"
+    " AND r.chip_time <= bq.qualifying_time)",
+    Kind.CONDITION,
+    "Boston qualifier under the standards of",
+    "r",
+    "p",
+)
+
+TIME_MEASURES = (
+    Measure("count", "count(*)", "count", "finishers"),
+    Measure("average_time", "avg(r.chip_time)", "time", "average time"),
+    Measure(
+        "median_time", "percentile_cont(0.5) WITHIN GROUP (ORDER BY r.chip_time)", "time", "median"
+    ),
+    Measure(
+        "percentile_time",
+        "percentile_cont(%(percentile)s) WITHIN GROUP (ORDER BY r.chip_time)",
+        "time",
+        "percentile time",
+    ),
+    Measure("fastest_time", "min(r.chip_time)", "time", "fastest time"),
+    Measure("slowest_time", "max(r.chip_time)", "time", "slowest time"),
+    Measure("average_pace_per_mile", "avg(r.pace_per_mile)", "time", "average pace per mile"),
+    Measure(
+        "average_pace_per_km",
+        "avg(r.chip_time / ra.distance_km::float8)",
+        "time",
+        "average pace per km",
+        ("ra",),
+    ),
+    Measure("average_age", "round(avg(p.age), 1)", "years", "average age", ("p",)),
+    Measure("youngest_age", "min(p.age)", "years", "youngest age", ("p",)),
+    Measure("oldest_age", "max(p.age)", "years", "oldest age", ("p",)),
+)
+
+RESULT_JOINS = {
+    "p": ("JOIN ct_participants AS p ON p.id = r.participant_id", ()),
+    "ra": ("JOIN ct_races AS ra ON ra.id = r.race_id", ()),
+    "e": ("JOIN ct_events AS e ON e.id = r.event_id", ()),
+    "tp": ("JOIN timing_partners AS tp ON tp.id = r.timing_partner_id", ()),
+}
+RESULT_COLUMNS = (
+    "event",
+    "event_date",
+    "race",
+    "bib",
+    "first_name",
+    "last_name",
+    "sex",
+    "age",
+    "city",
+    "state",
+    "chip_time",
+    "overall_place",
+    "sex_place",
+    "division",
+    "division_place",
+)
+
+FINISHERS = Entity(
+    name="finishers",
+    label="finishers",
+    root="ct_results AS r",
+    alias="r",
+    joins=RESULT_JOINS,
+    base_filters=("r.timing_point = 'Finish'", "r.status = 'finished'"),
+    dimensions=_dims(
+        *CT_EVENT_DIMENSIONS,
+        *RACE_DIMENSIONS,
+        *PERSON_DIMENSIONS,
+        *CONTACT_DIMENSIONS,
+        *RESULT_DIMENSIONS,
+        BOSTON_QUALIFIER,
+        BOSTON_QUALIFIER_OF,
+        TIME_BAND,
+    ),
+    measures={m.name: m for m in TIME_MEASURES},
+    columns=RESULT_COLUMNS,
+    default_order=(("chip_time", False), ("event_date", True)),
+    partner_aliases=("r", "p", "ra", "e"),
+    lifted_by={"status": ("r.status = 'finished'",)},
+)
+
+SPLITS = Entity(
+    name="splits",
+    label="split times",
+    root="ct_results AS r",
+    alias="r",
+    joins=RESULT_JOINS,
+    base_filters=("r.timing_point <> 'Finish'",),
+    dimensions=_dims(
+        *CT_EVENT_DIMENSIONS,
+        *RACE_DIMENSIONS,
+        *PERSON_DIMENSIONS,
+        *RESULT_DIMENSIONS,
+        _d("timing_point", "r.timing_point", Kind.TEXT, "timing point", "r"),
+        _d("split_km", "r.split_km", Kind.NUMBER, "split (km)", "r"),
+        # A split's pace is over the distance run so far, not the race's.
+        _d("pace_per_km", "r.chip_time / r.split_km::float8", Kind.TIME, "pace per km", "r"),
+    ),
+    measures={
+        m.name: m
+        for m in TIME_MEASURES
+        if m.name not in ("average_pace_per_km",)  # a split's pace is per its own distance
+    }
+    | {"count": Measure("count", "count(*)", "count", "split times")},
+    columns=(
+        "event",
+        "event_date",
+        "race",
+        "bib",
+        "first_name",
+        "last_name",
+        "timing_point",
+        "split_km",
+        "chip_time",
+        "pace_per_mile",
+    ),
+    default_order=(("event_date", True), ("last_name", False), ("split_km", False)),
+    partner_aliases=("r", "p", "ra", "e"),
+    lifted_by={"timing_point": ("r.timing_point <> 'Finish'",)},
+)
+
+# A participant's outcome: the status on their result rows, the finish row first. Someone
+# with no result row at all never crossed a mat: a DNS.
+PARTICIPANT_STATUS = (
+    "coalesce((SELECT x.status FROM ct_results AS x WHERE x.participant_id = p.id"
+    " ORDER BY (x.timing_point = 'Finish') DESC, x.id LIMIT 1), 'dns')"
+)
+ENTRANTS = Entity(
+    name="entrants",
+    label="entrants",
+    root="ct_participants AS p",
+    alias="p",
+    joins={
+        "ra": ("JOIN ct_races AS ra ON ra.id = p.race_id", ()),
+        "e": ("JOIN ct_events AS e ON e.id = p.event_id", ()),
+        "tp": ("JOIN timing_partners AS tp ON tp.id = p.timing_partner_id", ()),
+    },
+    base_filters=(),
+    dimensions=_dims(
+        *CT_EVENT_DIMENSIONS,
+        *RACE_DIMENSIONS,
+        *PERSON_DIMENSIONS,
+        *CONTACT_DIMENSIONS,
+        _d("outcome", PARTICIPANT_STATUS, Kind.ENUM, "outcome", "p", values=RESULT_STATUSES),
+        _d("registered_at", "p.registered_at::date", Kind.DATE, "registered on", "p"),
+    ),
+    measures={
+        "count": Measure("count", "count(*)", "count", "entrants"),
+        "average_age": Measure("average_age", "round(avg(p.age), 1)", "years", "average age"),
+        "youngest_age": Measure("youngest_age", "min(p.age)", "years", "youngest age"),
+        "oldest_age": Measure("oldest_age", "max(p.age)", "years", "oldest age"),
+    },
+    columns=(
+        "event",
+        "event_date",
+        "race",
+        "bib",
+        "first_name",
+        "last_name",
+        "sex",
+        "age",
+        "city",
+        "state",
+    ),
+    default_order=(("event_date", True), ("last_name", False), ("first_name", False)),
+    partner_aliases=("p", "ra", "e"),
+)

@@ -1,0 +1,154 @@
+"""The rules parser: one English question -> one semantic query, or a reason it cannot be.
+
+Pure: no I/O, no database, no clock. The caller hands over the vocabulary (the
+names the database knows), ``today`` and, in a conversation, the previous
+question's query; the same inputs give the same reading.
+
+Pipeline: the question is normalised (``words``), then a fixed sequence of small
+extractors runs over a lower-cased working copy, each taking the characters it
+understood (``scan``): refusals first (writes, SQL, instructions), then Boston
+qualifying and providers, places, names, runners, statuses, splits, money,
+dates, distances, times, percentiles, order, groupings, ages, sex, surnames and
+subject words. ``resolve`` builds the query over the semantic model.
+
+Accounting: every word that is not a stop word must have been explained by
+some extractor. When one is not, the rules do not answer (confidence below any
+threshold): the model is asked, or the service refuses naming the words it
+could not use. A reading is only as sure as its guesses (fuzzy names, a bare
+number read as hours), each lowering the confidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..query import SemanticQuery
+from . import ages, amounts, bq, dates, hostile, names, order, people, phrases, places
+from .followup import is_follow_up, merge
+from .resolve import Unanswerable, build
+from .scan import Refusal, Scan, Vocabulary
+from .words import DISCARDED, EXPLAINED, MAX_SCAN_CHARS, STOPWORDS, normalise, safe_word, tokens
+
+__all__ = ["MAX_SCAN_CHARS", "Reading", "Refusal", "Vocabulary", "parse"]
+
+UNKNOWN_CAP = 0.5  # a question with a word nobody explained scores at most this
+
+EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
+    hostile.extract_hostile,
+    bq.extract_boston,
+    bq.extract_providers,
+    places.extract_places,
+    names.extract_names,
+    people.extract_person,
+    phrases.extract_statuses,
+    phrases.extract_splits,
+    amounts.extract_fees,
+    dates.extract_dates,
+    amounts.extract_distance,
+    amounts.extract_times,
+    phrases.extract_percentiles,
+    order.extract_order,
+    phrases.extract_groups,
+    ages.extract_ages,
+    ages.extract_sex,
+    people.extract_surname,
+    phrases.extract_keywords,
+)
+_SUBJECTS = frozenset(
+    {
+        "results", "entrants", "events", "fee", "weather", "standards", "revenue",
+        "registrations", "splits", "live", "boston_qualifier", "races_of", "when", "where",
+        "pace", "gun_time", "count", "average", "median", "stats", "distribution", "compare",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the rules made of a question."""
+
+    query: SemanticQuery | None
+    confidence: float
+    unknown: tuple[str, ...] = ()  # words nobody explained
+    refusal: Refusal | None = None
+    notes: tuple[str, ...] = ()
+    follow_up: bool = False
+    entities: dict[str, object] = field(default_factory=dict)
+
+
+def parse(
+    question: str, vocab: Vocabulary, today: dt.date, previous: SemanticQuery | None = None
+) -> Reading:
+    """Understand one question. Never raises on any text."""
+    text, truncated = normalise(question if isinstance(question, str) else "")
+    scan = Scan(text, vocab, today)
+    if truncated:
+        scan.note(f"read only the first {MAX_SCAN_CHARS} characters", 0.5)
+    for extract in EXTRACTORS:
+        extract(scan)
+    names.extract_unknown_events(scan)
+    unknown = _unknown_words(scan)
+    if scan.refusals:
+        first = sorted(scan.refusals, key=lambda r: r.status != 403)[0]
+        return Reading(None, 0.0, unknown, first, tuple(scan.notes))
+    follow = previous is not None and is_follow_up(scan)
+    try:
+        query = build(scan, previous if follow else None)
+        if follow and previous is not None:
+            query = merge(previous, query, scan)
+    except Unanswerable as exc:
+        refusal = Refusal(422, str(exc), "unsupported")
+        return Reading(None, 0.0, unknown, refusal, tuple(scan.notes))
+    confidence = _confidence(scan, unknown, follow)
+    return Reading(query, confidence, unknown, None, tuple(scan.notes), follow, _entities(query))
+
+
+def _unknown_words(scan: Scan) -> tuple[str, ...]:
+    unknown: list[str] = []
+    for tok in tokens(scan.low):
+        states = scan.state[tok.start : tok.end]
+        if DISCARDED in states or tok.text in STOPWORDS or EXPLAINED in states:
+            continue
+        word = safe_word(scan.text[tok.start : tok.end])
+        if word and word not in unknown:
+            unknown.append(word)
+    return tuple(unknown)
+
+
+def _confidence(scan: Scan, unknown: tuple[str, ...], follow: bool) -> float:
+    substance = bool(
+        scan.filters
+        or scan.events
+        or scan.years
+        or scan.group_by
+        or scan.sexes
+        or scan.slots
+        or scan.flags & _SUBJECTS
+    )
+    if not substance and not follow:
+        return 0.0
+    value = math.prod(scan.penalties)
+    if unknown:
+        shown = ", ".join(unknown[:8]) + (
+            f" and {len(unknown) - 8} more" if len(unknown) > 8 else ""
+        )
+        scan.note(f"not understood: {shown}")
+        value = min(value, UNKNOWN_CAP)
+    return round(max(0.0, min(1.0, value)), 3)
+
+
+def _entities(query: SemanticQuery) -> dict[str, object]:
+    """What was recognised, JSON-friendly, for the answer (and the UI's highlighting)."""
+    out: dict[str, object] = {"entity": query.entity}
+    for f in query.filters:
+        value = f.value
+        shown = [str(v) for v in value] if isinstance(value, tuple) else str(value)
+        out.setdefault("filters", []).append({"field": f.field, "op": f.op.value, "value": shown})  # type: ignore[union-attr]
+    if query.group_by:
+        out["group_by"] = list(query.group_by)
+    if query.measures:
+        out["measures"] = [m.name for m in query.measures]
+    return out

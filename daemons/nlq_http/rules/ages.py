@@ -1,0 +1,130 @@
+"""Ages and sex: "over 60" (61+), "60 and over", "40-49", "in their 40s", "masters", "F40-44".
+
+Ages are whole years, so strict bounds become inclusive ones ("over 60" -> at least 61).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..query import Op
+from .amounts import CMP
+from .scan import Scan
+
+P_DROPPED = 0.5
+
+_AGE_CODE = re.compile(r"\b(?P<sex>[mfx])\s?(?P<a>\d{2})\s?-\s?(?P<b>\d{2,3})\b")
+_YEARS_OLD = r"(?:\s?-?\s?years?(?:\s?-?\s?olds?)?|\s?yo)?"
+_AGE_RANGE = re.compile(
+    r"\b(?:aged?|ages|age\s+(?:group|range|bracket)|between\s+(?:the\s+)?ages?(?:\s+of)?"
+    r"|between)\s+(?P<a>\d{1,3})\s?(?:-|to|through|thru|and)\s?(?P<b>\d{1,3})"
+    rf"{_YEARS_OLD}\b"
+)
+_AGE_EXACT = re.compile(r"\b(?:aged?\s+(?P<a>\d{1,3})|(?P<b>\d{1,3})\s?-?\s?years?\s?-?\s?olds?)\b")
+_AGE_BARE_RANGE = re.compile(
+    r"\b(?P<a>\d{1,3})\s?(?:-|to)\s?(?P<b>\d{1,3})\b"
+    rf"{_YEARS_OLD}(?:\s?age\s+group)?"
+)
+_AGE_DECADE = re.compile(r"\b(?:in\s+(?:their|his|her|the)\s+)?(?P<d>[1-9])0'?s\b")
+_AGE_PLUS = re.compile(r"\b(?P<n>\d{1,3})\s?(?:\+|(?:and|or)\s+(?:over|older|up|above)\b|plus\b)")
+_AGE_MINUS = re.compile(r"\b(?P<n>\d{1,3})\s?(?:and|or)\s+(?:under|younger|below)\b")
+_THE_AGE_OF = r"\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?"
+_AGE_OVER = re.compile(
+    rf"\b(?:aged?\s+)?(?:over|above|older\s+than){_THE_AGE_OF}(?P<n>\d{{1,3}})\b{_YEARS_OLD}"
+)
+_AGE_UNDER = re.compile(
+    rf"\b(?:aged?\s+)?(?:under|below|younger\s+than){_THE_AGE_OF}(?P<n>\d{{1,3}})\b{_YEARS_OLD}"
+)
+_MASTERS = re.compile(r"\b(?:(?P<senior>senior\s+)?(?P<grand>grand\s?-?\s?))?masters?\b")
+
+
+def _set_ages(scan: Scan, low: int | None, high: int | None) -> None:
+    for value in (low, high):
+        if value is not None and not 1 <= value <= 120:
+            scan.note("ignored an age outside 1-120", P_DROPPED)
+            return
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    if low is not None and high is not None:
+        scan.add("age", Op.EQ, low) if low == high else scan.add("age", Op.BETWEEN, (low, high))
+    elif low is not None:
+        scan.add("age", Op.GE, low)
+    elif high is not None:
+        scan.add("age", Op.LE, high)
+
+
+def _bare_range(match: re.Match[str]) -> tuple[int | None, int | None] | None:
+    low, high = int(match["a"]), int(match["b"])
+    return (low, high) if 10 <= low < high <= 120 and high - low <= 60 else None
+
+
+_AgeRule = Callable[[re.Match[str]], tuple[int | None, int | None] | None]
+_AGE_CMP = re.compile(
+    rf"\b(?:aged?|ages?)\s+(?:{CMP})\s+(?P<n>\d{{1,3}})\b{_YEARS_OLD}"
+    rf"|\b(?:{CMP.replace('?P<', '?P<x')})\s+(?:the\s+)?age\s+(?:of\s+)?(?P<m>\d{{1,3}})\b"
+)
+
+
+def _age_cmp(match: re.Match[str]) -> tuple[int | None, int | None]:
+    groups = {k.lstrip("x"): v for k, v in match.groupdict().items() if v and k not in "nm"}
+    n = int(match["n"] or match["m"])
+    if "ge" in groups:
+        return (n, None)
+    if "gt" in groups:
+        return (n + 1, None)
+    if "le" in groups:
+        return (None, n)
+    return (None, n - 1)
+
+
+# Most specific first: "over 40 years old" is a lower bound, not "40 years old".
+_AGE_RULES: tuple[tuple[re.Pattern[str], _AgeRule], ...] = (
+    (_AGE_RANGE, lambda m: (int(m["a"]), int(m["b"]))),
+    (_AGE_CMP, _age_cmp),
+    (_AGE_OVER, lambda m: (int(m["n"]) + 1, None)),
+    (_AGE_UNDER, lambda m: (None, int(m["n"]) - 1)),
+    (_AGE_PLUS, lambda m: (int(m["n"]), None)),
+    (_AGE_MINUS, lambda m: (None, int(m["n"]))),
+    (_AGE_EXACT, lambda m: (int(m["a"] or m["b"]), int(m["a"] or m["b"]))),
+    (_AGE_BARE_RANGE, _bare_range),
+    (_AGE_DECADE, lambda m: (int(m["d"]) * 10, int(m["d"]) * 10 + 9)),
+    (_MASTERS, lambda m: (60 if m["senior"] else 50 if m["grand"] else 40, None)),
+)
+
+
+def extract_ages(scan: Scan) -> None:
+    """Ages after times and fees, so "over 60" left here can only be an age."""
+    for match in scan.finditer(_AGE_CODE):  # "F40-44": a sex and an age group
+        low, high = int(match["a"]), int(match["b"])
+        if low < high:
+            scan.take(match.start(), match.end())
+            scan.sexes.append(match["sex"].upper())
+            _set_ages(scan, low, high)
+    for pattern, rule in _AGE_RULES:
+        for match in scan.finditer(pattern):
+            bounds = rule(match)
+            if bounds is not None:
+                scan.take(match.start(), match.end())
+                _set_ages(scan, *bounds)
+
+
+# ---------------------------------------------------------------------------------------------
+# 13. Sex
+# ---------------------------------------------------------------------------------------------
+
+_SEXES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("X", re.compile(r"\bnon[\s-]?binary\b|\benby\b")),
+    (
+        "F",
+        re.compile(r"\b(?:women|woman|womens|females?|ladies|lady|girls?|gals?)\b"),
+    ),
+    ("M", re.compile(r"\b(?:men|man|mens|males?|guys?|boys?|gentlemen|gents)\b")),
+)
+
+
+def extract_sex(scan: Scan) -> None:
+    for sex, pattern in _SEXES:
+        for match in scan.finditer(pattern):
+            scan.take(match.start(), match.end())
+            scan.sexes.append(sex)

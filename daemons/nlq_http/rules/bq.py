@@ -1,0 +1,64 @@
+"""Boston qualifying and providers: read before names, so "Boston" in "Boston qualifiers" is
+not the Boston Marathon, and "RunSignUp" is a provider, not a word of an event.
+
+"Boston qualifiers", "BQ'd", "qualified for Boston" are finishers within the
+standard for their age and sex; "the qualifying standards", "BQ times for a 45
+year old woman" are the standards themselves (unless runners are asked for:
+"runners who met the 2025 standards").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .scan import Scan
+
+_BQ_EDITION = re.compile(
+    r"\b(?:(?:under|by|using|per|with|against|to|met|meet|meeting)\s+(?:the\s+)?)?"
+    r"(?:(?P<y1>\d{4})\s+(?:(?:bq|boston|qualifying|baa|b\.a\.a\.)\s+){0,3}(?:standards?|times?"
+    r"|cut-?offs?)"
+    r"|(?:(?:bq|boston|qualifying)\s+){1,2}(?:standards?|times?|cut-?offs?)\s+(?:of|for|from)"
+    r"\s+(?:the\s+)?(?P<y2>\d{4})(?:\s+edition)?)\b"
+)
+_QUALIFIERS = re.compile(
+    r"\b(?:boston(?:\s+marathon)?[\s-]+qualif(?:iers?|ying|ied|ication)(?=\s+(?:runners?|finishers?"
+    r"|athletes?|people|results?)\b|\s*$|\s*[?.!,])"
+    r"|boston(?:\s+marathon)?[\s-]+qualifiers?"
+    r"|bq(?:'?d|s|ed|ing|ers?)\b"
+    r"|bq\s+(?:runners?|finishers?|performances?|results?|times\s+run)"
+    r"|qualif(?:ied|y|ying|iers?|ication)\s+(?:for|to)\s+(?:run\s+)?(?:the\s+)?boston"
+    r"(?:\s+marathon)?"
+    r"|(?:met|meet|meeting|made|make|hit|beat)\s+(?:the\s+)?(?:bq|boston|qualifying)"
+    r"(?:\s+(?:standards?|times?|cut-?offs?))?)\b"
+)
+_STANDARDS = re.compile(
+    r"\b(?:(?:bq|boston(?:\s+marathon)?|qualifying|qualification)\s+(?:standards?|times?"
+    r"|cut-?offs?|requirements?)|standards?\s+(?:for\s+)?(?:boston|bq)|bq"
+    r"|what\s+time\s+(?:do\s+(?:i|you|they)|does\s+(?:a|an|one)\s+\w+)\s+need\s+to\s+"
+    r"(?:qualify|bq)(?:\s+for\s+boston)?|time\s+needed\s+to\s+(?:qualify|bq))\b"
+)
+_PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("runsignup", re.compile(r"\brun\s?-?\s?sign\s?-?\s?up\b|\brsu\b")),
+    ("raceroster", re.compile(r"\brace\s?-?\s?roster\b")),
+    ("chronotrack", re.compile(r"\bchrono\s?-?\s?track(?:\s+live)?\b")),
+)
+
+
+def extract_boston(scan: Scan) -> None:
+    for match in scan.takeall(_BQ_EDITION):
+        year = int(match["y1"] or match["y2"])
+        if 2020 <= year <= 2100:
+            scan.set("bq_edition", year)
+        else:
+            scan.note("ignored a qualifying-standards edition outside 2020-2100", 0.5)
+        scan.flags.add("standards")
+    if scan.takeall(_QUALIFIERS):
+        scan.flags.add("boston_qualifier")
+    if scan.takeall(_STANDARDS):
+        scan.flags.add("standards")
+
+
+def extract_providers(scan: Scan) -> None:
+    for provider, pattern in _PROVIDERS:
+        if scan.takeall(pattern):
+            scan.set("provider", provider)

@@ -1,0 +1,284 @@
+"""Names: events and timing partners from the vocabulary (rapidfuzz), and runners.
+
+Only vocabulary names ever become event or partner filters. A runner's name
+must look like a name (letters, apostrophe, hyphen; two words at most) and is a
+bound parameter downstream; a surname alone is recognised only when the data
+has that surname (``Vocabulary.last_names``), also in plural ("the Smiths") and
+possessive ("Wardian's") forms.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .scan import Scan
+from .words import (
+    EVENT_GENERIC,
+    GAP,
+    KEYWORDS,
+    PARTNER_GENERIC,
+    STOPWORDS,
+    UNSEEN,
+    Token,
+    adjacent,
+    lower,
+    normalise,
+    safe_word,
+    tokens,
+)
+
+MAX_EVENTS = 10
+FUZZ_TOKEN_CUTOFF = 80.0  # one typo in a 5-letter word still passes ("bostn" ~ "boston": 91)
+FUZZ_SURE = 90.0  # below this a fuzzy name match is a guess
+MAX_FUZZY_TOKENS = 40  # fuzzy look-ups per question: keeps long inputs fast
+MAX_CANDIDATES_PER_TOKEN = 20
+P_AMBIGUOUS_NAME = 0.5
+P_UNCUED_PERSON = 0.8
+P_LOWERCASE_PERSON = 0.9
+
+
+@dataclass(frozen=True)
+class _VocabName:
+    name: str
+    tokens: tuple[str, ...]
+    core: frozenset[int]  # positions of the identifying (non-generic) tokens
+
+
+@dataclass(frozen=True)
+class _NameIndex:
+    entries: tuple[_VocabName, ...]
+    by_core: dict[str, tuple[int, ...]]  # core token -> entries holding it
+    core_by_length: dict[int, tuple[str, ...]]  # core tokens of length n +/- 2
+
+
+@functools.lru_cache(maxsize=16)
+def _name_index(names: tuple[str, ...], generic: frozenset[str]) -> _NameIndex:
+    """Built once per vocabulary (the vocabulary is an immutable tuple, so it can key a cache)."""
+    entries: list[_VocabName] = []
+    by_core: dict[str, list[int]] = {}
+    for name in dict.fromkeys(n for n in names if n and n.strip()):
+        words = tuple(t.text for t in tokens(lower(normalise(name)[0])))
+        if not words:
+            continue
+        # Stop words ("for", "the") never identify a name: "… for the Chicago Marathon"
+        # must not read as three words of "Chicago Run for the Library".
+        core = frozenset(
+            i
+            for i, t in enumerate(words)
+            if t not in generic and t not in STOPWORDS and not t.isdigit()
+        )
+        if not core:
+            core = frozenset(range(len(words)))
+        entries.append(_VocabName(name, words, core))
+        for i in core:
+            by_core.setdefault(words[i], []).append(len(entries) - 1)
+    lengths: dict[int, set[str]] = {}
+    for token in by_core:
+        for n in range(len(token) - 2, len(token) + 3):
+            lengths.setdefault(n, set()).add(token)
+    return _NameIndex(
+        tuple(entries),
+        {k: tuple(v) for k, v in by_core.items()},
+        {n: tuple(sorted(v)) for n, v in lengths.items()},
+    )
+
+
+def _token_similarity(said: str, known: str) -> float:
+    if said == known:
+        return 100.0
+    if len(said) < 4 or len(known) < 4 or not said.isalpha():
+        return 0.0
+    score = fuzz.ratio(said, known)
+    return score if score >= FUZZ_TOKEN_CUTOFF else 0.0
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: str  # "event" | "partner"
+    name: str
+    first: int  # token indexes, inclusive
+    last: int
+    matched: int  # name tokens found in the question
+    missing: int  # name tokens not said ("Boston" for "Boston Marathon": 1)
+    score: float  # 0-100: similarity of what was said, times the share of core tokens said
+    core: frozenset[str]  # the name's identifying words
+
+    @property
+    def rank(self) -> tuple[int, int, float]:
+        return (-self.matched, self.missing, -round(self.score))
+
+
+def _window(
+    kind: str, entry: _VocabName, toks: list[Token], work: str, anchor: int
+) -> _Candidate | None:
+    """Grow a match around one anchor token while neighbouring words belong to the name."""
+    used: dict[int, float] = {}
+
+    def match(word: str) -> bool:
+        best_at, best = -1, 0.0
+        for pos, known in enumerate(entry.tokens):
+            if pos not in used:
+                sim = _token_similarity(word, known)
+                if sim > best:
+                    best_at, best = pos, sim
+        if best_at < 0:
+            return False
+        used[best_at] = best
+        return True
+
+    if not match(toks[anchor].text):
+        return None
+    first = last = anchor
+    while last + 1 < len(toks) and adjacent(work, toks[last], toks[last + 1]):
+        if not match(toks[last + 1].text):
+            break
+        last += 1
+    while first > 0 and adjacent(work, toks[first - 1], toks[first]):
+        if not match(toks[first - 1].text):
+            break
+        first -= 1
+    core_said = sum(1 for pos in used if pos in entry.core)
+    core_all = len(entry.core)
+    if core_said < core_all and (core_all < 3 or 3 * core_said < 2 * core_all):
+        return None
+    if core_said == 0:
+        return None
+    similarity = sum(used.values()) / len(used)
+    return _Candidate(
+        kind,
+        entry.name,
+        first,
+        last,
+        len(used),
+        len(entry.tokens) - len(used),
+        similarity * core_said / core_all,
+        frozenset(entry.tokens[i] for i in entry.core),
+    )
+
+
+def _candidates(
+    kind: str, index: _NameIndex, toks: list[Token], work: str, budget: list[int]
+) -> list[_Candidate]:
+    found: set[_Candidate] = set()
+    fuzzy_cache: dict[str, tuple[int, ...]] = {}
+    for i, tok in enumerate(toks):
+        word = tok.text
+        if word in KEYWORDS or word.isdigit():
+            continue
+        ids = index.by_core.get(word, ())
+        if not ids and len(word) >= 4 and word.isalpha():
+            if word not in fuzzy_cache and budget[0] > 0:
+                budget[0] -= 1
+                choices = index.core_by_length.get(len(word), ())
+                hits = process.extract(
+                    word, choices, scorer=fuzz.ratio, score_cutoff=FUZZ_TOKEN_CUTOFF, limit=5
+                )
+                fuzzy_cache[word] = tuple(
+                    eid for hit in hits for eid in index.by_core.get(hit[0], ())
+                )
+            ids = fuzzy_cache.get(word, ())
+        for eid in ids[:MAX_CANDIDATES_PER_TOKEN]:
+            candidate = _window(kind, index.entries[eid], toks, work, i)
+            if candidate is not None:
+                found.add(candidate)
+    return sorted(found, key=lambda c: (c.rank, c.first, c.name))
+
+
+def extract_names(scan: Scan) -> None:
+    """Events and partners from the vocabulary, longest and closest match first."""
+    toks = tokens(scan.work)
+    budget = [MAX_FUZZY_TOKENS]
+    candidates = _candidates(
+        "partner", _name_index(scan.vocab.partner_names, PARTNER_GENERIC), toks, scan.work, budget
+    ) + _candidates(
+        "event", _name_index(scan.vocab.event_names, EVENT_GENERIC), toks, scan.work, budget
+    )
+    # A partner's name beats an event whose name contains it ("Big River" is the partner
+    # Big River Race Management, not one of the Big River events): "partner" sorts first.
+    candidates.sort(key=lambda c: (-c.matched, c.kind != "partner", c.rank, c.first, c.name))
+    covering: dict[int, list[_Candidate]] = {}
+    for c in candidates:
+        for i in range(c.first, c.last + 1):
+            covering.setdefault(i, []).append(c)
+    taken: set[int] = set()
+    chosen: list[_Candidate] = []
+    for c in candidates:
+        span = range(c.first, c.last + 1)
+        if any(i in taken for i in span):
+            continue
+        taken.update(span)
+        start, end = toks[c.first].start, toks[c.last].end
+        said = " ".join(t.text for t in toks[c.first : c.last + 1])
+        rivals = sorted(
+            {
+                d.name
+                for i in span
+                for d in covering[i]
+                if d.name != c.name and d.rank == c.rank and d.kind == c.kind
+            }
+        )
+        scan.take(start, end)
+        if rivals:
+            options = ", ".join([c.name, *rivals][:4])
+            scan.refuse(
+                422,
+                f"'{safe_word(said)}' could be several {c.kind}s ({options}): say which",
+                "ambiguous",
+            )
+            continue
+        chosen.append(c)
+        if c.score < FUZZ_SURE:
+            scan.note(
+                f"read '{safe_word(said)}' as {c.name} (match {c.score:.0f}/100)", c.score / 100
+            )
+        elif c.missing:
+            scan.note(f"read '{safe_word(said)}' as {c.name}")
+    for c in sorted(chosen, key=lambda c: c.first):
+        if c.kind == "partner":
+            if len(c.name) <= 120:
+                scan.set("partner", c.name)
+        elif c.name not in scan.events:
+            if len(scan.events) < MAX_EVENTS:
+                scan.events.append(c.name)
+                if c.missing:
+                    scan.short_names[c.name] = c.core
+            else:
+                scan.note(f"kept the first {MAX_EVENTS} events", 0.5)
+
+
+def extract_unknown_events(scan: Scan) -> None:
+    """Unexplained words just before "Marathon"/"5K" ("the Big Sur Marathon") name an event the
+    data does not have: refused, with the closest names that do exist."""
+    toks = tokens(scan.low)
+    starts = {t.start: i for i, t in enumerate(toks)}
+    for start, end in scan.distance_spans:
+        i = starts.get(start)
+        if i is None:
+            continue
+        words: list[str] = []
+        j = i - 1
+        while j >= 0 and len(words) < 4 and _joined(scan, toks, j):
+            tok = toks[j]
+            if scan.state[tok.start] != UNSEEN or tok.text in KEYWORDS or not tok.text.isalpha():
+                break
+            words.insert(0, scan.text[tok.start : tok.end])
+            j -= 1
+        if words:
+            said = safe_word(" ".join([*words, scan.text[start:end]]))
+            close = _close_matches(scan, said)
+            scan.refuse(422, f"no event called '{said}'{close}", "unknown_event")
+
+
+def _joined(scan: Scan, toks: list[Token], j: int) -> bool:
+    return GAP.fullmatch(scan.text, toks[j].end, toks[j + 1].start) is not None
+
+
+def _close_matches(scan: Scan, said: str) -> str:
+    hits = process.extract(
+        said, scan.vocab.event_names, scorer=fuzz.WRatio, score_cutoff=60, limit=3
+    )
+    names = [hit[0] for hit in hits]
+    return f"; close matches: {', '.join(names)}" if names else ""

@@ -1,0 +1,154 @@
+"""Runners' names: two name-like words with a cue, capitalised pairs, possessives, surnames.
+
+A name must look like one (letters, apostrophe, hyphen; two words at most) and
+is a bound parameter downstream. A surname alone is recognised only when the
+data has it (``Vocabulary.last_names``), also as a plural ("the Smiths") or a
+possessive ("Wardian's").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .scan import Scan
+from .words import KEYWORDS, STOPWORDS, UNSEEN, tokens
+
+_EVENT_AFTER = re.compile(
+    r"\s*(?:marathon|half|ultra|\d{1,3}\s?-?\s?(?:k|km|mile|miler)s?\b|fun\s+run|road\s+race"
+    r"|trail|run\b|race\b|relay|triathlon|classic|series|challenge|dash|trot|hustle|festival)"
+)
+P_UNCUED_PERSON = 0.8
+P_LOWERCASE_PERSON = 0.9
+
+# ---------------------------------------------------------------------------------------------
+# 5. People
+# ---------------------------------------------------------------------------------------------
+
+_NAME_WORD = r"[a-z][a-z\-]{0,29}(?:'[a-z]{2,}[a-z\-]{0,20})?"
+_POSSESSIVE = re.compile(rf"\b(?P<first>{_NAME_WORD})\s+(?P<last>{_NAME_WORD})'s\b")
+_CUED = re.compile(
+    r"\b(?:for|of|did|does|has|have|had|by|about|find|look\s?up|runner|athlete|named|called|"
+    r"is|was)\s+"
+    rf"(?P<first>{_NAME_WORD})\s+(?P<last>{_NAME_WORD})\b"
+)
+_BEFORE_RESULT = re.compile(
+    rf"\b(?P<first>{_NAME_WORD})\s+(?P<last>{_NAME_WORD})\s+"
+    r"(?=(?:pr|pb|prs|pbs|personal|results?|times?|races?|splits?|best)\b)"
+)
+_CAP_WORD = (
+    r"[A-Z][a-z]{0,2}(?:[A-Z][a-z]+)?[a-z]{0,27}(?:'[A-Z]?[a-z]{2,20})?(?:-[A-Z][a-z]{1,20})?"
+)
+_CAPITALISED = re.compile(rf"\b(?P<first>{_CAP_WORD})\s+(?P<last>{_CAP_WORD})\b(?:'s\b)?")
+_CAP_POSSESSIVE = re.compile(rf"\b(?P<last>{_CAP_WORD})'s\b")
+
+
+def _name_case(word: str) -> str:
+    """ "o'brien" -> "O'Brien"; words already capitalised are kept as written."""
+    if word != word.lower():
+        return word
+    return re.sub(r"(^|[-'])([a-z])", lambda m: m[1] + m[2].upper(), word)
+
+
+def _name_like(word: str) -> bool:
+    return 2 <= len(word) <= 30 and word.lower() not in KEYWORDS and not word.isdigit()
+
+
+_NEXT_WORD = re.compile(r"[ \t]{1,10}([A-Za-z][A-Za-z'\-]{0,40})")
+_PREVIOUS_WORD = re.compile(r"([A-Za-z][A-Za-z'\-]*)[ \t]+$")
+
+
+def _third_word(scan: Scan, end: int, *, capitalised: bool) -> bool:
+    """True when another name-like word follows: "purple monkey dishwasher" is no person."""
+    match = _NEXT_WORD.match(scan.cased, end)
+    if match is None or not _name_like(match[1]):
+        return False
+    return match[1][0].isupper() if capitalised else True
+
+
+def extract_person(scan: Scan) -> None:
+    """One runner's name: a cue ("for", "did", a possessive, "PR") and two name-like words."""
+
+    def accept(match: re.Match[str], *, capitalised: bool) -> bool:
+        first, last, end = match["first"], match["last"], match.end()
+        if not (_name_like(first) and _name_like(last)):
+            return False
+        if _EVENT_AFTER.match(scan.low, end):
+            return False  # "the Big Sur Marathon" is an event's name, not a runner's
+        if not match[0].endswith("'s") and _third_word(scan, end, capitalised=capitalised):
+            return False
+        person = (_name_case(first), _name_case(last))
+        scan.set("person", person, " ".join(person))
+        scan.take(match.start("first"), end)
+        return True
+
+    for pattern in (_POSSESSIVE, _BEFORE_RESULT, _CUED):
+        for match in search_all(pattern, scan.work):
+            cased = scan.cased[match.start("first") : match.end("last")]
+            if accept(match, capitalised=False):
+                if cased == cased.lower():
+                    scan.note("read lower-case words as a person's name", P_LOWERCASE_PERSON)
+                return
+    for match in _CAPITALISED.finditer(scan.cased):
+        before = _PREVIOUS_WORD.search(scan.cased, max(0, match.start() - 40), match.start())
+        if before and before[1][0].isupper() and _name_like(before[1]):
+            continue  # a third capitalised word: a title or a place, not a person
+        if accept(match, capitalised=True):
+            scan.flags.add("uncued_person")
+            scan.note("read capitalised words as a person's name", P_UNCUED_PERSON)
+            return
+    for match in _CAP_POSSESSIVE.finditer(scan.cased):
+        if _name_like(match["last"]):
+            person = (None, match["last"])
+            scan.set("person", person, match["last"])
+            scan.take(match.start(), match.end())
+            return
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Live timing session, event status
+# ---------------------------------------------------------------------------------------------
+
+
+_SURNAME_CUE = re.compile(
+    r"(?:\b(?:for|the|of|by|did|does|runner|athlete|named|called|surname|family|about)\s+)$"
+)
+
+
+def _known_surname(scan: Scan, word: str) -> str | None:
+    low = word.lower()
+    for stem in (low, low.removesuffix("'s"), low.removesuffix("s"), low.removesuffix("es")):
+        if stem and stem in scan.vocab.last_names and stem not in KEYWORDS:
+            return stem
+    return None
+
+
+def extract_surname(scan: Scan) -> None:
+    """A surname alone, when the data has it: capitalised, or after a cue ("for smith")."""
+    if scan.slots.get("person") is not None:
+        return
+    for tok in tokens(scan.low):
+        if scan.state[tok.start] != UNSEEN or tok.text in KEYWORDS or tok.text in STOPWORDS:
+            continue
+        end = tok.end + 2 if scan.low.startswith("'s", tok.end) else tok.end
+        written = scan.text[tok.start : end]
+        cued = _SURNAME_CUE.search(scan.low, max(0, tok.start - 20), tok.start) is not None
+        if not (written[0].isupper() or cued):
+            continue
+        stem = _known_surname(scan, written)
+        if stem is None:
+            continue
+        scan.set("person", (None, _name_case(stem)), stem)
+        scan.take(tok.start, end)
+        return
+
+
+def search_all(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Overlapping matches, one start position after another (for cue + name patterns)."""
+    pos = 0
+    while pos < len(text):
+        match = pattern.search(text, pos)
+        if match is None:
+            return
+        yield match
+        pos = match.start() + 1

@@ -1,0 +1,299 @@
+"""Phrases for the model's vocabulary: what is counted, measured, grouped, and which status.
+
+Each table below maps the words people use onto names of ``model.MODEL``
+(entities, measures, dimensions, enum values). Extractors take what they
+match; ``resolve`` then builds the query from the flags and slots they leave.
+Adding a synonym here is how coverage grows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..query import Op
+from .scan import Scan
+
+# -- statuses ---------------------------------------------------------------------------------
+_OUTCOMES: tuple[tuple[str, Op, re.Pattern[str]], ...] = (
+    (
+        "dnf",
+        Op.EQ,
+        re.compile(
+            r"\b(?:dnf'?s?|dnf'?d|did\s*n[o']?t\s+finish(?:ed)?|didnt\s+finish|not\s+finish(?:ed|ing)?"
+            r"|dropped\s+out|drop[\s-]?outs?|dropp?ed|quit|non[\s-]?finish(?:ers|ed)?|unfinished"
+            r"|failed\s+to\s+finish|never\s+finished|abandon(?:ed)?)\b"
+        ),
+    ),
+    (
+        "dns",
+        Op.EQ,
+        re.compile(
+            r"\b(?:dns'?s?|did\s*n[o']?t\s+start(?:ed)?|didnt\s+start|not\s+start(?:ed)?"
+            r"|no[\s-]?shows?|never\s+start(?:ed)?|failed\s+to\s+start|non[\s-]?starters?)\b"
+        ),
+    ),
+    (
+        "dq",
+        Op.EQ,
+        re.compile(r"\b(?:dq'?s?|dq'?d|dqed|disqualif(?:ied|ications?|y))\b"),
+    ),
+)
+_EVENT_STATUS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cancelled", re.compile(r"\b(?:cancell?ed|cancell?ations?|called\s+off|scrapped)\b")),
+    (
+        "completed",
+        re.compile(r"\b(?:completed|past|finished|previous|earlier)(?=\s+(?:events?|races)\b)"),
+    ),
+    ("active", re.compile(r"\b(?:active|ongoing|in\s+progress|happening\s+now|under\s+way)\b")),
+    ("upcoming", re.compile(r"\b(?:upcoming|coming\s+up|future|scheduled|planned)\b")),
+)
+_POSTPONED = re.compile(r"\b(?:postponed?|rescheduled|delayed|moved\s+to\s+a\s+later\s+date)\b")
+
+
+def extract_statuses(scan: Scan) -> None:
+    for outcome, op, pattern in _OUTCOMES:
+        if scan.takeall(pattern):
+            scan.add("outcome", op, outcome)
+    for status, pattern in _EVENT_STATUS:
+        if scan.takeall(pattern):
+            scan.add("event_status", Op.EQ, status)
+    if scan.takeall(_POSTPONED):
+        scan.refuse(
+            422,
+            "the data records no postponed events: an event is upcoming, active, completed or"
+            " cancelled (ask for those)",
+            "unsupported",
+        )
+
+
+# -- splits -----------------------------------------------------------------------------------
+def _point(p: str) -> str:
+    return (
+        rf"(?P<{p}k>\d{{1,2}})\s?-?\s?k(?:m)?|(?P<{p}half>half(?:way)?(?:\s+(?:mark|point))?)"
+        rf"|mile\s+(?P<{p}m1>\d{{1,2}})|(?P<{p}m2>\d{{1,2}})\s?-?\s?miles?"
+    )
+
+
+_SPLIT_POINT = re.compile(
+    rf"\b(?:(?:at|through|thru|by|to|for)\s+(?:the\s+)?)?(?:{_point('a')})\s+(?:split|mark|point"
+    r"|checkpoint|timing\s+point|mat|time\s+check)(?:\s+times?)?s?\b"
+    rf"|\bsplits?(?:\s+times?)?\s+(?:at|for)\s+(?:the\s+)?(?:{_point('b')})\b"
+    r"|\b(?:at|through|thru)\s+(?:the\s+)?(?P<half2>halfway(?:\s+(?:mark|point))?|half\s+way)\b"
+)
+_SPLITS = re.compile(
+    r"\b(?:split(?:s|\s+times?)?|intermediate\s+times?|timing\s+points?|checkpoints?)\b"
+)
+
+
+def _point_name(match: re.Match[str]) -> str:
+    got = {k[1:]: v for k, v in match.groupdict().items() if v and k[0] in "ab"}
+    if "k" in got:
+        return f"{int(got['k'])}K"
+    if "m1" in got:
+        return f"Mile {int(got['m1'])}"
+    if "m2" in got:
+        return f"{int(got['m2'])} Mile"
+    return "Half"
+
+
+def extract_splits(scan: Scan) -> None:
+    """Before distances: "the 10K split" is a timing point, not a 10 km race."""
+    for match in scan.takeall(_SPLIT_POINT):
+        scan.add("timing_point", Op.EQ, _point_name(match))
+        scan.flags.add("splits")
+    if scan.takeall(_SPLITS):
+        scan.flags.add("splits")
+
+
+# -- subjects, measures and groupings -----------------------------------------------------------
+_WORD_FLAGS: tuple[tuple[str, str], ...] = (
+    (
+        "weather",
+        r"weather|temperatures?|temps?|humidity|humid|wind(?:y|s|\s+speed)?|conditions"
+        r"|how\s+(?:hot|cold|warm)|forecast",
+    ),
+    (
+        "revenue",
+        r"revenue|income|money|earn(?:ed|ings)?|takings|collected|sales|gross"
+        r"|amount\s+paid|total\s+paid|paid",
+    ),
+    (
+        "fee",
+        r"(?:registration\s+|entry\s+)?(?:fees?|prices?|pricing|costs?)|how\s+much\s+(?:does|did"
+        r"|is|was|do)(?=.*\bcost)|expensive|cheapest|cheap",
+    ),
+    ("registrations", r"registrations?|sign[\s-]?ups"),
+    (
+        "entrants",
+        r"registered|registrants?|entrants?|entries|signed\s+up|participants?|enrolled"
+        r"|starters?|field\s+size|entered",
+    ),
+    (
+        "results",
+        r"results?|finish(?:ers?|ed|es|ing)?(?:\s+times?)?|runners?|racers?|athletes?"
+        r"|(?:chip|net)\s+times?|people|folks|ran|completed|times?|performances?|placings?"
+        r"|(?:who\s+)?finished",
+    ),
+    ("gun_time", r"gun\s+times?|clock\s+times?"),
+    ("pace", r"pace|min(?:ute)?s?\s*(?:/|per)\s*(?:km|kilomet(?:er|re)|mile|mi)|per\s+(?:km|mile)"),
+    ("per_km", r"(?:per|/|a)\s*(?:km|kilomet(?:er|re))"),
+    (
+        "races_of",
+        r"(?:how\s+many|number\s+of|count\s+of|what|which|list(?:\s+the)?|show(?:\s+me)?"
+        r"(?:\s+the)?)\s+(?:(?:different|separate)\s+)?(?:races|distances|race\s+distances)",
+    ),
+    ("events", r"events?|races|held|calendar|schedule|on\s+the\s+calendar"),
+    ("when", r"when|what\s+(?:date|day)|which\s+(?:date|day)|dates?\s+of"),
+    ("where", r"where|what\s+city|which\s+city|location\s+of"),
+    ("live", r"timing\s+data|live(?:\s+timing)?|(?:tag\s+|chip\s+|raw\s+)?reads|real[\s-]?time"),
+    ("export", r"csv|export(?:ed|s)?|download(?:able)?|spreadsheet|excel|xlsx"),
+    (
+        "compare",
+        r"compared?|compares|comparing|comparison|vs\.?|versus|side\s+by\s+side"
+        r"|difference\s+between|against",
+    ),
+    ("count", r"how\s+many|number\s+of|count|tally|total\s+number|total"),
+    ("average", r"average|avg|mean|typical"),
+    ("median", r"median|middle"),
+    ("distribution", r"distribution|histogram|spread"),
+    ("stats", r"statistics|stats|summary|summari[sz]e|overview|analy[sz]e|analysis"),
+    (
+        "contact",
+        r"contact(?:\s+(?:info|information|details))?|e-?mails?(?:\s+address(?:es)?)?"
+        r"|phones?(?:\s+numbers?)?",
+    ),
+    ("find", r"find|look\s?up|search(?:\s+for)?|locate"),
+    ("list", r"show|list|which|who|display|see|view|what\s+are|what\s+were|names?|roster"),
+    ("pr", r"prs?|pbs?|personal\s+(?:best|record)s?"),
+    ("age_word", r"ages?|how\s+old"),
+    (
+        "neutral",
+        r"editions?|years?|season|overall|ever|all-time|combined|data|numbers?|race|event"
+        r"|this|timing|read|current(?:ly)?|right\s+now|in\s+total|altogether|each|every|per|by",
+    ),
+)
+FLAG_PATTERNS = tuple((flag, re.compile(rf"\b(?:{words})\b")) for flag, words in _WORD_FLAGS)
+
+
+def extract_keywords(scan: Scan) -> None:
+    """Marked, not blanked: later flags may read the same words ("events" after "how many")."""
+    for flag, pattern in FLAG_PATTERNS:
+        for match in scan.finditer(pattern):
+            if flag == "neutral":
+                scan.mark(match.start(), match.end())
+                continue
+            scan.take(match.start(), match.end())
+            scan.flags.add(flag)
+            if flag == "races_of" and match[0].startswith(("how", "number", "count")):
+                scan.flags.add("count")
+
+
+# Group-by words: "by state", "per age group", "for each division", "state by state".
+GROUP_WORDS: tuple[tuple[str, str], ...] = (
+    (
+        "age_group",
+        r"age[\s-]?groups?|age\s+brackets?|age\s+categor(?:y|ies)|age\s+bands?|decades?"
+        r"|ages?",
+    ),
+    ("division", r"divisions?|categor(?:y|ies)|brackets?|classes"),
+    ("state", r"(?:home\s+)?states?|provinces?"),
+    ("city", r"(?:home\s+)?(?:cities|city|towns?|hometowns?)"),
+    ("country", r"countr(?:y|ies)|nations?|nationalit(?:y|ies)"),
+    ("sex", r"sex(?:es)?|genders?"),
+    ("year", r"years?|editions?|seasons?|annually|yearly"),
+    ("month", r"months?|monthly"),
+    ("provider", r"providers?|platforms?"),
+    ("partner", r"(?:timing\s+)?partners?|(?:timing\s+)?compan(?:y|ies)|timers?|customers?"),
+    ("outcome", r"status(?:es)?|outcomes?"),
+    ("timing_point", r"splits?|timing\s+points?|checkpoints?"),
+    ("distance_km", r"distances?"),
+    ("conditions", r"conditions|weather"),
+    ("race", r"races?"),
+    ("event", r"events?"),
+)
+_GROUP_ALTS = "|".join(f"(?P<{name}>{words})" for name, words in GROUP_WORDS)
+_GROUP = re.compile(
+    rf"\b(?:(?:broken\s+down|split|grouped|sorted|organi[sz]ed|group|break(?:\s+it)?\s+down)"
+    rf"\s+)?(?:by|per|for\s+(?:each|every)|in\s+each|each|every|across(?:\s+(?:the|all))?)\s+"
+    rf"(?:{_GROUP_ALTS})\b"
+    rf"|\b(?:{_GROUP_ALTS.replace('?P<', '?P<s_')})[\s-]+by[\s-]+\w+\b"
+    rf"|\b(?:{_GROUP_ALTS.replace('?P<', '?P<b_')})\s+(?:breakdown|split|distribution)\b"
+)
+_WHICH_MOST = re.compile(
+    rf"\b(?:which|what)\s+(?:{_GROUP_ALTS.replace('?P<', '?P<w_')})\b[^.?!]{{0,60}}?"
+    r"\b(?P<most>most|fewest|least|highest\s+number|lowest\s+number|biggest|largest|smallest)\b"
+)
+
+
+def _group_name(match: re.Match[str]) -> str | None:
+    for name, value in match.groupdict().items():
+        if value and name not in ("most",):
+            return name.split("_", 1)[1] if name[:2] in ("s_", "b_", "w_") else name
+    return None
+
+
+def _name_of(match: re.Match[str]) -> str | None:
+    found = _group_name(match)
+    if found is None:
+        return None
+    for name, _ in GROUP_WORDS:  # the prefixed names carry the dimension after the prefix
+        if found == name or found.endswith(name):
+            return name
+    return found
+
+
+_MORE_GROUP = re.compile(
+    rf"\s*(?:,|and|&|then|plus|as\s+well\s+as)\s+(?:(?:by|per|each)\s+)?(?:{_GROUP_ALTS})\b"
+)
+
+
+def _more_groups(scan: Scan, end: int) -> None:
+    """ "by state and sex", "by year, then division": every grouping said in one list."""
+    while (more := _MORE_GROUP.match(scan.work, end)) is not None:
+        name = _name_of(more)
+        if name is None:
+            return
+        scan.take(more.start(), more.end())
+        if name not in scan.group_by:
+            scan.group_by.append(name)
+        end = more.end()
+
+
+def extract_groups(scan: Scan) -> None:
+    for match in scan.finditer(_WHICH_MOST):
+        name = _name_of(match)
+        if name is None:
+            continue
+        scan.take(match.start(), match.start() + len(match[0].split()[0]))
+        scan.take(match.start("most"), match.end("most"))
+        for group in match.groupdict():
+            if group.startswith("w_") and match[group]:
+                scan.take(match.start(group), match.end(group))
+        scan.group_by.append(name)
+        fewest = match["most"] in ("fewest", "least", "lowest number", "smallest")
+        scan.slots["rank_groups"] = "asc" if fewest else "desc"
+    for match in scan.finditer(_GROUP):
+        name = _name_of(match)
+        if name is not None and name not in scan.group_by:
+            scan.take(match.start(), match.end())
+            scan.group_by.append(name)
+            _more_groups(scan, match.end())
+
+
+# -- percentiles ------------------------------------------------------------------------------
+_PERCENTILE = re.compile(
+    r"\b(?:(?P<n>\d{1,2}(?:\.\d)?)(?:st|nd|rd|th)?\s*(?:percentile|pct|%ile)|p(?P<p>\d{2})"
+    r"|(?P<q>first|third|1st|3rd|upper|lower)\s+quartile)\b"
+)
+
+
+def extract_percentiles(scan: Scan) -> None:
+    for match in scan.takeall(_PERCENTILE):
+        if match["q"]:
+            value = 25.0 if match["q"] in ("first", "1st", "lower") else 75.0
+        else:
+            value = float(match["n"] or match["p"])
+        if 0 < value < 100:
+            scan.slots.setdefault("percentiles", []).append(value)
+        else:
+            scan.note("ignored a percentile outside 1-99", 0.5)

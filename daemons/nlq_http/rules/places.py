@@ -1,0 +1,99 @@
+"""Places: US states (names and postal codes) and the cities the data knows.
+
+"from Texas", "runners from Portland", "who live in Ohio" are where runners live
+(the participant's state or city); "in Texas", "held in Boston" are where events
+are. A city that begins an event's name ("at Boston") is left to the event names.
+Postal codes count only written in capitals ("TX"), and the ones that are also
+English words ("IN", "OR", "ME", "OK", "HI") only after a cue ("from OR").
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..query import Op
+from .scan import Scan
+from .words import lower
+
+STATES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA",
+    "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD",
+    "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
+    "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV", "new hampshire": "NH",
+    "new jersey": "NJ", "new mexico": "NM", "new york": "NY", "north carolina": "NC",
+    "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA",
+    "rhode island": "RI", "south carolina": "SC", "south dakota": "SD", "tennessee": "TN",
+    "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
+    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC",
+    "washington dc": "DC", "washington d.c.": "DC",
+}  # fmt: skip
+_WORDLIKE_CODES = frozenset({"IN", "OR", "ME", "OK", "HI", "ID", "DE", "LA", "MA", "PA", "OH"})
+_CODES = frozenset(STATES.values())
+_HOME_CUE = (
+    r"(?:from|who\s+(?:live|lives|lived)\s+in|living\s+in|residents?\s+of|based\s+in"
+    r"|hometown(?:\s+(?:of|is))?|home\s+(?:state|city)(?:\s+(?:of|is))?)"
+)
+_EVENT_CUE = r"(?:in|held\s+in|located\s+in|at)"
+_STATE_NAMES = "|".join(sorted((re.escape(n) for n in STATES), key=len, reverse=True))
+_STATE = re.compile(
+    rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE}))?\s*(?:the\s+state\s+of\s+)?"
+    rf"(?P<name>{_STATE_NAMES})\b(?!\s+(?:marathon|half|\d))"
+)
+_CODE = re.compile(
+    rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE})\s+)?\s*(?P<code>[A-Z]{{2}})\b"
+)
+_CITY_CUE = re.compile(rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE}))\s+(?:the\s+)?")
+_CITY_WORD = re.compile(r"[A-Za-z][\w.'-]*")
+
+
+def _place(scan: Scan, kind: str, home: bool, value: str) -> None:
+    field = kind if home else f"event_{kind}"
+    scan.add(field, Op.EQ, value)
+
+
+def extract_places(scan: Scan) -> None:
+    for match in scan.finditer(_STATE):
+        if not (match["home"] or match["at"]) and scan.text[match.start("name")].islower():
+            # A bare lower-case state name ("washington") may be a surname or a city.
+            continue
+        scan.take(match.start(), match.end())
+        _place(scan, "state", bool(match["home"]), STATES[match["name"]])
+    for match in _CODE.finditer(scan.cased):
+        code = match["code"]
+        if code not in _CODES or (code in _WORDLIKE_CODES and not (match["home"] or match["at"])):
+            continue
+        scan.take(match.start(), match.end())
+        _place(scan, "state", bool(match["home"]), code)
+    _extract_cities(scan)
+
+
+def _extract_cities(scan: Scan) -> None:
+    """A cue, then up to three words that together are a city of the data."""
+    if not scan.vocab.cities:
+        return
+    for cue in list(scan.finditer(_CITY_CUE)):
+        words = []
+        pos = cue.end()
+        for _ in range(3):
+            word = _CITY_WORD.match(scan.cased, pos)
+            if word is None:
+                break
+            words.append(word)
+            pos = word.end() + 1
+        for n in range(len(words), 0, -1):
+            said = lower(scan.text[words[0].start() : words[n - 1].end()])
+            if said not in scan.vocab.cities:
+                continue
+            if not cue["home"] and _begins_event(scan, said):
+                break  # "at Boston" is the Boston Marathon
+            scan.take(cue.start(), words[n - 1].end())
+            _place(
+                scan, "city", bool(cue["home"]), scan.text[words[0].start() : words[n - 1].end()]
+            )
+            break
+
+
+def _begins_event(scan: Scan, city: str) -> bool:
+    return any(lower(name).startswith(city + " ") for name in scan.vocab.event_names)
