@@ -71,45 +71,28 @@ from daemons.common.logs import kv
 from .llm_check import (
     BASE_CONFIDENCE,
     CORRECTION_PENALTY,
-    MAX_ANSWER_CHARS,
     MIN_CONFIDENCE,
-    Checked,
-    QueryAnswer,
     check_answer,
     confidence_after,
 )
 from .llm_deadline import Deadline
 from .llm_errors import LlmFallbackError, ModelAnswerRejected, ModelTimeout, ModelUnavailable
 from .llm_schema import EVENT_FIELD, PARTNER_FIELD, answer_schema, system_prompt
-from .llm_vocab import (
-    Vocabulary,
-    VocabularyLike,
-    VocabularySource,
-    as_vocabulary,
-    closest_names,
-)
+from .llm_vocab import Vocabulary, VocabularyLike, VocabularySource, as_vocabulary, closest_names
 from .query import SemanticQuery, Understanding
 
+# What callers import from here (the engine, __main__, tests), wherever it now lives.
 __all__ = [
     "BASE_CONFIDENCE",
     "CORRECTION_PENALTY",
-    "DEFAULT_MODEL_ID",
-    "MAX_ANSWER_CHARS",
     "MIN_CONFIDENCE",
-    "Checked",
     "LlmFallbackError",
     "LlmPlanner",
     "ModelAnswerRejected",
     "ModelTimeout",
     "ModelUnavailable",
-    "QueryAnswer",
     "Vocabulary",
     "VocabularyLike",
-    "answer_schema",
-    "check_answer",
-    "closest_names",
-    "confidence_after",
-    "system_prompt",
 ]
 
 log = logging.getLogger("nlq_http.llm")

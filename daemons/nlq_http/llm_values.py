@@ -26,7 +26,7 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process, utils
 
 from .llm_errors import ModelAnswerRejected
-from .llm_schema import EVENT_FIELD, PARTNER_FIELD, PERSON_FIELDS
+from .llm_schema import EVENT_FIELD, ORDERED_KINDS, PARTNER_FIELD, PERSON_FIELDS
 from .llm_vocab import Vocabulary, name_key
 from .model import Dimension, Kind
 from .query import Filter, Op, Scalar
@@ -229,6 +229,11 @@ def convert_filter(dim: Dimension, op: Op, said: Sequence[object], ctx: Context)
     ]
     if op is Op.IN:
         values = list(dedupe(values, f"{dim.label} values", ctx.corrections))
+    if op is Op.BETWEEN and dim.kind in ORDERED_KINDS and len(values) == 2:
+        low, high = values
+        if low > high:  # one kind each: numbers, dates or durations
+            # Nothing lies between them: an empty answer that looks like a real one.
+            raise ctx.reject(f"between on {dim.label} runs from {said[0]} down to {said[1]}")
     if op in (Op.IN, Op.BETWEEN):
         return Filter(field=dim.name, op=op, value=tuple(values))
     if len(values) != 1:

@@ -450,6 +450,11 @@ def test_no_names_means_none_allowed(fake_llm):
         ("one of two", finishers(where("age", ["30"], "between")), "between on age needs 2"),
         ("two for eq", finishers(where("sex", ["F", "M"])), "eq on sex takes one value, not 2"),
         (
+            "between backwards",
+            finishers(where("chip_time", ["4:00:00", "3:00:00"], "between")),
+            "between on chip time runs from 4:00:00 down to 3:00:00",
+        ),
+        (
             "unknown event",
             finishers(where("event", "Berlin Marathon")),
             "event 'Berlin Marathon' is not a known event",
