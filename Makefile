@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test unit lint bench clean
+.PHONY: demo test test-openwebui unit lint bench clean
 
 $(VENV)/.installed: pyproject.toml tools/bootstrap.sh
 	VENV=$(VENV) tools/bootstrap.sh
@@ -18,6 +18,15 @@ $(VENV)/.test-deps: pyproject.toml tools/bootstrap.sh
 ## Run every test (lint included).
 test: $(VENV)/.test-deps lint
 	$(VENV)/bin/pytest
+
+## A real Open WebUI (the role's pinned release) in front of the NL service, in chromium.
+## Its own target: the venv (var/open-webui/venv) is ~3 GB and takes ~2 minutes to install;
+## once it exists, `make test` runs this test too.
+OPEN_WEBUI_VENV ?= var/open-webui/venv
+test-openwebui: $(VENV)/.test-deps
+	P88_OPEN_WEBUI_VENV=$(OPEN_WEBUI_VENV) tools/open_webui_venv.sh
+	P88_OPEN_WEBUI=1 P88_OPEN_WEBUI_VENV=$(abspath $(OPEN_WEBUI_VENV)) \
+		$(VENV)/bin/pytest tests/e2e/test_open_webui.py
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest tests/unit
