@@ -263,6 +263,12 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return load.run_from_args(args)
 
 
+def cmd_scope_key(args: argparse.Namespace) -> int:
+    from project88 import scopekey
+
+    return scopekey.run_from_args(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="project88",
@@ -356,6 +362,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demodata.add_arguments(p)
     p.set_defaults(func=cmd_demo_data)
+
+    from project88 import scopekey
+
+    p = sub.add_parser(
+        "scope-key",
+        help="store the NL service's partner scope key in project88_myappdb (as the owner)",
+        description=scopekey.DESCRIPTION,
+    )
+    scopekey.add_arguments(p)
+    p.set_defaults(func=cmd_scope_key)
     return parser
 
 

@@ -121,3 +121,17 @@ def credential_path(env: Mapping[str, str], name: str) -> Path | None:
     if directory and (Path(directory) / name).exists():
         return Path(directory) / name
     return None
+
+
+def read_secret(path: Path, what: str, min_length: int = 32) -> bytes:
+    """A secret kept alone in a file (a systemd credential): its bytes, surrounding whitespace
+    removed, since editors and ``echo`` add a newline the other side would not sign with."""
+    try:
+        secret = path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} from {path}: {exc.strerror or exc}") from None
+    if len(secret) < min_length:
+        raise ConfigError(
+            f"{what} in {path} is {len(secret)} bytes long; it must be at least {min_length}"
+        )
+    return secret
