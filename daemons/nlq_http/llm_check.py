@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .compiler import QueryError, dimension, validate
 from .llm_errors import ModelAnswerRejected
-from .llm_schema import EVENT_FIELD, MAX_VALUE_CHARS, MAX_VALUES, PARTNER_FIELD, PERSON_FIELDS
+from .llm_schema import MAX_VALUE_CHARS, MAX_VALUES, PERSON_FIELDS
 from .llm_values import Context, convert_filter, dedupe, text_key
 from .llm_vocab import Vocabulary
 from .model import MODEL
@@ -210,27 +210,27 @@ def check_answer(
 
 
 def entities_of(query: SemanticQuery) -> dict[str, object]:
-    """What the answer names, for the response (and the engine's partner check)."""
+    """What was recognised, JSON-friendly, for the answer (and the UI's highlighting).
 
-    def said(name: str) -> list[Any]:
-        found = []
-        for f in query.filters_on(name):
-            if f.op in (Op.EQ, Op.IN):
-                found.extend(f.value if isinstance(f.value, tuple) else (f.value,))
-        return found
-
-    entities: dict[str, object] = {}
-    for key, name in (
-        ("event_names", EVENT_FIELD),
-        ("partner_names", PARTNER_FIELD),
-        ("years", "year"),
-    ):
-        if said(name):
-            entities[key] = said(name)
-    person = " ".join(str(v) for name in PERSON_FIELDS for v in said(name)[:1])
-    if person:
-        entities["person"] = person
-    return entities
+    The same shape as the rules' reading gives (``rules._entities``), so a caller
+    cannot tell the engines apart by it; one shared helper in ``query`` would do.
+    """
+    out: dict[str, object] = {"entity": query.entity}
+    filters = [
+        {
+            "field": f.field,
+            "op": f.op.value,
+            "value": [str(v) for v in f.value] if isinstance(f.value, tuple) else str(f.value),
+        }
+        for f in query.filters
+    ]
+    if filters:
+        out["filters"] = filters
+    if query.group_by:
+        out["group_by"] = list(query.group_by)
+    if query.measures:
+        out["measures"] = [m.name for m in query.measures]
+    return out
 
 
 def confidence_after(corrections: int) -> float:

@@ -128,7 +128,17 @@ def test_a_good_answer_becomes_the_query(planner):
     )
     assert understanding.engine == "llm"
     assert understanding.confidence == llm_fallback.BASE_CONFIDENCE == 0.7
-    assert understanding.entities == {"event_names": ["Boston Marathon"], "years": [2024]}
+    # The same shape the rules give: the query, JSON-friendly.
+    assert understanding.entities == {
+        "entity": "finishers",
+        "filters": [
+            {"field": "event", "op": "eq", "value": "Boston Marathon"},
+            {"field": "year", "op": "eq", "value": "2024"},
+            {"field": "sex", "op": "eq", "value": "F"},
+            {"field": "chip_time", "op": "lt", "value": "3:00:00"},
+        ],
+        "measures": ["count"],
+    }
     assert understanding.notes == (f"understood by the language model {MODEL_ID}",)
 
 
@@ -171,9 +181,11 @@ def test_an_aggregate_with_every_part(planner):
         order_by=(Sort(field="count", descending=True),),
         limit=10,
     )
-    assert understanding.entities == {
-        "event_names": ["Boston Marathon", "Chicago Marathon"],
-        "partner_names": ["Acme Timing"],
+    assert understanding.entities["group_by"] == ["age_group", "sex"]
+    assert understanding.entities["filters"][0] == {
+        "field": "event",
+        "op": "in",
+        "value": ["Boston Marathon", "Chicago Marathon"],
     }
 
 
@@ -204,7 +216,10 @@ def test_a_listing_with_a_person_a_top_n_per_group_and_an_export(planner):
         True,
     )
     assert query.filters_on("outcome") == (Filter(field="outcome", op=Op.IN, value=("dnf", "dns")),)
-    assert understanding.entities == {"person": "Mary Anne O'Brien-Smith"}
+    assert understanding.entities["filters"][:2] == [
+        {"field": "first_name", "op": "eq", "value": "Mary Anne"},
+        {"field": "last_name", "op": "eq", "value": "O'Brien-Smith"},
+    ]
 
 
 def test_live_reads_and_standards(planner):
