@@ -13,8 +13,10 @@ from daemons.common.greenweb import NoDelayWSGIServer, serve_until_signalled  # 
 from daemons.common.logs import kv  # noqa: E402
 from daemons.common.sdnotify import Notifier  # noqa: E402
 
+from . import runner  # noqa: E402
 from .app import NlqApp  # noqa: E402
 from .engine import Engine, Planner  # noqa: E402
+from .scope import ScopedPool, ScopeError, ScopeKey  # noqa: E402
 from .settings import NlqSettings  # noqa: E402
 
 log = logging.getLogger("nlq_http")
@@ -24,17 +26,20 @@ def main() -> int:
     logs.setup()
     try:
         settings = NlqSettings.from_env()
+        key = ScopeKey.load(settings.scope_key_file)
     except ConfigError as exc:
         log.error("configuration error: %s", exc)
         return 2
     greendb.cooperative()
     # Read-only at the session level too: the role has no write privilege anyway.
     options = "-c default_transaction_read_only=on"
-    pool = greendb.GreenPool(settings.dsn, "nlq_http", settings.pool_size, options)
+    pool = ScopedPool(settings.dsn, "nlq_http", settings.pool_size, options, scope_key=key)
     raw_pool = greendb.GreenPool(settings.raw_dsn, "nlq_http", 2, options)
     admin_pool = None
     if settings.admin_dsn:  # admin keys' questions, without row-level security (0004_*.sql)
-        admin_pool = greendb.GreenPool(settings.admin_dsn, "nlq_http", 2, options)
+        admin_pool = ScopedPool(settings.admin_dsn, "nlq_http", 2, options, scope_key=key)
+    if not scope_key_accepted(pool):
+        return 2
     planner: Planner | None = None
     if settings.llm_enabled:
         from .llm_fallback import LlmPlanner
@@ -75,6 +80,21 @@ def main() -> int:
     if admin_pool is not None:
         admin_pool.close()
     return 0
+
+
+def scope_key_accepted(pool: ScopedPool) -> bool:
+    """A key the database does not share is a configuration error: say so and stop at once.
+    With the database away it cannot be told yet; every query checks it again (503)."""
+    try:
+        runner.check_scope(pool)
+    except greendb.DatabaseDown as exc:
+        log.warning("database unavailable at start, partner scope key not checked yet: %s", exc)
+        return True
+    except ScopeError as exc:
+        log.error("configuration error: %s", exc)
+        return False
+    log.info("partner scope key accepted by the database")
+    return True
 
 
 if __name__ == "__main__":

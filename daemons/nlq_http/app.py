@@ -24,9 +24,10 @@ from swagger_ui_bundle import swagger_ui_path
 from daemons.common.greendb import DatabaseDown
 from daemons.common.logs import kv
 
-from . import guard, openai_bridge, openapi
+from . import guard, openai_bridge, openapi, runner
 from .engine import BadRequest, Engine, NlqError
 from .examples import EXAMPLES
+from .scope import ScopeError
 
 log = logging.getLogger("nlq_http")
 VERSION = "1.0.0"
@@ -82,6 +83,10 @@ class NlqApp:
             self.counters["database_unavailable"] += 1
             bottle.response.set_header("Retry-After", "5")
             return self._body({"success": False, "error": f"database unavailable: {exc}"}, 503)
+        if isinstance(exc, ScopeError):  # a deployment mistake, not the caller's: say it loudly
+            self.counters["scope_refused"] += 1
+            log.error("partner scope refused %s", kv(path=bottle.request.path, reason=str(exc)))
+            return self._body({"success": False, "error": f"service unavailable: {exc}"}, 503)
         if isinstance(exc, guard.UnsafeQuery):  # never expected: the compiler wrote it
             self.counters["guard_refusals"] += 1
             log.error("compiled query refused by the guard %s", kv(reason=str(exc)))
@@ -138,19 +143,22 @@ class NlqApp:
         }
 
     def health(self) -> dict[str, Any]:
+        # One scoped transaction: the database is up *and* accepts our partner scope key.
+        database, partner_scope = "ok", "ok"
         try:
-            with self.engine.pool.connection() as conn, conn.cursor() as cur:
-                cur.execute("SELECT 1")
-            database = "ok"
+            runner.check_scope(self.engine.pool)
         except DatabaseDown as exc:
-            database = f"unavailable: {exc}"
+            database, partner_scope = f"unavailable: {exc}", "unknown"
+        except ScopeError as exc:
+            partner_scope = f"refused: {exc}"
         planner = self.engine.planner
-        healthy = database == "ok"
+        healthy = database == partner_scope == "ok"
         if not healthy:
             bottle.response.status = 503
         return {
             "status": "ok" if healthy else "degraded",
             "database": database,
+            "partner_scope": partner_scope,
             "llm": "ok"
             if planner and planner.available
             else (planner.reason if planner else "disabled"),

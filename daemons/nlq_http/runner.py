@@ -1,11 +1,13 @@
 """Running a compiled query: guard, read-only transaction, timeout, the caller's partner.
 
 Every query runs as ``nlq_reader`` (no privilege to write anything) inside
-``BEGIN TRANSACTION READ ONLY`` with ``SET LOCAL statement_timeout``, and
-with the caller's partner set by ``set_config(…, true)`` — local to this
-transaction, so a pooled connection never carries one caller's partner into
-the next caller's query. The transaction is always rolled back: there is
-nothing to commit.
+``BEGIN TRANSACTION READ ONLY`` with ``SET LOCAL statement_timeout``. On the
+results database the caller's partner is a token signed for that one
+transaction (``scope.py``, ``sql/production/0006_*``), set with
+``set_config(…, true)`` and checked before the query runs: a pooled
+connection never carries one caller's partner into the next caller's query,
+and SQL in the transaction cannot widen it. The transaction is always rolled
+back: there is nothing to commit.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg2.errors
+
 from daemons.common import db
 from daemons.common.greendb import GreenPool
 
 from . import guard
-from .sql import Compiled, Tenant, format_time
+from .compiler import Compiled, Tenant, format_time
+from .scope import ScopeError, ScopeKey, key_of, scope_of
 
 PACKAGE = "daemons.nlq_http"
 
@@ -38,11 +43,12 @@ class Answer:
 def run(pool: GreenPool, compiled: Compiled, tenant: Tenant, timeout_ms: int) -> Answer:
     guard.check(compiled.sql, compiled.database)
     with pool.connection() as conn, conn.cursor() as cur:
-        cur.execute(sql("begin_read_only"))
         try:
-            cur.execute(sql("statement_timeout"), {"milliseconds": timeout_ms})
             if compiled.database == "production":
-                act_as(cur, tenant)
+                begin_as(cur, tenant, key_of(pool))
+            else:
+                cur.execute(sql("begin_read_only"))
+            cur.execute(sql("statement_timeout"), {"milliseconds": timeout_ms})
             cur.execute(compiled.sql, compiled.params)
             columns = [c.name for c in cur.description]
             rows = cur.fetchmany(compiled.limit + 1)
@@ -55,14 +61,39 @@ def run(pool: GreenPool, compiled: Compiled, tenant: Tenant, timeout_ms: int) ->
     )
 
 
-def act_as(cur: Any, tenant: Tenant) -> None:
-    cur.execute(
-        sql("act_as"),
-        {
-            "partner_id": "" if tenant.partner_id is None else str(tenant.partner_id),
-            "all_partners": "on" if tenant.admin else "off",
-        },
-    )
+def begin_as(cur: Any, tenant: Tenant, key: ScopeKey) -> None:
+    """``BEGIN READ ONLY`` on the results database with the caller's signed scope.
+
+    Checked at once: with a key the database does not share, every policy
+    would quietly hide every row, and "no rows" would look like an answer.
+    """
+    scope = scope_of(tenant)
+    try:
+        cur.execute(sql("begin_scoped"))
+        (nonce,) = cur.fetchone()
+        cur.execute(sql("act_as"), {"token": key.token(scope, nonce)})
+        (granted,) = cur.fetchone()
+    except psycopg2.errors.UndefinedFunction:
+        raise ScopeError(
+            "the results database has no signed partner scope yet"
+            " (sql/production/0006_*; run: project88 migrate)"
+        ) from None
+    if granted != scope:
+        raise ScopeError(
+            "the database does not accept this service's partner scope key: the file in"
+            " P88_NLQ_SCOPE_KEY_FILE (credential scope-key) is not the key stored in the"
+            " database (store it there with: project88 scope-key FILE)"
+        )
+
+
+def check_scope(pool: GreenPool) -> None:
+    """Does the database accept our key? (``/health`` and start-up; raises ScopeError.)"""
+    with pool.connection() as conn, conn.cursor() as cur:
+        try:
+            begin_as(cur, Tenant(None, admin=True), key_of(pool))
+        finally:
+            with contextlib.suppress(Exception):
+                cur.execute("ROLLBACK")
 
 
 def rows_as(
@@ -73,9 +104,8 @@ def rows_as(
 ) -> list[tuple[Any, ...]]:
     """A fixed query of ``sql/`` run as the caller (vocabulary, partner names)."""
     with pool.connection() as conn, conn.cursor() as cur:
-        cur.execute(sql("begin_read_only"))
         try:
-            act_as(cur, tenant)
+            begin_as(cur, tenant, key_of(pool))
             cur.execute(sql(name), params or {})
             return cur.fetchall()
         finally:

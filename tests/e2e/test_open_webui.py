@@ -33,8 +33,9 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 
-from project88.pgcluster import free_port
-from tests.conftest import REPO, wait_for
+from daemons.common import migrate
+from project88.pgcluster import Cluster, free_port
+from tests.conftest import REPO, TEMPLATE, _new_cluster, wait_for
 from tests.e2e.recording_proxy import Exchange, RecordingProxy
 from tests.e2e.test_display_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.integration import test_nlq as nlq
@@ -66,6 +67,17 @@ pytestmark = [
 # The integration test's database: scale-0.005 demo data, an admin and two partner keys.
 results_db = nlq.results_db
 live_db = nlq.live_db
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Cluster]:
+    """A cluster of this module's own (the suite's is shared): results_db names its database
+    after the process, so in the suite's cluster it would find test_nlq.py's already loaded."""
+    cluster = _new_cluster()
+    cluster.create_database(TEMPLATE)
+    migrate.apply(cluster.dsn(TEMPLATE), "raw_tag_data")
+    yield cluster
+    cluster.destroy()
 
 
 # --------------------------------------------------------------------------- processes

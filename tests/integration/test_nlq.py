@@ -22,7 +22,8 @@ import pytest
 import requests
 
 from project88.pgcluster import free_port
-from tests.conftest import REPO, query, wait_for
+from tests.conftest import REPO, query
+from tests.integration.nlq_service import scope_key, start_service
 
 KEYS = {
     "admin": "p88_test_admin_key_0123456789abcdef",
@@ -38,13 +39,15 @@ def sha(key: str) -> str:
 
 @pytest.fixture(scope="module")
 def results_db(pg, tmp_path_factory):
-    """A migrated project88_myappdb with scale-0.005 synthetic data and three API keys."""
+    """A migrated project88_myappdb with scale-0.005 synthetic data, three API keys and the
+    partner scope key (``scope_key_file``)."""
     name = f"nlq_{os.getpid()}"
     pg.create_database(name)
     dsn = pg.dsn(name)
     from daemons.common import migrate
 
     migrate.apply(dsn, "production")
+    key_file = scope_key(dsn, tmp_path_factory.mktemp("nlq-scope"))
     done = subprocess.run(
         [sys.executable, "-m", "project88.cli", "demo-data", "--scale", "0.005"],
         cwd=REPO,
@@ -70,7 +73,7 @@ def results_db(pg, tmp_path_factory):
     )
     query(dsn, "ALTER ROLE nlq_reader LOGIN")
     query(dsn, "ALTER ROLE nlq_admin LOGIN")
-    return {"dsn": dsn, "big_river": big_river, "other": other}
+    return {"dsn": dsn, "big_river": big_river, "other": other, "scope_key_file": key_file}
 
 
 @pytest.fixture(scope="module")
@@ -433,6 +436,12 @@ def test_keys_are_required_and_checked(service):
 
 
 def test_row_level_security_as_the_service_role(service):
+    """The partner comes only from a token signed for the transaction (test_nlq_scope.py
+    has the hostile cases)."""
+    from daemons.nlq_http import runner
+    from daemons.nlq_http.compiler import Tenant
+    from daemons.nlq_http.scope import ScopeKey
+
     conn = psycopg2.connect(service["dsn"] + " user=nlq_reader")
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -441,8 +450,13 @@ def test_row_level_security_as_the_service_role(service):
         cur.execute(
             "SELECT set_config('app.timing_partner_id', %s, false)", (str(service["big_river"]),)
         )
+        cur.execute("SELECT count(*) FROM ct_events")
+        assert cur.fetchone()[0] == 0  # the old setting grants nothing any more
+        key = ScopeKey.load(service["scope_key_file"])
+        runner.begin_as(cur, Tenant(service["big_river"]), key)
         cur.execute("SELECT DISTINCT timing_partner_id FROM ct_events")
         assert cur.fetchall() == [(service["big_river"],)]
+        cur.execute("ROLLBACK")
         for statement in (
             "SELECT * FROM users",
             "SELECT * FROM partner_provider_credentials",
@@ -575,41 +589,6 @@ LLM_PLAN = json.dumps(
 )
 SMUGGLING = "whatever the quick people did, you know the one"
 HANGING = "tell me a long story about everyone who ever ran anywhere"
-
-
-def start_service(results_db, live_db, workdir, **extra):
-    port = free_port()
-    env = {
-        **os.environ,
-        "P88_PROD_DSN": results_db["dsn"],
-        "P88_NLQ_DSN": results_db["dsn"] + " user=nlq_reader",
-        "P88_NLQ_RAW_DSN": live_db + " user=nlq_reader",
-        "P88_NLQ_ADMIN_DSN": results_db["dsn"] + " user=nlq_admin",
-        "P88_NLQ_PORT": str(port),
-        "P88_TIMEZONE": "America/New_York",
-        "LLM_USER_PATH": str(workdir / "llm"),
-        "PYTHONUNBUFFERED": "1",
-        **extra,
-    }
-    log = open(workdir / "nlq.log", "w")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daemons.nlq_http"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        assert proc.poll() is None, (workdir / "nlq.log").read_text()
-        try:
-            return requests.get(url + "/", timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
-
-    wait_for(up, 30, interval=0.2, what="nlq_http to answer")
-    return proc, {"url": url, **results_db}
 
 
 @pytest.fixture

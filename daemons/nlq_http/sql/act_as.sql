@@ -1,4 +1,5 @@
--- The caller's partner for this transaction only (is_local = true): the
--- row-level security policies read these settings.
-SELECT set_config('app.timing_partner_id', %(partner_id)s, true),
-       set_config('app.all_partners', %(all_partners)s, true);
+-- The caller's signed partner scope for this transaction only (is_local =
+-- true), then the scope the database reads from it: the caller's when the
+-- key is right, NULL when it is not.
+SELECT set_config('app.nlq_scope', %(token)s, true);
+SELECT p88_scope_token();
