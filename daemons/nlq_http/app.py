@@ -7,10 +7,8 @@ away); a bug is a logged 500 without a traceback to the client.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import json
 import logging
 from collections import Counter
@@ -24,7 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 from daemons.common.greendb import DatabaseDown
 from daemons.common.logs import kv
 
-from . import guard, openai_bridge, openapi, runner
+from . import csvout, guard, openai_bridge, openapi, runner
 from .engine import BadRequest, Engine, NlqError
 from .examples import EXAMPLES
 from .scope import ScopeError
@@ -62,10 +60,15 @@ class NlqApp:
         return json.dumps(body, default=str)
 
     def _json(self, handler: Callable[..., Any]) -> Callable[..., str]:
+        """A handler's dict as JSON, 200; a handler that has its own status returns
+        ``(dict, status)`` (setting bottle.response.status would be overwritten here)."""
+
         @functools.wraps(handler)
         def wrapped(*args: Any) -> str:
             try:
-                return self._body(handler(*args))
+                result = handler(*args)
+                body, status = result if isinstance(result, tuple) else (result, 200)
+                return self._body(body, status)
             except Exception as exc:
                 return self._failure(exc)
 
@@ -142,7 +145,7 @@ class NlqApp:
             "docs": "/docs",
         }
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> tuple[dict[str, Any], int]:
         # One scoped transaction: the database is up *and* accepts our partner scope key.
         database, partner_scope = "ok", "ok"
         try:
@@ -153,8 +156,6 @@ class NlqApp:
             partner_scope = f"refused: {exc}"
         planner = self.engine.planner
         healthy = database == partner_scope == "ok"
-        if not healthy:
-            bottle.response.status = 503
         return {
             "status": "ok" if healthy else "degraded",
             "database": database,
@@ -163,12 +164,10 @@ class NlqApp:
             if planner and planner.available
             else (planner.reason if planner else "disabled"),
             "counters": dict(self.counters),
-        }
+        }, 200 if healthy else 503
 
     def examples(self) -> dict[str, Any]:
-        return {
-            "examples": [{"question": e.question, "intent": e.plan.intent.value} for e in EXAMPLES]
-        }
+        return {"examples": [{"question": question} for question in EXAMPLES]}
 
     def docs(self) -> Any:
         # static_file builds its own response: headers set on bottle.response would be lost.
@@ -184,7 +183,20 @@ class NlqApp:
         body = self._request_json()
         tenant = self.engine.caller(self._api_key())
         question = self.engine.check_question(body.get("question"))
-        return {"success": True, **self.engine.answer(question, tenant, run=False)}
+        history = self._history(body.get("history"))
+        answer = self.engine.answer_conversation([*history, question], tenant, run=False)
+        return {"success": True, **answer}
+
+    @staticmethod
+    def _history(value: Any) -> list[str]:
+        """Earlier questions of a conversation (``history``), oldest first."""
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(q, str) for q in value):
+            raise BadRequest("'history' must be a list of earlier questions (strings)")
+        if len(value) > 8:
+            raise BadRequest("'history' holds at most 8 earlier questions")
+        return value
 
     def nl_query(self) -> str:
         try:
@@ -195,7 +207,8 @@ class NlqApp:
             accept = bottle.request.get_header("Accept", "")
             if wanted not in ("json", "csv"):
                 raise BadRequest("'format' must be 'json' or 'csv'")
-            answer = self.engine.answer(question, tenant)
+            history = self._history(body.get("history"))
+            answer = self.engine.answer_conversation([*history, question], tenant)
             self.counters[f"answered_{answer['engine']}"] += 1
             log.info(
                 "answered %s",
@@ -213,10 +226,7 @@ class NlqApp:
             return self._failure(exc)
 
     def _csv(self, answer: dict[str, Any]) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-        writer.writerow(answer["columns"])
-        writer.writerows(answer["rows"])
+        text = csvout.render(answer["columns"], answer["rows"])  # no formulas for spreadsheets
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         bottle.response.content_type = "text/csv; charset=utf-8"
         bottle.response.set_header(
@@ -224,7 +234,7 @@ class NlqApp:
         )
         bottle.response.set_header("X-Row-Count", str(answer["row_count"]))
         bottle.response.set_header("X-Truncated", "true" if answer["truncated"] else "false")
-        return out.getvalue()
+        return text
 
     def chat(self) -> Any:
         try:
@@ -236,12 +246,13 @@ class NlqApp:
             return self._failure(exc)
         if openai_bridge.is_task(text):
             self.counters["chat_tasks"] += 1
-            content = openai_bridge.task_answer(text, [e.question for e in EXAMPLES])
+            content = openai_bridge.task_answer(text, list(EXAMPLES))
         else:
             try:
                 tenant = self.engine.caller(self._api_key())
-                question = self.engine.check_question(text)
-                content = openai_bridge.markdown_answer(self.engine.answer(question, tenant))
+                questions = openai_bridge.user_questions(body.get("messages"))
+                answer = self.engine.answer_conversation(questions, tenant)
+                content = openai_bridge.markdown_answer(answer)
             except NlqError as exc:
                 if exc.status == 401:
                     return self._failure(exc)

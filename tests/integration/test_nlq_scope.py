@@ -423,6 +423,7 @@ def test_a_key_changed_under_the_service_is_a_clear_503(db, raw_dsn, tmp_path):
         assert refused.status_code == 503
         assert "partner scope key" in refused.json()["error"]
         health = requests.get(svc["url"] + "/health", timeout=5)
+        assert health.status_code == 503
         assert health.json()["partner_scope"].startswith("refused: ")
         assert health.json()["database"] == "ok"
     finally:
