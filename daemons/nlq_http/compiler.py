@@ -98,10 +98,13 @@ def check_filter(entity: Entity, f: Filter) -> Dimension:
     wanted = {Op.BETWEEN: 2}.get(f.op, None if f.op is Op.IN else 1)
     if (wanted is not None and len(values) != wanted) or not values:
         raise QueryError(f"{f.op.value} on {dim.label} needs {wanted or 'some'} value(s)")
-    if f.op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.BETWEEN) and dim.kind not in _ORDERED_KINDS:
+    ordered = (*_ORDERED_KINDS, Kind.RANGE) if f.op is Op.BETWEEN else _ORDERED_KINDS
+    if f.op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.BETWEEN) and dim.kind not in ordered:
         raise QueryError(f"{dim.label} cannot be compared with {f.op.value}")
-    if dim.kind in (Kind.BOOL, Kind.RANGE, Kind.CONDITION) and f.op is not Op.EQ:
+    if dim.kind in (Kind.BOOL, Kind.CONDITION) and f.op is not Op.EQ:
         raise QueryError(f"{dim.label} takes only an equality")
+    if dim.kind is Kind.RANGE and f.op not in (Op.EQ, Op.BETWEEN):
+        raise QueryError(f"{dim.label} takes a value or a range (between)")
     for value in values:
         types = _VALUE_TYPES[dim.kind]
         if isinstance(value, bool) and bool not in types:
@@ -174,6 +177,12 @@ class _Builder:
             return dim.sql if values[0] else f"NOT {dim.sql}"
         if dim.kind is Kind.RANGE:
             low, high = dim.sql.split("|")
+            if f.op is Op.BETWEEN:  # the bands that overlap the range said
+                start, end = (
+                    self.param(values[0], f"{name}_from"),
+                    self.param(values[1], f"{name}_to"),
+                )
+                return f"{high} >= {start} AND {low} <= {end}"
             return f"{self.param(values[0], name)} BETWEEN {low} AND {high}"
         expr = f"lower({dim.sql})" if dim.kind is Kind.TEXT else dim.sql
         if dim.kind is Kind.TEXT:
@@ -301,6 +310,8 @@ def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS
         if order:
             parts.append("ORDER BY " + order)
         parts.append(f"LIMIT {b.param(limit + 1, 'row_limit')}")
+        if query.offset:
+            parts.append(f"OFFSET {b.param(query.offset, 'row_offset')}")
         sql = "\n".join(parts)
     return Compiled(sql, b.params, entity.database, limit, explain(query), tuple(times))
 

@@ -103,6 +103,8 @@ def explain(query: SemanticQuery) -> str:
             )
             terms.append(f"{label}{' descending' if s.descending else ''}")
         sentence += ", ordered by " + ", ".join(terms)
+    if query.offset:
+        sentence += f", after the first {query.offset}"
     if query.limit is not None:
         sentence += f", at most {query.limit} rows"
     return sentence + "."

@@ -56,6 +56,14 @@ def spec(version: str) -> dict[str, Any]:
                             " under 3 hours?",
                         },
                         "format": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+                        "history": {
+                            "type": "array",
+                            "maxItems": 8,
+                            "items": {"type": "string", "maxLength": 1000},
+                            "description": "Earlier questions of the same conversation, oldest"
+                            " first: the question is read as a follow-up of them ('and the"
+                            " women?', 'what about 2023?', 'only the top 10').",
+                        },
                     },
                 },
                 "Answer": {
@@ -65,7 +73,11 @@ def spec(version: str) -> dict[str, Any]:
                         "intent": {"type": "string"},
                         "entities": {"type": "object"},
                         "confidence": {"type": "number"},
-                        "plan": {"type": "object"},
+                        "query": {
+                            "type": "object",
+                            "description": "The semantic query the answer ran: entity,"
+                            " measures, group_by, filters (field, op, value), order_by, limit",
+                        },
                         "sql": {"type": "string"},
                         "parameters": {"type": "object"},
                         "columns": {"type": "array", "items": {"type": "string"}},
@@ -116,11 +128,11 @@ def spec(version: str) -> dict[str, Any]:
             },
             "/api/v1/nl-explain": {
                 "post": {
-                    "summary": "The plan and SQL for a question, without running it",
+                    "summary": "The semantic query and SQL for a question, without running it",
                     "security": KEY,
                     "requestBody": {"required": True, **_json(question)},
                     "responses": {
-                        "200": {"description": "Plan and SQL"},
+                        "200": {"description": "Query and SQL"},
                         **_errors(400, 401, 403, 422, 503),
                     },
                 }

@@ -71,6 +71,7 @@ class SemanticQuery(BaseModel):
     filters: tuple[Filter, ...] = Field((), max_length=24)
     order_by: tuple[Sort, ...] = Field((), max_length=4)
     limit: int | None = Field(None, ge=1, le=MAX_ROWS)
+    offset: int | None = Field(None, ge=1, le=MAX_ROWS)  # "the second fastest": skip one
     # Top N within each group ("the top 3 in each age group"): needs group_by and order_by.
     per_group_limit: int | None = Field(None, ge=1, le=100)
     # Extra columns to show on listed rows (contact details for an export).

@@ -21,20 +21,35 @@ number read as hours), each lowering the confidence.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
 
 from ..query import SemanticQuery
 from . import ages, amounts, bq, dates, hostile, names, order, people, phrases, places
 from .followup import is_follow_up, merge
 from .resolve import Unanswerable, build
 from .scan import Refusal, Scan, Vocabulary
-from .words import DISCARDED, EXPLAINED, MAX_SCAN_CHARS, STOPWORDS, normalise, safe_word, tokens
+from .words import (
+    DISCARDED,
+    EXPLAINED,
+    LEXICON,
+    MAX_SCAN_CHARS,
+    STOPWORDS,
+    expand_shorthand,
+    normalise,
+    safe_word,
+    tokens,
+)
 
 __all__ = ["MAX_SCAN_CHARS", "Reading", "Refusal", "Vocabulary", "parse"]
 
 UNKNOWN_CAP = 0.5  # a question with a word nobody explained scores at most this
+P_CORRECTED = 0.95  # a typo corrected to a word of the grammar
 
 EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     hostile.extract_hostile,
@@ -82,9 +97,60 @@ class Reading:
 def parse(
     question: str, vocab: Vocabulary, today: dt.date, previous: SemanticQuery | None = None
 ) -> Reading:
-    """Understand one question. Never raises on any text."""
-    text, truncated = normalise(question if isinstance(question, str) else "")
+    """Understand one question. Never raises on any text.
+
+    A first reading that leaves words unexplained is tried once more with those words
+    corrected to the nearest word of the grammar ("runers" -> "runners"), each
+    correction noted and costing a little confidence; the better reading wins.
+    """
+    text = expand_shorthand(question if isinstance(question, str) else "")
+    first = _read(text, vocab, today, previous)
+    if not first.unknown or first.refusal is not None:
+        return first
+    corrected, fixes = _corrected(text, first.unknown, vocab)
+    if not fixes:
+        return first
+    second = _read(corrected, vocab, today, previous, fixes)
+    if second.refusal is None and len(second.unknown) < len(first.unknown):
+        return second
+    return first
+
+
+def _corrected(text: str, unknown: tuple[str, ...], vocab: Vocabulary) -> tuple[str, list[str]]:
+    lexicon = _lexicon(vocab)
+    fixes: list[str] = []
+    for word in unknown:
+        low = word.lower()
+        if len(low) < 4 or not low.isalpha():
+            continue
+        cutoff = 88 if len(low) <= 5 else 80
+        hit = process.extractOne(low, lexicon, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if hit is None:
+            continue
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", hit[0], text)
+        fixes.append(f"read '{word}' as '{hit[0]}'")
+    return text, fixes
+
+
+@functools.lru_cache(maxsize=8)
+def _lexicon(vocab: Vocabulary) -> tuple[str, ...]:
+    words = set(LEXICON)
+    for name in (*vocab.event_names, *vocab.partner_names):
+        words.update(t for t in re.findall(r"[^\W\d_]{4,}", name.lower()))
+    return tuple(sorted(words))
+
+
+def _read(
+    question: str,
+    vocab: Vocabulary,
+    today: dt.date,
+    previous: SemanticQuery | None,
+    fixes: list[str] | None = None,
+) -> Reading:
+    text, truncated = normalise(question)
     scan = Scan(text, vocab, today)
+    for fix in fixes or ():
+        scan.note(fix, P_CORRECTED)
     if truncated:
         scan.note(f"read only the first {MAX_SCAN_CHARS} characters", 0.5)
     for extract in EXTRACTORS:

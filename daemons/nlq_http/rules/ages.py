@@ -15,7 +15,7 @@ from .scan import Scan
 P_DROPPED = 0.5
 
 _AGE_CODE = re.compile(r"\b(?P<sex>[mfx])\s?(?P<a>\d{2})\s?-\s?(?P<b>\d{2,3})\b")
-_YEARS_OLD = r"(?:\s?-?\s?years?(?:\s?-?\s?olds?)?|\s?yo)?"
+_YEARS_OLD = r"(?:\s?-?\s?(?:years?|yrs?)(?:\s?-?\s?olds?)?|\s?yo|\s?y/o)?"
 _AGE_RANGE = re.compile(
     r"\b(?:aged?|ages|age\s+(?:group|range|bracket)|between\s+(?:the\s+)?ages?(?:\s+of)?"
     r"|between)\s+(?P<a>\d{1,3})\s?(?:-|to|through|thru|and)\s?(?P<b>\d{1,3})"
@@ -27,8 +27,13 @@ _AGE_BARE_RANGE = re.compile(
     rf"{_YEARS_OLD}(?:\s?age\s+group)?"
 )
 _AGE_DECADE = re.compile(r"\b(?:in\s+(?:their|his|her|the)\s+)?(?P<d>[1-9])0'?s\b")
-_AGE_PLUS = re.compile(r"\b(?P<n>\d{1,3})\s?(?:\+|(?:and|or)\s+(?:over|older|up|above)\b|plus\b)")
-_AGE_MINUS = re.compile(r"\b(?P<n>\d{1,3})\s?(?:and|or)\s+(?:under|younger|below)\b")
+_AGE_PLUS = re.compile(
+    r"\b(?:aged?\s+)?(?P<n>\d{1,3})\s?(?:years?\s+old\s+)?(?:\+|(?:and|or)\s+(?:over|older|up|above)\b"
+    r"|plus\b)"
+)
+_AGE_MINUS = re.compile(
+    r"\b(?:aged?\s+)?(?P<n>\d{1,3})\s?(?:years?\s+old\s+)?(?:and|or)\s+(?:under|younger|below)\b"
+)
 _THE_AGE_OF = r"\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?"
 _AGE_OVER = re.compile(
     rf"\b(?:aged?\s+)?(?:over|above|older\s+than){_THE_AGE_OF}(?P<n>\d{{1,3}})\b{_YEARS_OLD}"
@@ -63,12 +68,13 @@ _AgeRule = Callable[[re.Match[str]], tuple[int | None, int | None] | None]
 _AGE_CMP = re.compile(
     rf"\b(?:aged?|ages?)\s+(?:{CMP})\s+(?P<n>\d{{1,3}})\b{_YEARS_OLD}"
     rf"|\b(?:{CMP.replace('?P<', '?P<x')})\s+(?:the\s+)?age\s+(?:of\s+)?(?P<m>\d{{1,3}})\b"
+    rf"|\b(?:{CMP.replace('?P<', '?P<y')})\s+(?P<o>\d{{1,3}})\s?-?\s?(?:years?|yrs?)\s?-?\s?old\b"
 )
 
 
 def _age_cmp(match: re.Match[str]) -> tuple[int | None, int | None]:
-    groups = {k.lstrip("x"): v for k, v in match.groupdict().items() if v and k not in "nm"}
-    n = int(match["n"] or match["m"])
+    groups = {k.lstrip("xy"): v for k, v in match.groupdict().items() if v and k not in "nmo"}
+    n = int(match["n"] or match["m"] or match["o"])
     if "ge" in groups:
         return (n, None)
     if "gt" in groups:
@@ -123,8 +129,16 @@ _SEXES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_NOT_BEFORE = re.compile(r"(?:\b(?:not|non|except|excluding|other\s+than)[\s-]+(?:the\s+)?)$")
+
+
 def extract_sex(scan: Scan) -> None:
     for sex, pattern in _SEXES:
         for match in scan.finditer(pattern):
+            negated = _NOT_BEFORE.search(scan.work, max(0, match.start() - 20), match.start())
+            if negated is not None:  # "finishers who are not men"
+                scan.take(negated.start(), match.end())
+                scan.add("sex", Op.NE, sex)
+                continue
             scan.take(match.start(), match.end())
             scan.sexes.append(sex)

@@ -24,6 +24,7 @@ P_DROPPED = 0.5
 LE_WORDS = r"at\s+most|no\s+more\s+than|no\s+slower\s+than|not\s+more\s+than|up\s+to|within|<="
 LT_WORDS = (
     r"under|sub|below|less\s+than|fewer\s+than|faster\s+than|quicker\s+than|better\s+than"
+    r"|broke|break(?:ing)?|cracked|crack(?:ing)?|beat(?:ing)?"
     r"|cheaper\s+than|lower\s+than|younger\s+than|<"
 )
 GE_WORDS = r"at\s+least|no\s+less\s+than|no\s+faster\s+than|not\s+less\s+than|minimum\s+of|>="
@@ -58,7 +59,10 @@ DISTANCES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("ultra", re.compile(r"\bultra(?:[\s-]?marathon)?s?\b")),
     ("marathon", re.compile(r"\b(?:full[\s-]+)?marathon(?:s|ers?)?\b")),
-    ("km", re.compile(r"\b(?P<n>\d{1,3}(?:\.\d{1,3})?)\s?-?\s?(?:k|km|kms|kilomet(?:er|re)s?)\b")),
+    (
+        "km",
+        re.compile(r"\b(?P<n>\d{1,3}(?:\.\d{1,3})?)\s?-?\s?(?:ks?|km|kms|kilomet(?:er|re)s?)\b"),
+    ),
     ("mile", re.compile(r"\b(?P<n>\d{1,3}(?:\.\d{1,2})?)\s?-?\s?(?:miles?|milers?|mi)\b")),
 )
 _FIXED_KM = {"half": HALF_MARATHON_KM, "ultra": ULTRA_KM, "marathon": MARATHON_KM}

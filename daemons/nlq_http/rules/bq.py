@@ -24,16 +24,17 @@ _QUALIFIERS = re.compile(
     r"\b(?:boston(?:\s+marathon)?[\s-]+qualif(?:iers?|ying|ied|ication)(?=\s+(?:runners?|finishers?"
     r"|athletes?|people|results?)\b|\s*$|\s*[?.!,])"
     r"|boston(?:\s+marathon)?[\s-]+qualifiers?"
-    r"|bq(?:'?d|s|ed|ing|ers?)\b"
+    r"|bq(?:'?d|s|ed|ing|ers?)?\b(?!\s+(?:standards?|times?|cut-?offs?))"
     r"|bq\s+(?:runners?|finishers?|performances?|results?|times\s+run)"
     r"|qualif(?:ied|y|ying|iers?|ication)\s+(?:for|to)\s+(?:run\s+)?(?:the\s+)?boston"
     r"(?:\s+marathon)?"
     r"|(?:met|meet|meeting|made|make|hit|beat)\s+(?:the\s+)?(?:bq|boston|qualifying)"
     r"(?:\s+(?:standards?|times?|cut-?offs?))?)\b"
 )
+_STD_NOUN = r"(?:standards?|times?|cut-?offs?|requirements?)"
 _STANDARDS = re.compile(
-    r"\b(?:(?:bq|boston(?:\s+marathon)?|qualifying|qualification)\s+(?:standards?|times?"
-    r"|cut-?offs?|requirements?)|standards?\s+(?:for\s+)?(?:boston|bq)|bq"
+    rf"\b(?:(?:bq|boston(?:\s+marathon)?)\s+(?:qualifying\s+|qualification\s+)?{_STD_NOUN}"
+    rf"|(?:qualifying|qualification)\s+{_STD_NOUN}|standards?\s+(?:for\s+)?(?:boston|bq)"
     r"|what\s+time\s+(?:do\s+(?:i|you|they)|does\s+(?:a|an|one)\s+\w+)\s+need\s+to\s+"
     r"(?:qualify|bq)(?:\s+for\s+boston)?|time\s+needed\s+to\s+(?:qualify|bq))\b"
 )
@@ -45,6 +46,9 @@ _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def extract_boston(scan: Scan) -> None:
+    standards = scan.takeall(_STANDARDS)
+    if standards:
+        scan.flags.add("standards")
     for match in scan.takeall(_BQ_EDITION):
         year = int(match["y1"] or match["y2"])
         if 2020 <= year <= 2100:
@@ -54,8 +58,6 @@ def extract_boston(scan: Scan) -> None:
         scan.flags.add("standards")
     if scan.takeall(_QUALIFIERS):
         scan.flags.add("boston_qualifier")
-    if scan.takeall(_STANDARDS):
-        scan.flags.add("standards")
 
 
 def extract_providers(scan: Scan) -> None:

@@ -191,11 +191,12 @@ def extract_names(scan: Scan) -> None:
     """Events and partners from the vocabulary, longest and closest match first."""
     toks = tokens(scan.work)
     budget = [MAX_FUZZY_TOKENS]
+    # Words of partners' names are generic in event names: "our Turkey Trot" is the
+    # Big River Turkey Trot of the Big River partner, said without its prefix.
+    generic = EVENT_GENERIC | _partner_words(scan.vocab.partner_names)
     candidates = _candidates(
         "partner", _name_index(scan.vocab.partner_names, PARTNER_GENERIC), toks, scan.work, budget
-    ) + _candidates(
-        "event", _name_index(scan.vocab.event_names, EVENT_GENERIC), toks, scan.work, budget
-    )
+    ) + _candidates("event", _name_index(scan.vocab.event_names, generic), toks, scan.work, budget)
     # A partner's name beats an event whose name contains it ("Big River" is the partner
     # Big River Race Management, not one of the Big River events): "partner" sorts first.
     candidates.sort(key=lambda c: (-c.matched, c.kind != "partner", c.rank, c.first, c.name))
@@ -247,6 +248,11 @@ def extract_names(scan: Scan) -> None:
                     scan.short_names[c.name] = c.core
             else:
                 scan.note(f"kept the first {MAX_EVENTS} events", 0.5)
+
+
+@functools.lru_cache(maxsize=16)
+def _partner_words(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t.text for name in names for t in tokens(lower(normalise(name)[0])))
 
 
 def extract_unknown_events(scan: Scan) -> None:

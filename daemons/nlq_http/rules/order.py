@@ -30,9 +30,14 @@ _GROUP_DIMS = {
 }  # fmt: skip
 _LAST_FINISHER = re.compile(
     r"\b(?:(?:the\s+)?(?:very\s+|dead\s+)?last\s+(?:finisher|runner|person|one|athlete)"
-    r"(?:\s+to\s+finish)?|finish(?:ed)?\s+(?:dead\s+)?last|last\s+to\s+finish|final\s+finisher"
-    r"|last\s+place|slowest\s+finisher)\b"
+    r"(?:\s+to\s+finish)?|finish(?:ed)?\s+(?:dead\s+)?last|last\s+(?:[\w\x00]+\s+){0,2}?to\s+"
+    r"(?:finish|cross(?:\s+the\s+line)?)|final\s+finisher|last\s+place|slowest\s+finisher)\b"
 )
+_ORDINAL = re.compile(
+    r"\b(?P<n>second|third|fourth|fifth|2nd|3rd|4th|5th|\d{1,2}th)[\s-]+(?P<w>fastest|quickest"
+    r"|best|slowest|youngest|oldest)\b"
+)
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _FIRST_FINISHER = re.compile(
     r"\b(?:first\s+(?:finisher|place|overall|across\s+the\s+line)|finish(?:ed)?\s+first"
     r"|first\s+to\s+finish|who\s+won|won|winners?|champions?|victor)\b"
@@ -44,7 +49,11 @@ _SINGULAR = re.compile(
 )
 _PLURAL = re.compile(r"\b(?P<w>fastest|quickest|slowest|best|youngest|oldest)\b")
 _MEASURE_TIME = re.compile(
-    r"\b(?P<w>fastest|quickest|best|winning|slowest|worst)\s+(?:finish(?:ing)?\s+|chip\s+)?time\b"
+    r"\b(?P<w>fastest|quickest|best|winning|slowest|worst|longest)\s+(?:finish(?:ing)?\s+|chip\s+)?"
+    r"times?(?:\s+on\s+(?:the\s+)?course)?\b"
+)
+_NEXT = re.compile(
+    r"\b(?P<w>next|upcoming|coming)\s+(?=(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b)"
 )
 _ORDER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -63,6 +72,11 @@ _PLACE = re.compile(
     r"\b(?:who\s+(?:came|finished|was|placed)\s+(?:in\s+)?)?(?P<n>\d{1,4})(?:st|nd|rd|th)"
     r"\s+(?:place|overall|finisher)\b"
 )
+_LOCATION = re.compile(
+    r"\b(?:at|through|across|over|on)\s+the\s+(?P<loc>finish|start)(?:\s+(?:line|mat|location"
+    r"|reader))?\b"
+)
+_TAGS = re.compile(r"\b(?:unique\s+|distinct\s+|different\s+)?(?:tags?|chips?|bibs)\b")
 _BIB = re.compile(r"\bbib\s*(?:number|no\.?|#)?\s*[:#]?\s*(?P<n>\d{1,6})\b")
 _SESSION = re.compile(
     r"\b(?:timing\s+)?session\s*(?:id|number|no\.?|#)?\s*[:#]?\s*(?P<n>\d{1,12})\b"
@@ -84,6 +98,11 @@ def extract_order(scan: Scan) -> None:
         number = int(match["n"])
         if 1 <= number <= 2**31 - 1:
             scan.add("session_id", Op.EQ, number)
+    if any(f.field == "session_id" for f in scan.filters):
+        for match in scan.takeall(_LOCATION):
+            scan.add("location", Op.EQ, match["loc"])
+        if scan.takeall(_TAGS):
+            scan.flags.add("tags")
     for match in scan.takeall(_BIB):
         scan.add("bib", Op.EQ, match["n"])
     for match in scan.takeall(_PLACE):
@@ -92,7 +111,15 @@ def extract_order(scan: Scan) -> None:
         scan.slots["per_group"] = int(match["n"]) if match["n"] else 1
         scan.group_by.append(_GROUP_DIMS[(match["dim"] or match["dim2"])[:3]])
     for match in scan.takeall(_MEASURE_TIME):
-        scan.flags.add("slowest_time" if match["w"] in ("slowest", "worst") else "fastest_time")
+        slow = match["w"] in ("slowest", "worst", "longest")
+        scan.flags.add("slowest_time" if slow else "fastest_time")
+    for match in scan.takeall(_ORDINAL):
+        word = match["n"]
+        n = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+        scan.slots["offset"] = n - 1
+        scan.slots.setdefault("rank", _rank_of(match["w"]))
+        scan.set("limit", 1)
+        scan.flags.add("ranked_one")
     if scan.takeall(_LAST_FINISHER):
         scan.slots.setdefault("rank", ("chip_time", True))
         scan.set("limit", 1)
@@ -112,6 +139,11 @@ def extract_order(scan: Scan) -> None:
             scan.set("limit", 1)
     for match in scan.takeall(_PLURAL):
         scan.slots.setdefault("rank", _rank_of(match["w"]))
+    for match in scan.takeall(_NEXT):
+        scan.set("order", "soonest")
+        scan.add("event_date", Op.GE, scan.today)
+        if not match["what"].endswith("s"):
+            scan.set("limit", 1)
     for order, pattern in _ORDER_WORDS:
         if scan.takeall(pattern):
             scan.set("order", order)

@@ -16,7 +16,7 @@ from .words import KEYWORDS, STOPWORDS, UNSEEN, tokens
 
 _EVENT_AFTER = re.compile(
     r"\s*(?:marathon|half|ultra|\d{1,3}\s?-?\s?(?:k|km|mile|miler)s?\b|fun\s+run|road\s+race"
-    r"|trail|run\b|race\b|relay|triathlon|classic|series|challenge|dash|trot|hustle|festival)"
+    r"|trail\s+(?:run|race)|relay|triathlon|classic|series|challenge|dash|trot|hustle|festival)"
 )
 P_UNCUED_PERSON = 0.8
 P_LOWERCASE_PERSON = 0.9
@@ -25,7 +25,9 @@ P_LOWERCASE_PERSON = 0.9
 # 5. People
 # ---------------------------------------------------------------------------------------------
 
-_NAME_WORD = r"[a-z][a-z\-]{0,29}(?:'[a-z]{2,}[a-z\-]{0,20})?"
+_LOWER = r"a-z\u00df-\u00ff\u0100-\u017f"  # lower-case letters with accents ("renée", "ødegaard")
+_UPPER = r"A-Z\u00c0-\u00de\u0100-\u017f"
+_NAME_WORD = rf"[{_LOWER}][{_LOWER}\-]{{0,29}}(?:'[{_LOWER}]{{2,}}[{_LOWER}\-]{{0,20}})?"
 _POSSESSIVE = re.compile(rf"\b(?P<first>{_NAME_WORD})\s+(?P<last>{_NAME_WORD})'s\b")
 _CUED = re.compile(
     r"\b(?:for|of|did|does|has|have|had|by|about|find|look\s?up|runner|athlete|named|called|"
@@ -37,7 +39,8 @@ _BEFORE_RESULT = re.compile(
     r"(?=(?:pr|pb|prs|pbs|personal|results?|times?|races?|splits?|best)\b)"
 )
 _CAP_WORD = (
-    r"[A-Z][a-z]{0,2}(?:[A-Z][a-z]+)?[a-z]{0,27}(?:'[A-Z]?[a-z]{2,20})?(?:-[A-Z][a-z]{1,20})?"
+    rf"[{_UPPER}][{_LOWER}]{{0,2}}(?:[{_UPPER}][{_LOWER}]+)?[{_LOWER}]{{0,27}}"
+    rf"(?:'[{_UPPER}]?[{_LOWER}]{{2,20}})?(?:-[{_UPPER}][{_LOWER}]{{1,20}})?"
 )
 _CAPITALISED = re.compile(rf"\b(?P<first>{_CAP_WORD})\s+(?P<last>{_CAP_WORD})\b(?:'s\b)?")
 _CAP_POSSESSIVE = re.compile(rf"\b(?P<last>{_CAP_WORD})'s\b")
@@ -110,6 +113,24 @@ def extract_person(scan: Scan) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+_RESULT_AFTER = re.compile(
+    r"\s+(?:(?:marathon|half)\s+)?(?:results?|times?|pr|pb|pace|splits?|half\s+split|races?"
+    r"|history|finish(?:es)?)\b"
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'-]{1,29})\s+$")
+
+
+def _first_name_before(scan: Scan, start: int) -> tuple[str, int] | None:
+    """ "michael wardians" (a possessive without its apostrophe): the word before a known
+    surname is its first name when it looks like one and nothing else read it."""
+    match = _WORD_BEFORE.search(scan.work, max(0, start - 31), start)
+    if match is None or match[1].lower() in KEYWORDS or match[1].lower() in STOPWORDS:
+        return None
+    if scan.state[match.start(1)] != UNSEEN:
+        return None
+    return _name_case(match[1]), match.start(1)
+
+
 _SURNAME_CUE = re.compile(
     r"(?:\b(?:for|the|of|by|did|does|runner|athlete|named|called|surname|family|about)\s+)$"
 )
@@ -132,14 +153,18 @@ def extract_surname(scan: Scan) -> None:
             continue
         end = tok.end + 2 if scan.low.startswith("'s", tok.end) else tok.end
         written = scan.text[tok.start : end]
-        cued = _SURNAME_CUE.search(scan.low, max(0, tok.start - 20), tok.start) is not None
+        before = _SURNAME_CUE.search(scan.low, max(0, tok.start - 20), tok.start)
+        cued = before is not None or _RESULT_AFTER.match(scan.low, end) is not None
         if not (written[0].isupper() or cued):
             continue
         stem = _known_surname(scan, written)
         if stem is None:
             continue
-        scan.set("person", (None, _name_case(stem)), stem)
-        scan.take(tok.start, end)
+        first = _first_name_before(scan, tok.start)
+        scan.set("person", (first[0] if first else None, _name_case(stem)), stem)
+        scan.take(first[1] if first else tok.start, end)
+        if before is not None and before[0].strip().split()[-1] in ("named", "called", "surname"):
+            scan.take(before.start(), before.end())
         return
 
 

@@ -109,7 +109,9 @@ def extract_splits(scan: Scan) -> None:
 _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "weather",
-        r"weather|temperatures?|temps?|humidity|humid|wind(?:y|s|\s+speed)?|conditions"
+        r"weather|temperatures?|temps?|temprature|humidity|humid|wind(?:y|s|\s+speed)?|conditions"
+        r"|rain(?:ing|y|ed)?|snow(?:ing|y|ed)?|sunny|cloudy|overcast|hot|cold|coldest|hottest"
+        r"|warmest|chilliest"
         r"|how\s+(?:hot|cold|warm)|forecast",
     ),
     (
@@ -119,14 +121,15 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ),
     (
         "fee",
-        r"(?:registration\s+|entry\s+)?(?:fees?|prices?|pricing|costs?)|how\s+much\s+(?:does|did"
+        r"(?:registration\s+|entry\s+)?(?:fees?|prices?|pricing|priced|costs?|costing)"
+        r"|how\s+much\s+(?:does|did"
         r"|is|was|do)(?=.*\bcost)|expensive|cheapest|cheap",
     ),
     ("registrations", r"registrations?|sign[\s-]?ups"),
     (
         "entrants",
         r"registered|registrants?|entrants?|entries|signed\s+up|participants?|enrolled"
-        r"|starters?|field\s+size|entered",
+        r"|starters?|field\s+size|entered|registered\s+for",
     ),
     (
         "results",
@@ -134,7 +137,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?:chip|net)\s+times?|people|folks|ran|completed|times?|performances?|placings?"
         r"|(?:who\s+)?finished",
     ),
-    ("gun_time", r"gun\s+times?|clock\s+times?"),
+    ("gun_time", r"gun(?:\s+times?)?|clock\s+times?"),
     ("pace", r"pace|min(?:ute)?s?\s*(?:/|per)\s*(?:km|kilomet(?:er|re)|mile|mi)|per\s+(?:km|mile)"),
     ("per_km", r"(?:per|/|a)\s*(?:km|kilomet(?:er|re))"),
     (
@@ -145,17 +148,26 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ("events", r"events?|races|held|calendar|schedule|on\s+the\s+calendar"),
     ("when", r"when|what\s+(?:date|day)|which\s+(?:date|day)|dates?\s+of"),
     ("where", r"where|what\s+city|which\s+city|location\s+of"),
-    ("live", r"timing\s+data|live(?:\s+timing)?|(?:tag\s+|chip\s+|raw\s+)?reads|real[\s-]?time"),
+    (
+        "live",
+        r"timing\s+data|live\s+(?:timing|results?|data|feed|reads|tracking|view)"
+        r"|(?:tag\s+|chip\s+|raw\s+)?reads|real[\s-]?time|tags?\s+(?:seen|read|crossed)",
+    ),
     ("export", r"csv|export(?:ed|s)?|download(?:able)?|spreadsheet|excel|xlsx"),
     (
         "compare",
         r"compared?|compares|comparing|comparison|vs\.?|versus|side\s+by\s+side"
-        r"|difference\s+between|against",
+        r"|difference\s+between|against|chang(?:e|ed|es)\s+(?:from|between)|trend",
     ),
-    ("count", r"how\s+many|number\s+of|count|tally|total\s+number|total"),
+    ("faster", r"(?:which|who)\s+(?:was|were|is)\s+(?:faster|quicker|slower)(?:\s+on\s+average)?"),
+    ("count", r"how\s+many|number\s+of|counts?|tally|total\s+number|total|headcount"),
     ("average", r"average|avg|mean|typical"),
     ("median", r"median|middle"),
-    ("distribution", r"distribution|histogram|spread"),
+    (
+        "distribution",
+        r"distribution|histogram|spread|(?:half[\s-]hour|30[\s-]minute)\s+"
+        r"(?:buckets?|bins?|bands?|intervals?|blocks?)|buckets?|bins?",
+    ),
     ("stats", r"statistics|stats|summary|summari[sz]e|overview|analy[sz]e|analysis"),
     (
         "contact",
@@ -166,10 +178,16 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ("list", r"show|list|which|who|display|see|view|what\s+are|what\s+were|names?|roster"),
     ("pr", r"prs?|pbs?|personal\s+(?:best|record)s?"),
     ("age_word", r"ages?|how\s+old"),
+    ("started", r"started|(?:who\s+)?(?:toed|toe)\s+the\s+line"),
     (
         "neutral",
         r"editions?|years?|season|overall|ever|all-time|combined|data|numbers?|race|event"
-        r"|this|timing|read|current(?:ly)?|right\s+now|in\s+total|altogether|each|every|per|by",
+        r"|this|timing|read|current(?:ly)?|right\s+now|in\s+total|altogether|together|each|every"
+        r"|per|by|on\s+record|so\s+far|to\s+date|yet|at\s+the\s+moment|going\s+on|happening"
+        r"|timed|time|hosted|host|hold|held|organi[sz]ed|put\s+on|run|came|come|comes|across"
+        r"|everything|history|offered|offer|onwards?|great|beat|put\s+you\s+in|records?"
+        r"|recorded|anywhere|among|went\s+through|use|used|during|race[\s-]day|all\s+years"
+        r"|to\s+enter|(?:during|because\s+of|due\s+to)\s+(?:covid(?:-19)?|the\s+pandemic)",
     ),
 )
 FLAG_PATTERNS = tuple((flag, re.compile(rf"\b(?:{words})\b")) for flag, words in _WORD_FLAGS)
@@ -197,6 +215,7 @@ GROUP_WORDS: tuple[tuple[str, str], ...] = (
     ),
     ("division", r"divisions?|categor(?:y|ies)|brackets?|classes"),
     ("state", r"(?:home\s+)?states?|provinces?"),
+    ("location", r"locations?|mats?|readers?"),
     ("city", r"(?:home\s+)?(?:cities|city|towns?|hometowns?)"),
     ("country", r"countr(?:y|ies)|nations?|nationalit(?:y|ies)"),
     ("sex", r"sex(?:es)?|genders?"),
@@ -214,8 +233,8 @@ GROUP_WORDS: tuple[tuple[str, str], ...] = (
 _GROUP_ALTS = "|".join(f"(?P<{name}>{words})" for name, words in GROUP_WORDS)
 _GROUP = re.compile(
     rf"\b(?:(?:broken\s+down|split|grouped|sorted|organi[sz]ed|group|break(?:\s+it)?\s+down)"
-    rf"\s+)?(?:by|per|for\s+(?:each|every)|in\s+each|each|every|across(?:\s+(?:the|all))?)\s+"
-    rf"(?:{_GROUP_ALTS})\b"
+    rf"\s+)?(?:by|per|for\s+(?:each|every)|in\s+each|each|every|across(?:\s+(?:the|all))?)"
+    rf"[\s\x00]+(?:{_GROUP_ALTS})\b"
     rf"|\b(?:{_GROUP_ALTS.replace('?P<', '?P<s_')})[\s-]+by[\s-]+\w+\b"
     rf"|\b(?:{_GROUP_ALTS.replace('?P<', '?P<b_')})\s+(?:breakdown|split|distribution)\b"
 )
@@ -287,7 +306,20 @@ _PERCENTILE = re.compile(
 )
 
 
+_SHARE = re.compile(
+    r"\b(?:(?P<top>fastest|top|best|quickest|first)|(?P<bottom>slowest|bottom|last))\s+"
+    r"(?P<n>\d{1,2})\s?(?:%|percent|per\s+cent)(?:\s+of)?"
+)
+_QUARTILES = re.compile(r"\b(?:quartiles|interquartile(?:\s+range)?)\b")
+
+
 def extract_percentiles(scan: Scan) -> None:
+    """ "90th percentile", "p95", "the fastest 10%" (the 10th percentile time), "quartiles"."""
+    for match in scan.takeall(_SHARE):
+        n = float(match["n"])
+        scan.slots.setdefault("percentiles", []).append(n if match["top"] else 100 - n)
+    if scan.takeall(_QUARTILES):
+        scan.slots.setdefault("percentiles", []).extend([25.0, 50.0, 75.0])
     for match in scan.takeall(_PERCENTILE):
         if match["q"]:
             value = 25.0 if match["q"] in ("first", "1st", "lower") else 75.0

@@ -29,17 +29,48 @@ STATES = {
     "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC",
     "washington dc": "DC", "washington d.c.": "DC",
 }  # fmt: skip
+COUNTRIES = {
+    "united states of america": "US", "united states": "US", "usa": "US", "u.s.a.": "US",
+    "u.s.": "US", "america": "US", "american": "US", "americans": "US",
+    "canada": "CA", "canadian": "CA", "canadians": "CA", "mexico": "MX", "mexican": "MX",
+    "kenya": "KE", "kenyan": "KE", "kenyans": "KE", "ireland": "IE", "irish": "IE",
+    "brazil": "BR", "brazilian": "BR", "united kingdom": "GB", "great britain": "GB",
+    "britain": "GB", "british": "GB", "uk": "GB", "england": "GB", "english": "GB",
+    "germany": "DE", "german": "DE", "germans": "DE", "japan": "JP", "japanese": "JP",
+    "france": "FR", "french": "FR", "italy": "IT", "italian": "IT", "spain": "ES",
+    "spanish": "ES", "australia": "AU", "australian": "AU", "ethiopia": "ET",
+    "ethiopian": "ET", "china": "CN", "chinese": "CN", "india": "IN", "indian": "IN",
+    "netherlands": "NL", "dutch": "NL", "sweden": "SE", "swedish": "SE", "norway": "NO",
+    "norwegian": "NO", "denmark": "DK", "danish": "DK", "south africa": "ZA",
+    "new zealand": "NZ", "argentina": "AR", "colombia": "CO", "switzerland": "CH",
+    "swiss": "CH", "poland": "PL", "polish": "PL",
+}  # fmt: skip
+# "non-US", "not from Ohio", "outside the US", "excluding Texas": the place is excluded.
+_NOT = (
+    r"(?P<neg>(?:who\s+(?:are|were|is|was)\s+)?(?:not|never)\s+|non[\s-]?|outside\s+(?:of\s+)?"
+    r"|excluding\s+|except(?:\s+for)?\s+|other\s+than\s+|apart\s+from\s+|besides\s+)?"
+)
+_COUNTRY_NAMES = "|".join(sorted((re.escape(n) for n in COUNTRIES), key=len, reverse=True))
 _WORDLIKE_CODES = frozenset({"IN", "OR", "ME", "OK", "HI", "ID", "DE", "LA", "MA", "PA", "OH"})
 _CODES = frozenset(STATES.values())
 _HOME_CUE = (
-    r"(?:from|who\s+(?:live|lives|lived)\s+in|living\s+in|residents?\s+of|based\s+in"
+    r"(?:(?:who\s+)?(?:came|come|comes|are|were|is|was|hail(?:s|ed)?)\s+from|from"
+    r"|(?:who\s+)?(?:live|lives|lived|living|reside|resides|residing)\s+in(?:\s+the\s+city\s+of)?"
+    r"|residents?\s+of|based\s+in"
     r"|hometown(?:\s+(?:of|is))?|home\s+(?:state|city)(?:\s+(?:of|is))?)"
 )
 _EVENT_CUE = r"(?:in|held\s+in|located\s+in|at)"
 _STATE_NAMES = "|".join(sorted((re.escape(n) for n in STATES), key=len, reverse=True))
 _STATE = re.compile(
-    rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE}))?\s*(?:the\s+state\s+of\s+)?"
+    rf"(?<![\w-]){_NOT}(?:(?P<home>{_HOME_CUE})\s+|(?P<at>{_EVENT_CUE})\s+)?(?:the\s+state\s+of\s+)?"
     rf"(?P<name>{_STATE_NAMES})\b(?!\s+(?:marathon|half|\d))"
+)
+_COUNTRY = re.compile(
+    rf"(?<![\w-]){_NOT}(?:(?P<home>{_HOME_CUE})\s+|(?P<at>{_EVENT_CUE})\s+)?(?:the\s+)?"
+    rf"(?P<name>{_COUNTRY_NAMES})(?![\w.])"
+)
+_US = re.compile(
+    rf"(?<![\w-]){_NOT.replace('?P<neg>', '?P<neg>')}(?:(?P<home>{_HOME_CUE})\s+)?(?:the\s+)?US\b"
 )
 _CODE = re.compile(
     rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE})\s+)?\s*(?P<code>[A-Z]{{2}})\b"
@@ -48,18 +79,25 @@ _CITY_CUE = re.compile(rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE}))\s+(?:
 _CITY_WORD = re.compile(r"[A-Za-z][\w.'-]*")
 
 
-def _place(scan: Scan, kind: str, home: bool, value: str) -> None:
-    field = kind if home else f"event_{kind}"
-    scan.add(field, Op.EQ, value)
+def _place(scan: Scan, kind: str, home: bool, value: str, negated: bool = False) -> None:
+    field = kind if home or negated or kind == "country" else f"event_{kind}"
+    scan.add(field, Op.NE if negated else Op.EQ, value)
 
 
 def extract_places(scan: Scan) -> None:
+    for match in scan.finditer(_COUNTRY):
+        scan.take(match.start(), match.end())
+        _place(scan, "country", True, COUNTRIES[match["name"]], bool(match["neg"]))
+    for match in _US.finditer(scan.cased):
+        scan.take(match.start(), match.end())
+        _place(scan, "country", True, "US", bool(match["neg"]))
     for match in scan.finditer(_STATE):
-        if not (match["home"] or match["at"]) and scan.text[match.start("name")].islower():
+        cued = match["home"] or match["at"] or match["neg"]
+        if not cued and scan.text[match.start("name")].islower():
             # A bare lower-case state name ("washington") may be a surname or a city.
             continue
         scan.take(match.start(), match.end())
-        _place(scan, "state", bool(match["home"]), STATES[match["name"]])
+        _place(scan, "state", bool(match["home"]), STATES[match["name"]], bool(match["neg"]))
     for match in _CODE.finditer(scan.cased):
         code = match["code"]
         if code not in _CODES or (code in _WORDLIKE_CODES and not (match["home"] or match["at"])):

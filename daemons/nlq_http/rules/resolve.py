@@ -42,7 +42,8 @@ _NOUN_ENTITY = {
 def entity_for(scan: Scan, previous: str | None = None) -> str:
     flags = scan.flags
     counted = _COUNTED.search(scan.low)
-    if counted is not None and not flags & {"standards", "weather", "splits", "revenue", "live"}:
+    quiet = {"standards", "weather", "splits", "revenue", "live", "fee", "boston_qualifier"}
+    if counted is not None and not flags & quiet and not scan.slots.get("provider"):
         noun = _NOUN_ENTITY.get(counted["noun"], "registrations")
         fields = {f.field for f in scan.filters}
         if noun != "events" or not (fields & {"outcome", "chip_time", "age", "sex"}):
@@ -65,7 +66,7 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         return "fees"
     if "splits" in flags or "timing_point" in fields:
         return "splits"
-    if "outcome" in fields:
+    if "outcome" in fields or "started" in flags:
         return "entrants"
     if "races_of" in flags and scan.events:
         return "races"
@@ -133,6 +134,10 @@ def _rename(entity: str, f: Filter) -> Filter:
     registration; a runner's state is the event's state when counting events)."""
     dims = MODEL[entity].dimensions
     field = f.field
+    if entity == "standards" and field == "age" and f.op is not Op.EQ:
+        return _standard_band(f)
+    if entity == "standards" and field == "year":
+        field = "edition"
     if field == "fee" and entity == "registrations":
         field = "amount_paid"
     if field in ("state", "city", "country") and field not in dims and f"event_{field}" in dims:
@@ -140,6 +145,15 @@ def _rename(entity: str, f: Filter) -> Filter:
     if field.startswith("event_") and field not in dims and field[6:] in dims:
         field = field[6:]
     return f if field == f.field else f.model_copy(update={"field": field})
+
+
+def _standard_band(f: Filter) -> Filter:
+    """Ages said as a range select the standards' bands that overlap it."""
+    if f.op is Op.BETWEEN:
+        return f
+    if f.op in (Op.GE, Op.GT):
+        return Filter(field="age_max", op=f.op, value=f.value)
+    return Filter(field="age_min", op=f.op, value=f.value)
 
 
 def _filters(scan: Scan, entity: str) -> list[Filter]:
@@ -193,7 +207,13 @@ def _filters(scan: Scan, entity: str) -> list[Filter]:
             out.append(Filter(field="boston_qualifier_of", value=edition))
         else:
             out.append(Filter(field="boston_qualifier", value=True))
-    out.extend(_rename(entity, f) for f in scan.filters)
+    renamed = [_rename(entity, f) for f in scan.filters]
+    if entity == "standards" and not any(f.field == "edition" for f in [*out, *renamed]):
+        # "the qualifying time for a 45-year-old man" is today's standard, not every edition's
+        renamed.append(Filter(field="latest_edition", value=True))
+    if entity == "standards":  # the standards' year is their edition
+        out = [f.model_copy(update={"field": "edition"}) if f.field == "year" else f for f in out]
+    out.extend(renamed)
     return out
 
 
@@ -239,6 +259,8 @@ def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
         if field == "chip_time" and entity == "fees":
             return [Sort(field="fee", descending=descending)]
     order = scan.slots.get("order")
+    if order == "soonest" and "event_date" in dims:
+        return [Sort(field="event_date")]
     if order in ("newest", "oldest") and "event_date" in dims:
         return [Sort(field="event_date", descending=order == "newest")]
     if order == "name":
@@ -254,6 +276,8 @@ def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
 def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     """The query of this question alone; with ``previous``, its entity is the default."""
     entity = entity_for(scan, previous.entity if previous else None)
+    if (entity == "events" and "distance_km" in scan.group_by) or scan.slots.get("distances"):
+        entity = "races" if entity == "events" else entity  # distances are the races' own
     model = MODEL[entity]
     measures = _measures(scan, entity)
     filters = _filters(scan, entity)
@@ -266,9 +290,16 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         if not group_by:
             raise Unanswerable("say which groups to take the top of (e.g. each division)")
         measures = []
+    if entity == "live_reads" and "tags" in scan.flags and not measures:
+        measures = [MeasureRef(name="unique_tags")]
     if entity == "live_reads" and not measures:
         measures = [MeasureRef(name=m) for m in ("count", "unique_tags", "first_read", "last_read")]
         group_by = group_by or ["location"]
+    if "faster" in scan.flags:
+        scan.flags.add("compare")
+        measures = measures or [MeasureRef(name="average_time")]
+    if "started" in scan.flags and entity == "entrants":
+        filters.append(Filter(field="outcome", op=Op.NE, value="dns"))
     if "compare" in scan.flags and not group_by:
         group_by = _compared(scan, filters)
         if not group_by:
@@ -307,6 +338,7 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         filters=tuple(filters),
         order_by=tuple(order),
         limit=scan.slots.get("limit"),
+        offset=scan.slots.get("offset"),
         per_group_limit=per_group,
         show=tuple(dict.fromkeys(show)),
         export="export" in scan.flags,
@@ -338,4 +370,6 @@ def _group_dim(entity: str, name: str) -> str:
         return "age_min"
     if name == "outcome" and "status" in dims:
         return "status"
+    if name == "outcome" and "event_status" in dims:
+        return "event_status"
     raise Unanswerable(f"{MODEL[entity].label} cannot be grouped by {name.replace('_', ' ')}")

@@ -205,3 +205,39 @@ def safe_word(word: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Scan state
+
+
+# Chat shorthand and apostrophe-less contractions, expanded before anything reads the words.
+SHORTHAND = {
+    "hw": "how", "ppl": "people", "yr": "year", "yrs": "years", "avg": "average",
+    "w/": "with", "w/o": "without", "wmen": "women", "didnt": "did not", "dont": "do not",
+    "doesnt": "does not", "werent": "were not", "wasnt": "was not", "isnt": "is not",
+    "arent": "are not", "havent": "have not", "hasnt": "has not", "cant": "cannot",
+    "whats": "what is", "thx": "thanks", "tmrw": "tomorrow", "mins": "minutes",
+    "hrs": "hours", "hr": "hour", "num": "number", "qty": "number", "info": "information",
+}  # fmt: skip
+_SHORTHAND = re.compile(
+    r"(?<![\w'])(?:"
+    + "|".join(re.escape(w) for w in sorted(SHORTHAND, key=len, reverse=True))
+    + r")(?![\w'])",
+    re.IGNORECASE,
+)
+
+
+def expand_shorthand(text: str) -> str:
+    return _SHORTHAND.sub(lambda m: SHORTHAND[m[0].lower()], text)
+
+
+# Words a typo may be corrected to: the grammar's own words and the subjects' nouns.
+LEXICON = frozenset(KEYWORDS) | _words(
+    """
+    qualified qualifiers qualifying distribution finishing participants registrations average
+    median percentile percentiles quartile quartiles weather temperature humidity division
+    divisions category standards women people revenue cancelled canceled upcoming entrants
+    registered registrants runners finishers finished boston marathon results events races
+    fastest slowest winners winner pace splits split country countries state states city
+    cities finish started starters disqualified status compare between average minimum
+    maximum fees price prices cost costs calendar scheduled completed active location
+    locations session reads conditions wind standard edition editions
+    """
+)
