@@ -50,9 +50,9 @@ FOLLOW_UP = "and the women?"
 WOMEN_QUESTION = "How many women finished the Boston Marathon in 2024?"
 ANSWER_TIMEOUT = 60_000  # ms: a question, through Open WebUI, the bridge and PostgreSQL
 FOLLOW_UP_PENDING = (
-    "follow-up refinement not in the bridge yet (issue 12): openai_bridge answers only the "
-    "newest user message, so 'and the women?' is asked on its own; remove this mark when "
-    "the bridge refines the previous question"
+    "follow-up refinement is being implemented (issue 12): until the chat route reads the "
+    "earlier questions, 'and the women?' is answered on its own (all women finishers, every "
+    "event); remove this mark when it lands"
 )
 
 pytestmark = [
