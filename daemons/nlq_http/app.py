@@ -30,6 +30,9 @@ from .scope import ScopeError
 log = logging.getLogger("nlq_http")
 VERSION = "1.0.0"
 STATIC = resources.files("daemons.nlq_http").joinpath("static")
+QUESTION_BODY_LIMIT = 64 * 1024
+# A chat request carries the whole conversation and Open WebUI's tool list (26 KB alone).
+CHAT_BODY_LIMIT = 2 * 1024 * 1024
 
 
 class NlqApp:
@@ -108,9 +111,9 @@ class NlqApp:
     def _static(root: str, name: str) -> Any:
         return bottle.static_file(name, root=root, headers={"Cache-Control": "max-age=3600"})
 
-    def _request_json(self) -> dict[str, Any]:
-        if bottle.request.content_length > 64 * 1024:
-            raise BadRequest("the request body is larger than 64 KiB")
+    def _request_json(self, limit: int = QUESTION_BODY_LIMIT) -> dict[str, Any]:
+        if bottle.request.content_length > limit:
+            raise BadRequest(f"the request body is larger than {limit // 1024} KiB")
         raw = bottle.request.body.read()
         try:
             body = json.loads(raw or b"null")
@@ -238,7 +241,7 @@ class NlqApp:
 
     def chat(self) -> Any:
         try:
-            body = self._request_json()
+            body = self._request_json(CHAT_BODY_LIMIT)
             text = openai_bridge.last_user_text(body.get("messages"))
         except ValueError as exc:
             return self._failure(BadRequest(f"not a chat completion request: {exc}"))

@@ -77,8 +77,13 @@ def is_task(text: str) -> bool:
 
 
 def task_answer(text: str, examples: list[str]) -> str:
-    """Open WebUI's background tasks, answered in the JSON shapes it parses."""
-    lowered = text.lower()
+    """Open WebUI's background tasks, answered in the JSON shapes it parses.
+
+    The kind of task is read from the task's own instruction, before the chat history it
+    quotes (where a user's "tags" or "title" would otherwise decide it)."""
+    head = text.split("<chat_history>", 1)[0].lower()
+    instruction = head.removeprefix("### task:").strip().split("\n", 1)[0]
+    lowered = instruction if ("title" in instruction or "tags" in instruction) else head
     question = _chat_history_question(text)
     if "title" in lowered:
         words = re.findall(r"[\w'\u2019-]+", question)[:6]

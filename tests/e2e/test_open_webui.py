@@ -49,11 +49,6 @@ FOLLOW_UP = "and the women?"
 # The same question asked in full, for the follow-up's expected answer.
 WOMEN_QUESTION = "How many women finished the Boston Marathon in 2024?"
 ANSWER_TIMEOUT = 60_000  # ms: a question, through Open WebUI, the bridge and PostgreSQL
-FOLLOW_UP_PENDING = (
-    "follow-up refinement is being implemented (issue 12): until the chat route reads the "
-    "earlier questions, 'and the women?' is answered on its own (all women finishers, every "
-    "event); remove this mark when it lands"
-)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -378,7 +373,6 @@ def test_follow_up_shows_a_second_table(chat, bridge):
     assert watch.elsewhere == [] and watch.errors == []
 
 
-@pytest.mark.xfail(reason=FOLLOW_UP_PENDING, strict=False)
 def test_follow_up_refines_the_first_question(chat, bridge):
     page, _ = chat
     answer = answers(page).nth(1)
