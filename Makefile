@@ -44,5 +44,10 @@ bench: $(VENV)/.installed
 	$(PY) bench/archive.py
 	$(PY) bench/nlq.py
 
+## Score the NL service on the independent question set (tests/nlq_eval/README.md).
+.PHONY: nlq-eval
+nlq-eval: $(VENV)/.installed
+	$(PY) bench/nlq_eval.py $(NLQ_EVAL_ARGS)
+
 clean:
 	rm -rf $(VENV) var build *.egg-info
