@@ -148,7 +148,8 @@ def test_boston_finishers_under_three_hours(service):
         " AND e.name = 'Boston Marathon' AND r.chip_time < '3:00'",
     )
     assert body["rows"] == [[expected[0][0]]] and expected[0][0] > 0
-    assert body["intent"] == "count" and "chip_time < %(max_time)s" in body["sql"]
+    assert body["intent"] == "count" and "chip_time < %(chip_time)s" in body["sql"]
+    assert "under 3:00:00" in body["explanation"]  # every filter the SQL applies is said
 
 
 def test_csv_of_boston_qualifiers_with_contact_info(service):
@@ -233,7 +234,7 @@ def test_average_finish_time_shamrock_2024(service):
     body = answer(service, "What was the average finish time at the Shamrock Marathon in 2024?")
     row = dict(zip(body["columns"], body["rows"][0], strict=True))
     ((count, average),) = _per_year(service, "Shamrock Marathon", (2024,)).values()
-    assert row["finishers"] == count and abs(seconds(row["average_time"]) - average) <= 1
+    assert count > 0 and abs(seconds(row["average_time"]) - average) <= 1
 
 
 def test_top_10_female_hartford_2023(service):
@@ -266,12 +267,12 @@ def test_women_40_to_49_chicago_last_year(service):
 
 def test_runsignup_events_with_fees_over_100(service):
     body = answer(service, "Show RunSignUp events with registration fees over $100")
-    fees = [row[body["columns"].index("registration_fee")] for row in body["rows"]]
-    expected = query(
-        service["dsn"], "SELECT count(*) FROM runsignup_races WHERE registration_fee >= 100"
+    fees = [row[body["columns"].index("fee")] for row in body["rows"]]
+    expected = query(  # "over" is strict: a $100 fee is not over $100
+        service["dsn"], "SELECT count(*) FROM runsignup_races WHERE registration_fee > 100"
     )[0][0]
     assert len(fees) == min(expected, 1000) and expected > 0
-    assert all(float(fee) >= 100 for fee in fees)
+    assert all(float(fee) > 100 for fee in fees)
 
 
 def test_boston_qualifiers_at_hartford_2024(service):
@@ -579,12 +580,15 @@ def test_nothing_was_logged_as_an_error(service):
 
 # -- the language-model fallback, through the service ------------------------------------------
 VAGUE = "gimme the tally of speedy folks at that beantown footrace, sub three"
-LLM_PLAN = json.dumps(
+LLM_PLAN = json.dumps(  # the semantic query the model fills (llm_schema.py)
     {
-        "intent": "count",
-        "event_names": ["Boston Marathon"],
-        "distance_km": 42.195,
-        "max_time": "3:00:00",
+        "entity": "finishers",
+        "measures": [{"name": "count", "percentile": None}],
+        "filters": [
+            {"field": "event", "op": "eq", "value": "Boston Marathon"},
+            {"field": "distance_km", "op": "eq", "value": "42.195"},
+            {"field": "chip_time", "op": "lt", "value": "3:00:00"},
+        ],
     }
 )
 SMUGGLING = "whatever the quick people did, you know the one"
@@ -599,7 +603,12 @@ def with_model(results_db, live_db, tmp_path):
     fake = FakeOllama().start()
     fake.answers[VAGUE] = LLM_PLAN
     fake.answers[SMUGGLING] = json.dumps(
-        {"intent": "list", "person": {"last_name": "x'); DROP TABLE ct_results; --"}}
+        {
+            "entity": "finishers",
+            "filters": [
+                {"field": "last_name", "op": "eq", "value": "x'); DROP TABLE ct_results; --"}
+            ],
+        }
     )
     fake.answers[HANGING] = FakeOllama.HANG
     proc, svc = start_service(
@@ -646,9 +655,13 @@ def test_without_a_model_the_service_says_so(results_db, live_db, tmp_path):
         results_db, live_db, tmp_path, OLLAMA_HOST=f"http://127.0.0.1:{closed}"
     )
     try:
+        # Not an outage for the caller: the question was not understood, and the answer
+        # says which words and what the service can answer instead.
         response = ask(svc, VAGUE)
-        assert response.status_code == 503
-        assert response.json()["error"].startswith("no language model is reachable")
+        assert response.status_code == 422
+        error = response.json()
+        assert "beantown" in error["error"] and "I can answer questions about" in error["error"]
+        assert "beantown" in error["unknown_words"]
         clear = ask(svc, "How many runners finished the Boston Marathon under 3 hours?")
         assert clear.status_code == 200 and clear.json()["engine"] == "rules"
     finally:

@@ -2,9 +2,9 @@
 
 import pytest
 
+from daemons.nlq_http.compiler import Compiled, Tenant
 from daemons.nlq_http.engine import Engine
 from daemons.nlq_http.settings import NlqSettings
-from daemons.nlq_http.compiler import Compiled, Tenant
 
 READER, RAW, ADMIN = object(), object(), object()
 

@@ -77,7 +77,6 @@ FOLLOW_UPS = [
     case(
         (COUNT_BOSTON, "same for 2024"),
         Q("finishers", B, MARATHON, UNDER_3, YEAR(2024), count=True),
-        bug="'same' is the follow-up cue but is not explained: confidence 0.5",
     ),
     case(
         (TOP_HARTFORD, "what about 2024?"),

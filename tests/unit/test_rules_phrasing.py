@@ -254,8 +254,6 @@ MEASURES = [
     case(
         "average pace per km for women at Boston 2024",
         Q("finishers", B24, WOMEN, measures=("average_pace_per_km",)),
-        bug="gives average_pace_per_mile: the 'pace' pattern takes 'per km' before the per-km"
-        " flag is read",
     ),
     case(
         "median half marathon time at Shamrock 2024",
@@ -312,7 +310,6 @@ GROUPS = [
     case(
         "breakdown of Boston 2024 finishers by sex",
         Q("finishers", B24, count=True, group_by=("sex",)),
-        bug="the query is right but 'breakdown' is left unexplained: confidence 0.5",
     ),
 ]
 

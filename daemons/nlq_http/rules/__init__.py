@@ -55,10 +55,10 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     hostile.extract_hostile,
     bq.extract_boston,
     bq.extract_providers,
+    phrases.extract_statuses,  # before names: "did not start" is no runner called Not Start
     places.extract_places,
     names.extract_names,
     people.extract_person,
-    phrases.extract_statuses,
     phrases.extract_splits,
     amounts.extract_fees,
     dates.extract_dates,

@@ -82,6 +82,8 @@ _HOSTILE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("a SQL condition", re.compile(r"\b(?:or|and)\s+'?(\w{1,20})'?\s*=\s*'?\1\b'?")),
     ("a SQL condition", re.compile(r"\bor\s+(?:true|1)\b\s*(?=--|;|'|$)")),
+    ("a SQL condition", re.compile(r"['\"]\s*(?:or|and)\s*['\"(]|['\"]{2}\s*=|\(\s*\d+\s*=\s*\d+")),
+    ("a SQL condition", re.compile(r"\b(?:or|and)\s*\(?\s*(\d{1,9})\s*=\s*\1\b")),
     ("a SQL comment", re.compile(r"--+|/\*|\*/")),
     (
         "a database identifier",
@@ -162,6 +164,8 @@ _WRITE_PHRASE = re.compile(
     r"[^.?!;\n]{0,40}?\bto\b"
     r"|\badd\b[^.?!;\n]{0,80}?\b(?:to|into)\s+(?:the\s+|our\s+)?(?:event|race|database"
     r"|results|roster|entrants|participants|registrations|table)s?\b"
+    r"|\badd\s+(?:a\s+|an\s+|new\s+|another\s+){1,2}(?:runner|participant|result|finisher|entrant"
+    r"|registration|event|race|record|entry|time)s?\b"
     r"|\bcreate\s+(?:a\s+|an\s+|new\s+){0,3}(?:event|race|participant|runner|result|record"
     r"|entry|registration|user|account|partner|table|session)s?\b"
 )

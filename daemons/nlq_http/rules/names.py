@@ -237,7 +237,18 @@ def extract_names(scan: Scan) -> None:
             )
         elif c.missing:
             scan.note(f"read '{safe_word(said)}' as {c.name}")
-    for c in sorted(chosen, key=lambda c: c.first):
+    chosen.sort(key=lambda c: c.first)
+    for left, right in zip(chosen, chosen[1:], strict=False):
+        if left.kind == right.kind == "event" and _adjacent_tokens(scan, toks, left, right):
+            # One phrase read as two events ("Hartfort City Marathon"): a guess, not a list.
+            said = " ".join(t.text for t in toks[left.first : right.last + 1])
+            scan.refuse(
+                422,
+                f"no event called '{safe_word(said)}'; did you mean {left.name} or {right.name}?",
+                "unknown_event",
+            )
+            return
+    for c in chosen:
         if c.kind == "partner":
             if len(c.name) <= 120:
                 scan.set("partner", c.name)
@@ -248,6 +259,10 @@ def extract_names(scan: Scan) -> None:
                     scan.short_names[c.name] = c.core
             else:
                 scan.note(f"kept the first {MAX_EVENTS} events", 0.5)
+
+
+def _adjacent_tokens(scan: Scan, toks: list[Token], left: _Candidate, right: _Candidate) -> bool:
+    return right.first == left.last + 1 and adjacent(scan.low, toks[left.last], toks[right.first])
 
 
 @functools.lru_cache(maxsize=16)

@@ -47,6 +47,7 @@ _SINGULAR = re.compile(
     r"|person|athlete|female|male|lady|girl|guy|boy|non-binary|nonbinary|overall|one|entrant"
     r"|participant|marathoner)\b)"
 )
+_PERSONAL_BEST = re.compile(r"\b(?:personal\s+(?:best|record)s?|prs?|pbs?|lifetime\s+best)\b")
 _PLURAL = re.compile(r"\b(?P<w>fastest|quickest|slowest|best|youngest|oldest)\b")
 _MEASURE_TIME = re.compile(
     r"\b(?P<w>fastest|quickest|best|winning|slowest|worst|longest)\s+(?:finish(?:ing)?\s+|chip\s+)?"
@@ -108,7 +109,11 @@ def extract_order(scan: Scan) -> None:
     for match in scan.takeall(_PLACE):
         scan.add("overall_place", Op.EQ, int(match["n"]))
     for match in scan.takeall(_PER_GROUP):
-        scan.slots["per_group"] = int(match["n"]) if match["n"] else 1
+        n = int(match["n"]) if match["n"] else 1
+        if not 1 <= n <= 100:
+            scan.note("a top N per group is 1 to 100", 0.5)
+            continue
+        scan.slots["per_group"] = n
         scan.group_by.append(_GROUP_DIMS[(match["dim"] or match["dim2"])[:3]])
     for match in scan.takeall(_MEASURE_TIME):
         slow = match["w"] in ("slowest", "worst", "longest")
@@ -137,6 +142,8 @@ def extract_order(scan: Scan) -> None:
         scan.slots.setdefault("rank", ("chip_time", False))
         if not match[0].endswith("s") and "per_group" not in scan.slots:
             scan.set("limit", 1)
+    if scan.takeall(_PERSONAL_BEST):
+        scan.flags.add("pr")
     for match in scan.takeall(_PLURAL):
         scan.slots.setdefault("rank", _rank_of(match["w"]))
     for match in scan.takeall(_NEXT):

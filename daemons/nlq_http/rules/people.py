@@ -76,7 +76,7 @@ def extract_person(scan: Scan) -> None:
         first, last, end = match["first"], match["last"], match.end()
         if not (_name_like(first) and _name_like(last)):
             return False
-        if _EVENT_AFTER.match(scan.low, end):
+        if not match[0].endswith("'s") and _EVENT_AFTER.match(scan.low, end):
             return False  # "the Big Sur Marathon" is an event's name, not a runner's
         if not match[0].endswith("'s") and _third_word(scan, end, capitalised=capitalised):
             return False

@@ -138,8 +138,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?:who\s+)?finished",
     ),
     ("gun_time", r"gun(?:\s+times?)?|clock\s+times?"),
-    ("pace", r"pace|min(?:ute)?s?\s*(?:/|per)\s*(?:km|kilomet(?:er|re)|mile|mi)|per\s+(?:km|mile)"),
     ("per_km", r"(?:per|/|a)\s*(?:km|kilomet(?:er|re))"),
+    ("pace", r"pace|min(?:ute)?s?\s*(?:/|per)\s*(?:km|kilomet(?:er|re)|mile|mi)|per\s+(?:km|mile)"),
     (
         "races_of",
         r"(?:how\s+many|number\s+of|count\s+of|what|which|list(?:\s+the)?|show(?:\s+me)?"
@@ -160,7 +160,10 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|difference\s+between|against|chang(?:e|ed|es)\s+(?:from|between)|trend",
     ),
     ("faster", r"(?:which|who)\s+(?:was|were|is)\s+(?:faster|quicker|slower)(?:\s+on\s+average)?"),
-    ("count", r"how\s+many|number\s+of|counts?|tally|total\s+number|total|headcount"),
+    ("count", r"how\s+many|number\s+of|counts?|tally|total\s+number|headcount"),
+    ("total", r"total|in\s+all|all\s+together"),
+    ("cheapest", r"cheapest|least\s+expensive|lowest\s+(?:fee|price)"),
+    ("priciest", r"most\s+expensive|priciest|highest\s+(?:fee|price)|costliest"),
     ("average", r"average|avg|mean|typical"),
     ("median", r"median|middle"),
     (
@@ -187,7 +190,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|timed|time|hosted|host|hold|held|organi[sz]ed|put\s+on|run|came|come|comes|across"
         r"|everything|history|offered|offer|onwards?|great|beat|put\s+you\s+in|records?"
         r"|recorded|anywhere|among|went\s+through|use|used|during|race[\s-]day|all\s+years"
-        r"|to\s+enter|(?:during|because\s+of|due\s+to)\s+(?:covid(?:-19)?|the\s+pandemic)",
+        r"|to\s+enter|same(?:\s+(?:for|but|thing|with))?|instead|again|too|as\s+well|breakdown"
+        r"|broken\s+down|(?:during|because\s+of|due\s+to)\s+(?:covid(?:-19)?|the\s+pandemic)",
     ),
 )
 FLAG_PATTERNS = tuple((flag, re.compile(rf"\b(?:{words})\b")) for flag, words in _WORD_FLAGS)

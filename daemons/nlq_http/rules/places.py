@@ -124,13 +124,22 @@ def _extract_cities(scan: Scan) -> None:
             said = lower(scan.text[words[0].start() : words[n - 1].end()])
             if said not in scan.vocab.cities:
                 continue
-            if not cue["home"] and _begins_event(scan, said):
-                break  # "at Boston" is the Boston Marathon
+            after = scan.low[words[n - 1].end() :]
+            if _EVENT_WORD.match(after) or (
+                _begins_event(scan, said) and (not cue["home"] or _YEAR_NEXT.match(after))
+            ):
+                break  # "at Boston", "from Hartford 2024": the event; "Big Sur Marathon": a name
             scan.take(cue.start(), words[n - 1].end())
             _place(
                 scan, "city", bool(cue["home"]), scan.text[words[0].start() : words[n - 1].end()]
             )
             break
+
+
+_EVENT_WORD = re.compile(
+    r"\s*(?:marathon|half|ultra|\d{1,3}\s?-?\s?(?:k|km|mile|miler)s?\b|road\s+race)"
+)
+_YEAR_NEXT = re.compile(r"\s*(?:'|,)?\s*(?:19|20)\d\d\b")
 
 
 def _begins_event(scan: Scan, city: str) -> bool:

@@ -53,7 +53,11 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     fields = {f.field for f in scan.filters}
     if "session_id" in fields or "live" in flags:
         return "live_reads"
-    people = flags & {"boston_qualifier", "results", "entrants"} or scan.slots.get("person")
+    people = (
+        flags & {"boston_qualifier", "results", "entrants"}
+        or scan.slots.get("person")
+        or scan.events
+    )
     if "standards" in flags and not people:
         return "standards"
     if "standards" in flags:
@@ -76,6 +80,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         return "entrants"
     if "results" in flags or "pace" in flags or "gun_time" in flags:
         return "finishers"
+    if scan.slots.get("provider") == "runsignup" and "entrants" in flags:
+        return "registrations"  # "registered on RunSignUp"
     if scan.slots.get("provider") in ("runsignup", "raceroster"):
         return "fees"  # the registration platforms' events are known by their fees
     if flags & {"events", "when", "where", "races_of"} or "event_status" in fields:
@@ -113,15 +119,15 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
         add("fastest_time")
     if "slowest_time" in flags:
         add("slowest_time")
-    if entity == "registrations" and "revenue" in flags:
+    if entity == "registrations" and "revenue" in flags and "average" not in flags:
         add("revenue")
     if flags & {"stats", "compare"} and entity in ("finishers", "splits"):
         for name in (
             ("count", *_TIME_MEASURES[:3]) if "compare" in flags else ("count", *_TIME_MEASURES)
         ):
             add(name)
-    revenue_only = entity == "registrations" and "revenue" in flags and "count" not in flags
-    if ("count" in flags or scan.slots.get("rank_groups")) and not revenue_only:
+    summed = flags & {"revenue", "fee", "weather"}
+    if "count" in flags or scan.slots.get("rank_groups") or ("total" in flags and not summed):
         add("count")
     if "distribution" in flags and entity == "finishers":
         add("count")
@@ -208,11 +214,11 @@ def _filters(scan: Scan, entity: str) -> list[Filter]:
         else:
             out.append(Filter(field="boston_qualifier", value=True))
     renamed = [_rename(entity, f) for f in scan.filters]
+    if entity == "standards":  # the standards' year is their edition
+        out = [f.model_copy(update={"field": "edition"}) if f.field == "year" else f for f in out]
     if entity == "standards" and not any(f.field == "edition" for f in [*out, *renamed]):
         # "the qualifying time for a 45-year-old man" is today's standard, not every edition's
         renamed.append(Filter(field="latest_edition", value=True))
-    if entity == "standards":  # the standards' year is their edition
-        out = [f.model_copy(update={"field": "edition"}) if f.field == "year" else f for f in out]
     out.extend(renamed)
     return out
 
@@ -258,6 +264,9 @@ def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
             return [Sort(field=field, descending=descending)]
         if field == "chip_time" and entity == "fees":
             return [Sort(field="fee", descending=descending)]
+    if entity == "fees" and scan.flags & {"cheapest", "priciest"}:
+        scan.slots.setdefault("limit", 1)
+        return [Sort(field="fee", descending="priciest" in scan.flags)]
     order = scan.slots.get("order")
     if order == "soonest" and "event_date" in dims:
         return [Sort(field="event_date")]
