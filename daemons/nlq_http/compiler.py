@@ -220,7 +220,9 @@ class _Builder:
             return self.entity.root.format(fr_tenant="true", rre_tenant="true")
         self.params["partner_id"] = self.tenant.partner_id
         return self.entity.root.format(
-            fr_tenant="fr.timing_partner_id = %(partner_id)s",
+            fr_tenant=(
+                "fr.timing_partner_id = %(partner_id)s AND fe.timing_partner_id = %(partner_id)s"
+            ),
             rre_tenant="rre.timing_partner_id = %(partner_id)s",
         )
 

@@ -207,6 +207,7 @@ SPLITS = Entity(
 # with no result row at all never crossed a mat: a DNS.
 PARTICIPANT_STATUS = (
     "coalesce((SELECT x.status FROM ct_results AS x WHERE x.participant_id = p.id"
+    " AND x.timing_partner_id = p.timing_partner_id"
     " ORDER BY (x.timing_point = 'Finish') DESC, x.id LIMIT 1), 'dns')"
 )
 ENTRANTS = Entity(

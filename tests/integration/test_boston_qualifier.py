@@ -16,8 +16,8 @@ import psycopg2
 import pytest
 
 from daemons.common import migrate
-from daemons.nlq_http.query import MARATHON_KM
 from daemons.nlq_http.compiler import distance_bounds
+from daemons.nlq_http.query import MARATHON_KM
 
 PARTNER, OTHER = 1, 2
 MARATHON, HALF = 10, 11
@@ -247,7 +247,7 @@ def test_refresh_finds_nothing_to_change_and_repairs_what_was_bypassed(cur):
 
 @pytest.mark.parametrize("delta", [-0.001, 0.0, 0.001])
 def test_the_marathon_window_is_the_services(cur, delta):
-    """The SQL window and daemons/nlq_http/compiler.py's tolerance are one definition in two places."""
+    """The SQL window and the compiler's tolerance are one definition in two places."""
     low, high = distance_bounds(MARATHON_KM)
     cur.execute(
         "SELECT is_marathon_distance(%s::numeric), is_marathon_distance(%s::numeric)",

@@ -106,13 +106,6 @@ OWNED = {
     for t, cols in tables.items()
     if "timing_partner_id" in cols
 }
-UNSCOPED = {
-    "fees over 100": "compiler: the fee list's runsignup_events AS fe has no predicate of its own"
-    " (only fr and rre do)",
-    "race roster fees since may": "compiler: runsignup_events AS fe has no predicate of its own",
-    "average fee by provider": "compiler: runsignup_events AS fe has no predicate of its own",
-    "dnf entrants": "compiler: the outcome subquery's ct_results AS x has no predicate of its own",
-}
 
 
 def _unscoped(sql: str) -> list[str]:
@@ -125,6 +118,12 @@ def _unscoped(sql: str) -> list[str]:
         and isinstance(eq.right, exp.Literal)
         and eq.right.this == "@partner"
     }
+    for eq in tree.find_all(exp.EQ):  # x.timing_partner_id = p.timing_partner_id, p scoped
+        sides = (eq.left, eq.right)
+        if all(isinstance(c, exp.Column) and c.name == "timing_partner_id" for c in sides):
+            tables = {c.table for c in sides}
+            if tables & scoped:
+                scoped |= tables
     return [
         f"{t.name} AS {t.alias_or_name}"
         for t in tree.find_all(exp.Table)
@@ -132,15 +131,7 @@ def _unscoped(sql: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=UNSCOPED[n]))
-        if n in UNSCOPED
-        else n
-        for n in QUERIES
-    ],
-)
+@pytest.mark.parametrize("name", list(QUERIES))
 def test_a_partner_gets_its_predicate_on_every_partner_owned_table(name):
     assert _unscoped(compile_query(QUERIES[name], PARTNER).sql) == []
 

@@ -219,6 +219,7 @@ def extract_fees(scan: Scan) -> None:
         low, high = sorted((float(match["x"]), float(match["y"])))
         scan.take(match.start(), match.end())
         scan.add("fee", Op.BETWEEN, (low, high))
+        scan.flags.add("fee")
     for match in scan.finditer(_FEE):
         amount = float(match["a"] or match["b"]) * (1000 if match["k"] else 1)
         scan.take(match.start(), match.end())
@@ -227,6 +228,8 @@ def extract_fees(scan: Scan) -> None:
             continue
         has_cmp = any(match.groupdict().get(g) for g in ("le", "lt", "ge", "gt", "ole", "oge"))
         scan.add("fee", op_of(match) if has_cmp else Op.EQ, amount)
+        scan.flags.add("fee")
     for match in scan.finditer(_FEE_BARE):
         scan.take(match.start(), match.end())
         scan.add("fee", op_of(match), float(match["n"]))
+        scan.flags.add("fee")

@@ -33,10 +33,10 @@ _QUALIFIERS = re.compile(
 )
 _STD_NOUN = r"(?:standards?|times?|cut-?offs?|requirements?)"
 _STANDARDS = re.compile(
-    rf"\b(?:(?:bq|boston(?:\s+marathon)?)\s+(?:qualifying\s+|qualification\s+)?{_STD_NOUN}"
+    rf"\b(?:(?:bq|boston(?:\s+marathon)?)[\s-]+(?:qualifying[\s-]+|qualification[\s-]+)?{_STD_NOUN}"
     rf"|(?:qualifying|qualification)\s+{_STD_NOUN}|standards?\s+(?:for\s+)?(?:boston|bq)"
-    r"|what\s+time\s+(?:do\s+(?:i|you|they|we)|does\s+(?:a|an|one)\s+(?:[\w-]+\s+){1,5}?)"
-    r"(?:need|have)\s+to\s+(?:run\s+to\s+)?"
+    r"|what\s+time\s+(?=(?:do|does)\b[^?.!]{0,60}\b(?:need|have)\s+to\s+(?:run\s+to\s+)?"
+    r"(?:qualify|bq))|(?:need|have)\s+to\s+(?:run\s+to\s+)?"
     r"(?:qualify|bq)(?:\s+for\s+boston)?|time\s+needed\s+to\s+(?:qualify|bq))\b"
 )
 _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (

@@ -10,6 +10,7 @@ possessive ("Wardian's") forms.
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -238,7 +239,7 @@ def extract_names(scan: Scan) -> None:
         elif c.missing:
             scan.note(f"read '{safe_word(said)}' as {c.name}")
     chosen.sort(key=lambda c: c.first)
-    for left, right in zip(chosen, chosen[1:], strict=False):
+    for left, right in itertools.pairwise(chosen):
         if left.kind == right.kind == "event" and _adjacent_tokens(scan, toks, left, right):
             # One phrase read as two events ("Hartfort City Marathon"): a guess, not a list.
             said = " ".join(t.text for t in toks[left.first : right.last + 1])

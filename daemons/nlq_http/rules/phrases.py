@@ -119,6 +119,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"revenue|income|money|earn(?:ed|ings)?|takings|collected|sales|gross"
         r"|amount\s+paid|total\s+paid|paid",
     ),
+    ("cheapest", r"cheapest|least\s+expensive|lowest\s+(?:fee|price)"),
+    ("priciest", r"most\s+expensive|priciest|highest\s+(?:fee|price)|costliest"),
     (
         "fee",
         r"(?:registration\s+|entry\s+)?(?:fees?|prices?|pricing|priced|costs?|costing)"
@@ -162,8 +164,6 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ("faster", r"(?:which|who)\s+(?:was|were|is)\s+(?:faster|quicker|slower)(?:\s+on\s+average)?"),
     ("count", r"how\s+many|number\s+of|counts?|tally|total\s+number|headcount"),
     ("total", r"total|in\s+all|all\s+together"),
-    ("cheapest", r"cheapest|least\s+expensive|lowest\s+(?:fee|price)"),
-    ("priciest", r"most\s+expensive|priciest|highest\s+(?:fee|price)|costliest"),
     ("average", r"average|avg|mean|typical"),
     ("median", r"median|middle"),
     (
@@ -239,7 +239,8 @@ _GROUP = re.compile(
     rf"\b(?:(?:broken\s+down|split|grouped|sorted|organi[sz]ed|group|break(?:\s+it)?\s+down)"
     rf"\s+)?(?:by|per|for\s+(?:each|every)|in\s+each|each|every|across(?:\s+(?:the|all))?)"
     rf"[\s\x00]+(?:{_GROUP_ALTS})\b"
-    rf"|\b(?:{_GROUP_ALTS.replace('?P<', '?P<s_')})[\s-]+by[\s-]+\w+\b"
+    r"|\b(?P<s_state>state)[\s-]+by[\s-]+state|\b(?P<s_year>year)[\s-]+(?:by|over|on)[\s-]+year\b"
+    r"|\b(?P<s_event>event)[\s-]+by[\s-]+event|\b(?P<s_race>race)[\s-]+by[\s-]+race\b"
     rf"|\b(?:{_GROUP_ALTS.replace('?P<', '?P<b_')})\s+(?:breakdown|split|distribution)\b"
 )
 _WHICH_MOST = re.compile(

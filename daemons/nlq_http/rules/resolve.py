@@ -17,6 +17,7 @@ from ..model import MODEL
 from ..query import MARATHON_KM, Filter, MeasureRef, Op, SemanticQuery, Sort
 from .amounts import distance_in
 from .scan import Scan
+from .words import lower, tokens
 
 PEOPLE = ("finishers", "entrants", "splits")
 _TIME_MEASURES = ("average_time", "median_time", "fastest_time", "slowest_time")
@@ -34,7 +35,7 @@ _COUNTED = re.compile(
 )
 _NOUN_ENTITY = {
     "events": "events", "races": "events", "finishers": "finishers", "runners": "finishers",
-    "people": "finishers", "entrants": "entrants", "participants": "entrants",
+    "entrants": "entrants", "participants": "entrants",
     "starters": "entrants", "registrants": "entrants", "registrations": "registrations",
 }  # fmt: skip
 
@@ -45,6 +46,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     quiet = {"standards", "weather", "splits", "revenue", "live", "fee", "boston_qualifier"}
     if counted is not None and not flags & quiet and not scan.slots.get("provider"):
         noun = _NOUN_ENTITY.get(counted["noun"], "registrations")
+        if counted["noun"] == "people":  # "how many people …" says nothing of its own
+            noun = "entrants" if flags & {"entrants", "registrations"} else "finishers"
         fields = {f.field for f in scan.filters}
         if noun != "events" or not (fields & {"outcome", "chip_time", "age", "sex"}):
             if noun == "finishers" and "outcome" in fields:
@@ -64,6 +67,9 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         flags.add("boston_qualifier")  # "runners who met the 2025 standards"
     if "weather" in flags:
         return "weather"
+    runsignup = scan.slots.get("provider") == "runsignup"
+    if runsignup and flags & {"entrants", "registrations"} and "fee" not in flags:
+        return "registrations"  # "registered on RunSignUp"
     if "revenue" in flags or ("registrations" in flags and "fee" not in flags):
         return "registrations"
     if "fee" in flags or "fee" in fields:
@@ -162,7 +168,32 @@ def _standard_band(f: Filter) -> Filter:
     return Filter(field="age_min", op=f.op, value=f.value)
 
 
+def _prefer_sibling_for_distance(scan: Scan) -> None:
+    """ "the half marathon at Shamrock": "Shamrock" alone picked the Shamrock Marathon, but
+    the distance said picks its one sibling of that distance, the Shamrock Half Marathon."""
+    kms = scan.slots.get("distances") or []
+    if len(kms) != 1:
+        return
+    for i, name in enumerate(scan.events):
+        core = scan.short_names.get(name)
+        if core is None or distance_in(name) in (None, kms[0]):
+            continue
+        siblings = {
+            other
+            for other in scan.vocab.event_names
+            if other not in scan.events and core <= _words(other) and distance_in(other) == kms[0]
+        }
+        if len(siblings) == 1:
+            scan.events[i] = siblings.pop()
+            scan.note(f"read {scan.events[i]} for the {kms[0]:g} km said")
+
+
+def _words(name: str) -> set[str]:
+    return {t.text for t in tokens(lower(name))}
+
+
 def _filters(scan: Scan, entity: str) -> list[Filter]:
+    _prefer_sibling_for_distance(scan)
     out: list[Filter] = []
     if scan.events:
         names = tuple(scan.events)
