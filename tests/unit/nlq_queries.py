@@ -141,3 +141,7 @@ def case(
 def questions(cases: list[object]) -> list[str]:
     """The questions of some cases, without their marks (for checks every question passes)."""
     return [c.values[0] for c in cases]  # type: ignore[attr-defined]
+
+
+# "men and women": both, side by side (the non-binary finishers are not what was asked).
+BOTH_SEXES = F("sex", ("F", "M"), "in")

@@ -18,6 +18,7 @@ from tests.unit.nlq_queries import (
     AGE,
     BIG_RIVER,
     BOSTON,
+    BOTH_SEXES,
     BQ,
     CHICAGO,
     EVENT,
@@ -92,7 +93,13 @@ EXPECTED = {
         "finishers", SEX("M"), MARATHON, F("age", 61, "ge"), measures=("median_time",)
     ),
     "Compare men and women at the Boston Marathon in 2024": Q(
-        "finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=TIME_STATS, group_by=("sex",)
+        "finishers",
+        EVENT(BOSTON),
+        YEAR(2024),
+        MARATHON,
+        BOTH_SEXES,
+        measures=TIME_STATS,
+        group_by=("sex",),
     ),
     "Show the finish time distribution for the Chicago Marathon in 2024": Q(
         "finishers", EVENT(CHICAGO), YEAR(2024), MARATHON, count=True, group_by=("time_band",)

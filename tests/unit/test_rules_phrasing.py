@@ -12,6 +12,7 @@ import pytest
 from tests.unit.nlq_queries import (
     AGE,
     BOSTON,
+    BOTH_SEXES,
     BQ,
     CHICAGO,
     EVENT,
@@ -276,11 +277,11 @@ GROUPS = [
     ),
     case(
         "finishers by age group and sex at Chicago 2024",
-        Q("finishers", C24, count=True, group_by=("age_group", "sex")),
+        Q("finishers", C24, count=True, group_by=("division", "sex")),
     ),
     case(
         "number of finishers by age group and sex at boston 2024",
-        Q("finishers", B24, count=True, group_by=("age_group", "sex")),
+        Q("finishers", B24, count=True, group_by=("division", "sex")),
     ),
     case(
         "which state had the most finishers at Boston 2024",
@@ -288,11 +289,11 @@ GROUPS = [
     ),
     case(
         "average finish time by age group at the Chicago Marathon 2024",
-        Q("finishers", C24, measures=("average_time",), group_by=("age_group",)),
+        Q("finishers", C24, measures=("average_time",), group_by=("division",)),
     ),
     case(
         "median time by age group at Boston 2024",
-        Q("finishers", B24, measures=("median_time",), group_by=("age_group",)),
+        Q("finishers", B24, measures=("median_time",), group_by=("division",)),
     ),
     case(
         "average finish time by sex at Hartford 2023",
@@ -352,15 +353,16 @@ COMPARE = [
         ),
     ),
     case(
-        "men vs women at Boston 2024", Q("finishers", B24, measures=TIME_STATS, group_by=("sex",))
+        "men vs women at Boston 2024",
+        Q("finishers", B24, BOTH_SEXES, measures=TIME_STATS, group_by=("sex",)),
     ),
     case(
         "How did men and women compare at Chicago 2024?",
-        Q("finishers", C24, measures=TIME_STATS, group_by=("sex",)),
+        Q("finishers", C24, BOTH_SEXES, measures=TIME_STATS, group_by=("sex",)),
     ),
     case(
         "compare finishers by age group at Boston 2024",
-        Q("finishers", B24, measures=TIME_STATS, group_by=("age_group",)),
+        Q("finishers", B24, measures=TIME_STATS, group_by=("division",)),
     ),
 ]
 

@@ -50,8 +50,8 @@ _SINGULAR = re.compile(
 _PERSONAL_BEST = re.compile(r"\b(?:personal\s+(?:best|record)s?|prs?|pbs?|lifetime\s+best)\b")
 _PLURAL = re.compile(r"\b(?P<w>fastest|quickest|slowest|best|youngest|oldest)\b")
 _MEASURE_TIME = re.compile(
-    r"\b(?P<w>fastest|quickest|best|winning|slowest|worst|longest)\s+(?:finish(?:ing)?\s+|chip\s+)?"
-    r"times?(?:\s+on\s+(?:the\s+)?course)?\b"
+    r"\b(?P<w>fastest|quickest|best|winning|slowest|worst|longest)[\s\x00]+(?:[\w\x00]+[\s\x00]+)?"
+    r"(?:finish(?:ing)?\s+|chip\s+)?(?:times?|(?=split)|(?=pace))(?:\s+on\s+(?:the\s+)?course)?\b"
 )
 _NEXT = re.compile(
     r"\b(?P<w>next|upcoming|coming)\s+(?=(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b)"

@@ -119,12 +119,14 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
             add("average_temperature")
         else:
             add("average_time")
+    pace = "pace" in flags and not flags & {"average"}
+    unit = "per_km" if "per_km" in flags else "per_mile"
     if "median" in flags:
-        add("median_time")
+        add(f"median_pace_{unit}" if pace and unit == "per_mile" else "median_time")
     if "fastest_time" in flags:
-        add("fastest_time")
+        add(f"fastest_pace_{unit}" if pace else "fastest_time")
     if "slowest_time" in flags:
-        add("slowest_time")
+        add("slowest_pace_per_mile" if pace else "slowest_time")
     if entity == "registrations" and "revenue" in flags and "average" not in flags:
         add("revenue")
     if flags & {"stats", "compare"} and entity in ("finishers", "splits"):
@@ -217,8 +219,10 @@ def _filters(scan: Scan, entity: str) -> list[Filter]:
     sexes = list(dict.fromkeys(scan.sexes))
     if len(sexes) == 1:
         out.append(Filter(field="sex", value=sexes[0]))
-    elif len(sexes) > 1 and "sex" not in scan.group_by:
-        scan.group_by.append("sex")
+    elif len(sexes) > 1:
+        out.append(Filter(field="sex", op=Op.IN, value=tuple(sexes)))
+        if "sex" not in scan.group_by:
+            scan.group_by.append("sex")
     person = scan.slots.get("person")
     if person is not None:
         first, last = person
@@ -277,7 +281,8 @@ def _distance(scan: Scan, entity: str, out: list[Filter]) -> None:
         if scan.slots.get("bq_edition"):
             out.append(Filter(field="distance_km", value=MARATHON_KM))
         return
-    if scan.events and entity in PEOPLE:
+    if scan.events and entity in PEOPLE and not {"race", "distance_km"} & set(scan.group_by):
+        # An event's name implies its main race, unless its races are grouped or compared.
         implied = {distance_in(name) for name in scan.events}
         if len(implied) == 1 and (km := implied.pop()) is not None:
             out.append(Filter(field="distance_km", value=km))
@@ -400,6 +405,8 @@ def _compared(scan: Scan, filters: list[Filter]) -> list[str]:
 
 def _group_dim(entity: str, name: str) -> str:
     dims = MODEL[entity].dimensions
+    if name == "age_group" and "division" in dims:
+        return "division"  # a race's age groups are its divisions ("M 40-44")
     if name in dims:
         return name
     if f"event_{name}" in dims:
