@@ -24,6 +24,8 @@ from typing import IO
 import psycopg2
 
 from daemons.common import migrate
+from daemons.common.config import read_secret
+from project88 import scopekey
 from project88.pgcluster import Cluster, free_port
 
 DAEMONS = ["ct_listener", "display_http", "archiver", "nlq_http"]  # grows as the daemons land
@@ -123,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         _enable_login(prod_dsn, "nlq_reader")  # trust auth on the throwaway cluster
         _enable_login(prod_dsn, "nlq_admin")
+        # The key that signs nlq_http's partner scope: in the database and in a 0600 file
+        # for the service, as the deployment does with the credential scope-key.
+        scope_key = root / "nlq-scope-key"
+        if not scope_key.exists():  # --keep: the kept database holds the kept key
+            scopekey.new_key_file(scope_key)
+        scopekey.store(prod_dsn, read_secret(scope_key, scopekey.WHAT))
 
         password = secrets.token_urlsafe(18)
         creds = root / "ct-auth"
@@ -151,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             P88_NLQ_DSN=f"{prod_dsn} user=nlq_reader",
             P88_NLQ_RAW_DSN=f"{raw_dsn} user=nlq_reader",
             P88_NLQ_ADMIN_DSN=f"{prod_dsn} user=nlq_admin",
+            P88_NLQ_SCOPE_KEY_FILE=str(scope_key),
             LLM_USER_PATH=str(root / "llm"),
             P88_STATUS_INTERVAL="10",
             PYTHONUNBUFFERED="1",

@@ -66,8 +66,11 @@ def start_nlq(workdir: Path) -> tuple[subprocess.Popen, int]:
     """The real nlq_http; its about, docs and spec routes never touch the database."""
     port = free_port()
     nowhere = "host=127.0.0.1 port=1 dbname=none connect_timeout=1"
+    key_file = workdir / "scope-key"  # required at start, never checked without a database
+    key_file.write_text(secrets.token_urlsafe(32) + "\n")
     env = dict(os.environ, P88_NLQ_PORT=str(port), P88_NLQ_LLM="off", P88_NLQ_DSN=nowhere,
-               P88_NLQ_RAW_DSN=nowhere, PYTHONUNBUFFERED="1")  # fmt: skip
+               P88_NLQ_RAW_DSN=nowhere, P88_NLQ_SCOPE_KEY_FILE=str(key_file),
+               PYTHONUNBUFFERED="1")  # fmt: skip
     log_path = workdir / "nlq.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(

@@ -68,6 +68,14 @@ def test_demo_runs_the_whole_stack_and_leaves_nothing():
         assert reads[0]["session_name"].startswith("Session_")
         assert requests.get(url + "/?location=finish", timeout=5).status_code == 200
         keys = dict(line.split("\t") for line in (root / "nlq-keys").read_text().splitlines())
+
+        def nlq_healthy() -> bool:  # it starts after the others: it looks for a model first
+            try:
+                return requests.get(f"http://127.0.0.1:{nlq_port}/health", timeout=2).ok
+            except requests.RequestException:
+                return False
+
+        wait_for(nlq_healthy, 30, interval=0.5, what="nlq_http healthy (database and scope key)")
         asked = requests.post(
             f"http://127.0.0.1:{nlq_port}/api/v1/nl-query",
             timeout=10,
