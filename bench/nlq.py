@@ -8,30 +8,32 @@ reads for the live-timing question), ``VACUUM ANALYZE``, and the service
 (``python -m daemons.nlq_http``, LLM off: the rules path) as its own process.
 
 Each of the 15 example questions (``daemons.nlq_http.examples``) is asked
-with an admin API key over one keep-alive HTTP connection
-(``POST /api/v1/nl-query``): 3 warm-up rounds, then ``--rounds`` rounds over
-all questions; the time is request sent -> whole answer received. Every
-answer must come from the rules engine, or the run stops. Each question is
-also read here against this scale's event names: a plan other than the
-documented one (``examples.py``) is reported, since its figures are then not
-the documented question's.
+over one keep-alive HTTP connection (``POST /api/v1/nl-query``) with an admin
+API key, or with ``--caller partner`` a Big River Race Management staff key
+(partner 1: row-level security and its signed scope on every results table):
+3 warm-up rounds, then ``--rounds`` rounds over all questions; the time is
+request sent -> whole answer received. Every answer must come from the rules
+engine, or the run stops (tests/unit/test_rules_examples.py holds each
+question's exact query).
 
 Baseline, same run, interleaved round by round: the same SQL with the same
 parameters, compiled here by the service's own parser and compiler for the
 same caller (and checked equal to what ``POST /api/v1/nl-explain`` says the
 service runs), through one psycopg2 connection as the role the service uses for
-an admin key (``nlq_admin`` on the results, ``nlq_reader`` on raw reads), with the
-statements the service's runner sends around it (``BEGIN READ ONLY``,
-``SET LOCAL statement_timeout``, the caller's ``set_config``, fetch of
-limit + 1 rows, ``ROLLBACK``). The difference is the service's own overhead:
-HTTP, JSON, parsing the question, compiling, the guard, formatting rows.
+that caller (``nlq_admin`` or ``nlq_reader`` on the results, ``nlq_reader`` on
+raw reads), with the statements the service's runner sends around it (``BEGIN
+READ ONLY`` and the scope nonce, the signed scope and its check, ``SET LOCAL
+statement_timeout``, fetch of limit + 1 rows, ``ROLLBACK``). The difference is
+the service's own overhead: HTTP, JSON, parsing the question, compiling, the
+guard, formatting rows. The partner scope key is generated per run
+(``project88 scope-key``'s code) and handed to the service as a file.
 
 A question whose p95 misses the target gets its plan printed
 (``EXPLAIN (ANALYZE, BUFFERS)``, as the baseline runs it); ``--explain N``
 prints the N slowest questions' plans whatever their times. In the plans the
 row-level security policy's condition is shown as ``<partner_isolation>``.
 
-Usage: python bench/nlq.py [--scales 0.1,1] [--rounds 20] [--explain N]
+Usage: python bench/nlq.py [--scales 0.1,1] [--rounds 20] [--explain N] [--caller partner]
 """
 
 from __future__ import annotations
@@ -63,10 +65,12 @@ sys.path.insert(0, str(REPO))
 from bench.stats import percentile, summary  # noqa: E402
 from daemons.common import db, migrate  # noqa: E402
 from daemons.nlq_http import runner  # noqa: E402
+from daemons.nlq_http.compiler import Compiled, Tenant, compile_query  # noqa: E402
 from daemons.nlq_http.engine import _jsonable  # noqa: E402
-from daemons.nlq_http.examples import EXAMPLES, EXAMPLES_TODAY  # noqa: E402
-from daemons.nlq_http.parse import Vocabulary, parse  # noqa: E402
-from daemons.nlq_http.sql import Compiled, Tenant, compile_plan  # noqa: E402
+from daemons.nlq_http.examples import EXAMPLES  # noqa: E402
+from daemons.nlq_http.rules import Vocabulary, parse  # noqa: E402
+from daemons.nlq_http.scope import ScopeKey  # noqa: E402
+from project88 import scopekey  # noqa: E402
 from project88.pgcluster import Cluster, free_port  # noqa: E402
 
 TARGET_P95_MS = 150.0
@@ -74,13 +78,12 @@ WARMUP_ROUNDS = 3
 MAX_ROWS = 1000  # the service's default P88_NLQ_MAX_ROWS
 TIMEOUT_MS = 5000  # the service's default P88_NLQ_STATEMENT_TIMEOUT_MS
 ADMIN = Tenant(None, admin=True)
+PARTNER_NAME = "Big River Race Management"  # demo-data's partner 1, with active events
 # The service's own connections (daemons/nlq_http/__main__.py).
 SESSION_OPTIONS = "-c default_transaction_read_only=on"
 LIVE_SESSION_READS = 300
-POLICY = re.compile(  # the partner_isolation policy as EXPLAIN prints it (0002_roles_...)
-    r"\(\(timing_partner_id = \(NULLIF\(current_setting\('app\.timing_partner_id'::text, true\),"
-    r" ''::text\)\)::integer\) OR"
-    r" \(current_setting\('app\.all_partners'::text, true\) = 'on'::text\)\)"
+POLICY = re.compile(  # the partner_isolation policy as EXPLAIN prints it (0006_signed_...)
+    r"\(\((?:timing_partner_id|id) = \$\d+\) OR \$\d+\)"
 )
 LOADED = re.compile(r"loaded in ([\d.]+) s \(generate \+ COPY ([\d.]+) s, ANALYZE ([\d.]+) s\)")
 
@@ -122,6 +125,8 @@ class Setup:
     prod_dsn: str
     raw_dsn: str
     api_key: str
+    scope_key_file: Path
+    tenant: Tenant = ADMIN
     load_wall: float = 0.0
     load_copy: float = float("nan")
     load_analyze: float = float("nan")
@@ -129,13 +134,17 @@ class Setup:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def prepare(cluster: Cluster, scale: float, workdir: Path) -> Setup:
+def prepare(cluster: Cluster, scale: float, workdir: Path, caller: str) -> Setup:
     for name in ("project88_myappdb", "raw_tag_data"):
         cluster.create_database(name)
     prod, raw = cluster.dsn("project88_myappdb"), cluster.dsn("raw_tag_data")
     migrate.apply(prod, "production")
     migrate.apply(raw, "raw_tag_data")
-    setup = Setup(scale, prod, raw, "p88_bench_" + secrets.token_hex(24))
+    key_file = workdir / f"scope-key-{scale:g}"
+    key_file.unlink(missing_ok=True)
+    scopekey.new_key_file(key_file)
+    scopekey.store(prod, ScopeKey.load(key_file).secret)
+    setup = Setup(scale, prod, raw, "p88_bench_" + secrets.token_hex(24), key_file)
 
     log_path = workdir / f"demo-data-{scale:g}.log"
     started = time.perf_counter()
@@ -155,11 +164,16 @@ def prepare(cluster: Cluster, scale: float, workdir: Path) -> Setup:
     if loaded:
         setup.load_copy, setup.load_analyze = float(loaded[2]), float(loaded[3])
 
-    # One admin with a known key (as tests/integration/test_nlq.py's results_db).
+    # The caller, with a known key (as tests/integration/test_nlq.py's results_db).
     digest = hashlib.sha256(setup.api_key.encode()).hexdigest()
+    if caller == "partner":
+        ((partner_id,),) = execute(prod, "SELECT id FROM timing_partners WHERE name = %s",
+                                   (PARTNER_NAME,))  # fmt: skip
+        setup.tenant = Tenant(partner_id, False, PARTNER_NAME)
     execute(prod, "INSERT INTO users (timing_partner_id, email, full_name, role, api_key_sha256)"
-                  " VALUES (NULL, 'bench@nlq.example', 'Bench Admin', 'admin', %s)",
-            (digest,))  # fmt: skip
+                  " VALUES (%s, 'bench@nlq.example', 'Bench Caller', %s, %s)",
+            (setup.tenant.partner_id, "admin" if setup.tenant.admin else "staff",
+             digest))  # fmt: skip
     execute(prod, "ALTER ROLE nlq_reader LOGIN")
     execute(prod, "ALTER ROLE nlq_admin LOGIN")
     # Timing session 1 with a few hundred reads (as the test's live_db).
@@ -193,6 +207,7 @@ def start_service(setup: Setup, port: int, log_path: Path) -> subprocess.Popen[b
         P88_NLQ_DSN=f"{setup.prod_dsn} user=nlq_reader",
         P88_NLQ_RAW_DSN=f"{setup.raw_dsn} user=nlq_reader",
         P88_NLQ_ADMIN_DSN=f"{setup.prod_dsn} user=nlq_admin",
+        P88_NLQ_SCOPE_KEY_FILE=str(setup.scope_key_file),
         P88_NLQ_HOST="127.0.0.1",
         P88_NLQ_PORT=str(port),
         P88_NLQ_LLM="off",
@@ -226,6 +241,13 @@ class Service:
         self.http.headers["X-API-Key"] = api_key
 
     def post(self, path: str, question: str) -> tuple[float, dict[str, Any]]:
+        ms, body = self.ask(path, question)
+        if body is None:
+            raise SystemExit(f"{path} {question!r} was refused")
+        return ms, body
+
+    def ask(self, path: str, question: str) -> tuple[float, dict[str, Any] | None]:
+        """(ms, body); body None for a clear refusal (403/422: not this caller's data)."""
         payload = json.dumps({"question": question})
         started = time.perf_counter()
         answer = self.http.post(f"{self.base}{path}", data=payload, timeout=60,
@@ -233,6 +255,8 @@ class Service:
         content = answer.content
         ms = (time.perf_counter() - started) * 1000
         body = json.loads(content)
+        if answer.status_code in (403, 422):
+            return ms, None
         if answer.status_code != 200 or not body.get("success"):
             raise SystemExit(
                 f"{path} {question!r} answered {answer.status_code}: {content[:300]!r}"
@@ -250,10 +274,12 @@ class Service:
 # -- the baseline: the same SQL, one connection, the runner's statements ---------------------
 class Baseline:
     def __init__(self, setup: Setup) -> None:
+        self.key = ScopeKey.load(setup.scope_key_file)
+        reader = "nlq_admin" if setup.tenant.admin else "nlq_reader"  # engine._pool_for's choice
         self.conns = {
             database: db.connect(f"{dsn} user={role}", "bench-nlq-baseline",
                                  options=SESSION_OPTIONS)
-            for database, dsn, role in (("production", setup.prod_dsn, "nlq_admin"),
+            for database, dsn, role in (("production", setup.prod_dsn, reader),
                                         ("raw", setup.raw_dsn, "nlq_reader"))
         }  # fmt: skip
         for conn in self.conns.values():
@@ -263,23 +289,24 @@ class Baseline:
         """What the service's engine loads for this caller (engine.Engine.vocabulary)."""
         with self.conns["production"].cursor() as cur:
             names = []
-            for query in ("event_names", "partner_names"):
-                cur.execute(runner.sql("begin_read_only"))
-                runner.act_as(cur, tenant)
+            for query in ("event_names", "partner_names", "last_names", "cities"):
+                runner.begin_as(cur, tenant, self.key)
                 cur.execute(runner.sql(query))
-                names.append(tuple(row[0] for row in cur.fetchall()))
+                names.append(tuple(row[0] for row in cur.fetchall() if row[0]))
                 cur.execute("ROLLBACK")
-        return Vocabulary(event_names=names[0], partner_names=names[1])
+        return Vocabulary(event_names=names[0], partner_names=names[1],
+                          last_names=frozenset(names[2]), cities=frozenset(names[3]))  # fmt: skip
 
     def run(self, compiled: Compiled, tenant: Tenant, explain: str = "") -> tuple[float, list]:
         """runner.run's statements, without the service around them: (ms, rows)."""
         with self.conns[compiled.database].cursor() as cur:
             started = time.perf_counter()
-            cur.execute(runner.sql("begin_read_only"))
             try:
-                cur.execute(runner.sql("statement_timeout"), {"milliseconds": TIMEOUT_MS})
                 if compiled.database == "production":
-                    runner.act_as(cur, tenant)
+                    runner.begin_as(cur, tenant, self.key)
+                else:
+                    cur.execute(runner.sql("begin_read_only"))
+                cur.execute(runner.sql("statement_timeout"), {"milliseconds": TIMEOUT_MS})
                 cur.execute(explain + compiled.sql, compiled.params)
                 rows = cur.fetchmany(compiled.limit + 1) if not explain else cur.fetchall()
             finally:
@@ -294,7 +321,9 @@ class Baseline:
 def compile_here(question: str, vocab: Vocabulary, tenant: Tenant, explained: dict) -> Compiled:
     """The plan the service runs, compiled in this process; fails unless it is the same."""
     understood = parse(question, vocab, dt.date.today())
-    compiled = compile_plan(understood.plan, tenant, MAX_ROWS)
+    if understood.query is None:
+        raise SystemExit(f"{question!r}: the rules do not read it here ({understood.refusal})")
+    compiled = compile_query(understood.query, tenant, MAX_ROWS)
     params = {k: _jsonable(v) for k, v in compiled.params.items()}
     if compiled.sql != explained["sql"] or params != explained["parameters"]:
         raise SystemExit(
@@ -312,7 +341,7 @@ def run_scale(args: argparse.Namespace, scale: float, workdir: Path,
     service = baseline = None
     try:
         cluster.start()
-        setup = prepare(cluster, scale, workdir)
+        setup = prepare(cluster, scale, workdir, args.caller)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log_path = workdir / f"nlq-{scale:g}.log"
@@ -323,22 +352,19 @@ def run_scale(args: argparse.Namespace, scale: float, workdir: Path,
 
         service = Service(base, setup.api_key)
         baseline = Baseline(setup)
-        vocab = baseline.vocabulary(ADMIN)
-        questions = [e.question for e in EXAMPLES]
+        tenant = setup.tenant
+        vocab = baseline.vocabulary(tenant)
+        questions, refused = [], []
         compiled = {}
-        for q in questions:
-            _, explained = service.post("/api/v1/nl-explain", q)
-            compiled[q] = compile_here(q, vocab, ADMIN, explained)
-        # The documented plans are written for EXAMPLES_TODAY; on another day only the
-        # vocabulary (this scale's event names) can make the rules read a question otherwise.
-        differs = {}
-        for i, example in enumerate(EXAMPLES, 1):
-            read = parse(example.question, vocab, EXAMPLES_TODAY).plan
-            if read != example.plan:
-                got, want = (x.model_dump(mode="json", exclude_defaults=True)
-                             for x in (read, example.plan))  # fmt: skip
-                differs[i] = {k: (got.get(k), want.get(k)) for k in got.keys() | want.keys()
-                              if got.get(k) != want.get(k)}  # fmt: skip
+        for q in EXAMPLES:
+            _, explained = service.ask("/api/v1/nl-explain", q)
+            if explained is None and not tenant.admin:  # another partner's event, say
+                refused.append(q)
+                continue
+            if explained is None:
+                raise SystemExit(f"{q!r} was refused to an admin")
+            questions.append(q)
+            compiled[q] = compile_here(q, vocab, tenant, explained)
 
         http: dict[str, list[float]] = {q: [] for q in questions}
         engine: dict[str, list[float]] = {q: [] for q in questions}
@@ -353,7 +379,7 @@ def run_scale(args: argparse.Namespace, scale: float, workdir: Path,
                     engine[q].append(body["elapsed_ms"])
                 rows[q] = body["row_count"]
             for q in questions:
-                ms, got = baseline.run(compiled[q], ADMIN)
+                ms, got = baseline.run(compiled[q], tenant)
                 if measured:
                     sql[q].append(ms)
                 if min(len(got), compiled[q].limit) != rows[q]:
@@ -365,7 +391,7 @@ def run_scale(args: argparse.Namespace, scale: float, workdir: Path,
         wanted += [q for q in slowest[: args.explain] if q not in wanted]
         plans = {}
         for q in wanted:
-            _, lines = baseline.run(compiled[q], ADMIN, "EXPLAIN (ANALYZE, BUFFERS) ")
+            _, lines = baseline.run(compiled[q], tenant, "EXPLAIN (ANALYZE, BUFFERS) ")
             plans[q] = [POLICY.sub("<partner_isolation>", line[0]) for line in lines]
         return {
             "setup": setup,
@@ -378,8 +404,7 @@ def run_scale(args: argparse.Namespace, scale: float, workdir: Path,
             "all_http": summary([t for v in http.values() for t in v]),
             "all_sql": summary([t for v in sql.values() for t in v]),
             "plans": plans,
-            "differs": differs,
-            "event_names": len(vocab.event_names),
+            "refused": refused,
             "service_log": log_path,
         }
     finally:
@@ -404,9 +429,12 @@ def print_scale(
           f"{s.load_copy:.1f} s, ANALYZE {s.load_analyze:.1f} s); VACUUM ANALYZE + "
           f"CHECKPOINT {s.vacuum_seconds:.1f} s; service healthy "
           f"{r['ready_seconds']:.1f} s after start")  # fmt: skip
+    who = ("an admin API key (every partner's rows)" if s.tenant.admin else
+           f"a {s.tenant.partner_name} API key (its rows, under row-level security)")  # fmt: skip
     print(f"  {args.rounds} rounds x {len(r['questions'])} questions after {WARMUP_ROUNDS} warm-up "
-          "rounds, an admin API key (every partner's rows); every answer from the rules "
-          "engine")  # fmt: skip
+          f"rounds, {who}; every answer from the rules engine")  # fmt: skip
+    for q in r["refused"]:
+        print(f"  not asked: {q!r} (refused to this caller: not its data)")
     print(f"{'ms':64}{'rows':>6}{'service p50':>12}{'p95':>8}{'engine':>8}"
           f"{'SQL p50':>9}{'p95':>8}{'over':>7}")  # fmt: skip
     for i, q in enumerate(r["questions"], 1):
@@ -422,11 +450,6 @@ def print_scale(
     print("  service: request sent -> answer received; engine: the service's own elapsed_ms "
           "(parse, compile, SQL, rows); SQL: the same statements on one psycopg2 connection; "
           "over: service p50 - SQL p50")  # fmt: skip
-    for i, diff in r["differs"].items():
-        said = "; ".join(f"{k} {got!r} instead of {want!r}" for k, (got, want) in diff.items())
-        print(f"  Q{i}: the rules read it otherwise than documented with this scale's "
-              f"{r['event_names']:,} event names: {said}; its figures are not the "
-              "documented question's")  # fmt: skip
     for q, lines in r["plans"].items():
         print()
         print(f"  EXPLAIN (ANALYZE, BUFFERS), scale {s.scale:g}: {q}")
@@ -438,7 +461,6 @@ def print_scale(
     return {
         f"{label}: every question p95 < {TARGET_P95_MS:g} ms": not missed,
         f"{label}: overall p95 < {TARGET_P95_MS:g} ms": h["p95"] < TARGET_P95_MS,
-        f"{label}: every plan as documented": not r["differs"],
     }, missed
 
 
@@ -449,6 +471,9 @@ def main() -> int:
     parser.add_argument("--scales", default="0.1,1",
                         help="demo-data scales, comma separated (1 = 8.15M results)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=20, help="measured rounds per question")
+    parser.add_argument("--caller", choices=["admin", "partner"], default="admin",
+                        help=f"whose API key asks: an admin, or {PARTNER_NAME}'s staff "
+                             "(row-level security with the signed scope)")  # fmt: skip
     parser.add_argument("--explain", type=int, default=0, metavar="N",
                         help="print the plans of the N slowest questions (those missing the "
                              "target are always printed)")  # fmt: skip
