@@ -21,6 +21,8 @@ _CUE = re.compile(
     r"^\s*(?:and|but|also|plus|then|now|ok(?:ay)?|so|what\s+about|how\s+about|what\s+if|same"
     r"(?:\s+(?:for|but|with|thing))?|only|just|instead|except|and\s+what\s+about|again)\b"
 )
+# "list them", "only the ones over 50", "how many have registered for it": the previous answer.
+_BACK_REFERENCE = re.compile(r"\b(?:them|those|they|these|their|it|ones)\b")
 _REPLACES: dict[str, frozenset[str]] = {
     "year": frozenset({"year", "event_date", "month"}),
     "event_date": frozenset({"year", "event_date", "month"}),
@@ -37,7 +39,7 @@ _SUBJECT_FLAGS = frozenset(
 
 def is_follow_up(scan: Scan) -> bool:
     """A cue word first, or nothing of its own to count or list (only filters or a limit)."""
-    if _CUE.match(scan.low):
+    if _CUE.match(scan.low) or _BACK_REFERENCE.search(scan.low):
         return True
     return not (scan.flags & _SUBJECT_FLAGS or scan.slots.get("person") or scan.events)
 
@@ -50,7 +52,9 @@ def merge(previous: SemanticQuery, new: SemanticQuery, scan: Scan) -> SemanticQu
         replaced.add("sex")
     kept = [f for f in previous.filters if f.field not in replaced and f.field in dims]
     measures = new.measures or (previous.measures if new.entity == previous.entity else ())
-    listing_now = bool(scan.slots.get("rank")) and not new.measures and not previous.group_by
+    # "only the top 10", "list them", "export them": the rows now, not the previous count.
+    asks_rows = bool(scan.slots.get("rank")) or bool(scan.flags & {"list", "export", "contact"})
+    listing_now = asks_rows and not new.measures and not previous.group_by
     if listing_now:
         measures = ()
     group_by = tuple(
