@@ -230,10 +230,10 @@ def test_the_key_is_out_of_reach(db, role):
 
 def test_calling_the_verifier_directly_tells_only_the_own_scope(cur, key):
     cur.execute("SELECT p88_scope_token(), p88_scope_partner(), p88_scope_all()")
-    assert cur.fetchone() == (None, None, False)
+    assert cur.fetchone() == (None, None, None)
     scoped(cur, key, str(PARTNER_A))
     cur.execute("SELECT p88_scope_token(), p88_scope_partner(), p88_scope_all()")
-    assert cur.fetchone() == (str(PARTNER_A), PARTNER_A, False)
+    assert cur.fetchone() == (str(PARTNER_A), PARTNER_A, None)
     cur.execute("ROLLBACK")
     with pytest.raises(psycopg2.errors.UndefinedFunction):
         cur.execute("SELECT p88_scope_token(%s)", (str(PARTNER_B),))
