@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from .amounts import distance_in
 from .scan import Scan
 from .words import (
     EVENT_GENERIC,
@@ -304,3 +305,27 @@ def _close_matches(scan: Scan, said: str) -> str:
     )
     names = [hit[0] for hit in hits]
     return f"; close matches: {', '.join(names)}" if names else ""
+
+
+def prefer_sibling_for_distance(scan: Scan) -> None:
+    """ "the half marathon at Shamrock": "Shamrock" alone picked the Shamrock Marathon, but
+    the distance said picks its one sibling of that distance, the Shamrock Half Marathon."""
+    kms = scan.slots.get("distances") or []
+    if len(kms) != 1:
+        return
+    for i, name in enumerate(scan.events):
+        core = scan.short_names.get(name)
+        if core is None or distance_in(name) in (None, kms[0]):
+            continue
+        siblings = {
+            other
+            for other in scan.vocab.event_names
+            if other not in scan.events and core <= _words(other) and distance_in(other) == kms[0]
+        }
+        if len(siblings) == 1:
+            scan.events[i] = siblings.pop()
+            scan.note(f"read {scan.events[i]} for the {kms[0]:g} km said")
+
+
+def _words(name: str) -> set[str]:
+    return {t.text for t in tokens(lower(name))}

@@ -16,8 +16,8 @@ from ..compiler import QueryError, validate
 from ..model import MODEL
 from ..query import MARATHON_KM, Filter, MeasureRef, Op, SemanticQuery, Sort
 from .amounts import distance_in
+from .names import prefer_sibling_for_distance
 from .scan import Scan
-from .words import lower, tokens
 
 PEOPLE = ("finishers", "entrants", "splits")
 _TIME_MEASURES = ("average_time", "median_time", "fastest_time", "slowest_time")
@@ -170,32 +170,8 @@ def _standard_band(f: Filter) -> Filter:
     return Filter(field="age_min", op=f.op, value=f.value)
 
 
-def _prefer_sibling_for_distance(scan: Scan) -> None:
-    """ "the half marathon at Shamrock": "Shamrock" alone picked the Shamrock Marathon, but
-    the distance said picks its one sibling of that distance, the Shamrock Half Marathon."""
-    kms = scan.slots.get("distances") or []
-    if len(kms) != 1:
-        return
-    for i, name in enumerate(scan.events):
-        core = scan.short_names.get(name)
-        if core is None or distance_in(name) in (None, kms[0]):
-            continue
-        siblings = {
-            other
-            for other in scan.vocab.event_names
-            if other not in scan.events and core <= _words(other) and distance_in(other) == kms[0]
-        }
-        if len(siblings) == 1:
-            scan.events[i] = siblings.pop()
-            scan.note(f"read {scan.events[i]} for the {kms[0]:g} km said")
-
-
-def _words(name: str) -> set[str]:
-    return {t.text for t in tokens(lower(name))}
-
-
 def _filters(scan: Scan, entity: str) -> list[Filter]:
-    _prefer_sibling_for_distance(scan)
+    prefer_sibling_for_distance(scan)
     out: list[Filter] = []
     if scan.events:
         names = tuple(scan.events)
