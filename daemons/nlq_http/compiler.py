@@ -73,7 +73,9 @@ def distance_bounds(km: float) -> tuple[float, float]:
     return round(km * (1 - DISTANCE_TOLERANCE), 3), round(km * (1 + DISTANCE_TOLERANCE), 3)
 
 
-_SQL_OPS = {Op.EQ: "=", Op.NE: "<>", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
+# "not from MA" includes the runners with no state on record (abroad, or never said): NULL
+# is not MA, so NE is IS DISTINCT FROM, never <> (which drops NULLs).
+_SQL_OPS = {Op.EQ: "=", Op.NE: "IS DISTINCT FROM", Op.LT: "<", Op.LE: "<=", Op.GT: ">", Op.GE: ">="}
 _ORDERED_KINDS = (Kind.INT, Kind.NUMBER, Kind.DATE, Kind.TIME)
 _VALUE_TYPES: dict[Kind, tuple[type, ...]] = {
     Kind.TEXT: (str,),
@@ -187,6 +189,16 @@ class _Builder:
         expr = f"lower({dim.sql})" if dim.kind is Kind.TEXT else dim.sql
         if dim.kind is Kind.TEXT:
             values = tuple(str(v).lower() for v in values)
+        if f.op is Op.IN and f.field == "distance_km":  # each distance said, as nearly as one
+            return (
+                "("
+                + " OR ".join(
+                    f"{expr} BETWEEN {self.param(low, 'distance_min')} AND "
+                    f"{self.param(high, 'distance_max')}"
+                    for low, high in (distance_bounds(float(v)) for v in values)
+                )
+                + ")"
+            )
         if f.op is Op.IN:
             return f"{expr} = ANY({self.param(list(values), name)})"
         if f.op is Op.BETWEEN:
@@ -233,7 +245,10 @@ class _Builder:
 
 def _base_filters(entity: Entity, query: SemanticQuery) -> list[str]:
     lifted = {
-        cond for name, conds in entity.lifted_by.items() if query.filters_on(name) for cond in conds
+        cond
+        for name, conds in entity.lifted_by.items()
+        if query.filters_on(name) or name in query.group_by  # "by timing point": the finish too
+        for cond in conds
     }
     return [c for c in entity.base_filters if c not in lifted]
 
@@ -250,7 +265,8 @@ def _measure_name(entity: Entity, name: str, percentile: float | None) -> str:
         return entity.count_column
     if percentile is None:
         return name
-    return f"p{percentile:g}_time".replace(".", "_")
+    what = name.removeprefix("percentile_")  # p95_time, p90_pace_per_mile
+    return f"p{percentile:g}_{what}".replace(".", "_")
 
 
 def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS) -> Compiled:

@@ -152,6 +152,7 @@ class Engine:
                 event_names=tuple(column("event_names")),
                 partner_names=tuple(column("partner_names")),
                 last_names=frozenset(column("last_names")),
+                first_names=frozenset(column("first_names")),
                 cities=frozenset(column("cities")),
             )
 

@@ -74,7 +74,7 @@ def explain(query: SemanticQuery) -> str:
     entity = MODEL[query.entity]
     if query.measures:
         labels = [
-            f"{m.percentile:g}th percentile time"
+            f"{m.percentile:g}th {entity.measures[m.name].label}"
             if m.percentile is not None
             else "number"
             if m.name == "count"

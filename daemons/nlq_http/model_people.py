@@ -88,6 +88,13 @@ BOSTON_QUALIFIER_OF = _d(
     "p",
 )
 
+# The splits of a race's winner: the fastest finish (chip time) of that race, same partner.
+RACE_WINNER = (
+    "r.participant_id = (SELECT w.participant_id FROM ct_results AS w WHERE w.race_id = r.race_id"
+    " AND w.timing_partner_id = r.timing_partner_id AND w.timing_point = 'Finish'"
+    " AND w.status = 'finished' ORDER BY w.chip_time, w.id LIMIT 1)"
+)
+
 TIME_MEASURES = (
     Measure("count", "count(*)", "count", "finishers"),
     Measure("average_time", "avg(r.chip_time)", "time", "average time"),
@@ -99,6 +106,20 @@ TIME_MEASURES = (
         "percentile_cont(%(percentile)s) WITHIN GROUP (ORDER BY r.chip_time)",
         "time",
         "percentile time",
+    ),
+    Measure(
+        "percentile_pace_per_mile",
+        "percentile_cont(%(percentile)s) WITHIN GROUP (ORDER BY r.pace_per_mile)",
+        "time",
+        "percentile pace per mile",
+    ),
+    Measure(
+        "percentile_pace_per_km",
+        "percentile_cont(%(percentile)s)"
+        " WITHIN GROUP (ORDER BY r.chip_time / ra.distance_km::float8)",
+        "time",
+        "percentile pace per km",
+        ("ra",),
     ),
     Measure("fastest_time", "min(r.chip_time)", "time", "fastest time"),
     Measure("slowest_time", "max(r.chip_time)", "time", "slowest time"),
@@ -125,6 +146,16 @@ TIME_MEASURES = (
         "fastest pace per km",
         ("ra",),
     ),
+    # Gun (clock) time: from the start signal, not from crossing the start mat.
+    Measure("average_gun_time", "avg(r.gun_time)", "time", "average gun time"),
+    Measure(
+        "median_gun_time",
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY r.gun_time)",
+        "time",
+        "median gun time",
+    ),
+    Measure("fastest_gun_time", "min(r.gun_time)", "time", "fastest gun time"),
+    Measure("slowest_gun_time", "max(r.gun_time)", "time", "slowest gun time"),
     Measure("average_age", "round(avg(p.age), 1)", "years", "average age", ("p",)),
     Measure("youngest_age", "min(p.age)", "years", "youngest age", ("p",)),
     Measure("oldest_age", "max(p.age)", "years", "oldest age", ("p",)),
@@ -192,6 +223,7 @@ SPLITS = Entity(
         *RESULT_DIMENSIONS,
         _d("timing_point", "r.timing_point", Kind.TEXT, "timing point", "r"),
         _d("split_km", "r.split_km", Kind.NUMBER, "split (km)", "r"),
+        _d("race_winner", RACE_WINNER, Kind.BOOL, "the race's winner", "r"),
         # A split's pace is over the distance run so far, not the race's.
         _d("pace_per_km", "r.chip_time / r.split_km::float8", Kind.TIME, "pace per km", "r"),
     ),

@@ -164,7 +164,11 @@ def test_the_percentile_is_a_number_only_where_a_measure_takes_one():
     measures = branch(SCHEMA, "finishers")["measures"]["items"]["anyOf"]
     plain, ranked = (m["properties"] for m in measures)
     assert plain["percentile"] == {"type": "null"}
-    assert ranked["name"]["enum"] == ["percentile_time"]
+    assert ranked["name"]["enum"] == [
+        "percentile_time",
+        "percentile_pace_per_mile",
+        "percentile_pace_per_km",
+    ]
     assert ranked["percentile"]["type"] == "number"
     assert "anyOf" not in branch(SCHEMA, "events")["measures"]["items"]  # only count
 

@@ -25,6 +25,7 @@ from tests.unit.nlq_queries import (
     SEX,
     SUMMIT,
     THRESHOLD,
+    TODAY,
     YEAR,
     F,
     Q,
@@ -313,7 +314,25 @@ EVENTS = [
     case("number of events per year", Q("events", count=True, group_by=("year",))),
     case("what is on the calendar next month", Q("events", DATES("2026-12-01", "2026-12-31"))),
     case("show the event calendar for 2027", Q("events", YEAR(2027))),
-    case("Show the most recent events", Q("events", order=("-event_date",))),
+    case(  # the most recent events have been held, and were not cancelled
+        "Show the most recent events",
+        Q(
+            "events",
+            F("event_date", TODAY, "lt"),
+            F("event_status", "cancelled", "ne"),
+            order=("-event_date",),
+        ),
+    ),
+    case(
+        "When was our last event?",
+        Q(
+            "events",
+            F("event_date", TODAY, "lt"),
+            F("event_status", "cancelled", "ne"),
+            order=("-event_date",),
+            limit=1,
+        ),
+    ),
     case("list our upcoming events", Q("events", F("event_status", "upcoming"))),
     case(
         "Show upcoming events next month",

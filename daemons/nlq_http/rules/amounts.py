@@ -85,7 +85,32 @@ def distance_in(text: str) -> float | None:
     return None
 
 
+_DISTANCE_CMP = re.compile(
+    r"\b(?:(?P<gt>longer\s+than|more\s+than|over|above|greater\s+than|further\s+than)"
+    r"|(?P<ge>at\s+least)|(?P<lt>shorter\s+than|less\s+than|under|below)|(?P<le>up\s+to"
+    r"|at\s+most))\s+(?:(?P<n>\d{1,3}(?:\.\d{1,3})?)\s?(?P<unit>km|k|kilomet(?:er|re)s?|miles?|mi)"
+    r"|(?:a\s+)?(?P<fixed>half[\s-]marathon|marathon))\b"
+)
+
+
+def _distance_thresholds(scan: Scan) -> None:
+    """ "races longer than 20 km", "under 10 miles": a distance compared, not one distance."""
+    for match in scan.finditer(_DISTANCE_CMP):
+        if match["fixed"]:
+            km = HALF_MARATHON_KM if match["fixed"].startswith("half") else MARATHON_KM
+        else:
+            value = float(match["n"])
+            km = value if match["unit"].startswith("k") else round(value * KM_PER_MILE, 3)
+        scan.take(match.start(), match.end())
+        if 0 < km <= 500:
+            scan.add("distance_km", op_of(match), km)
+            scan.flags.add("distance_compared")
+        else:
+            scan.note("ignored a distance outside 0-500 km", P_DROPPED)
+
+
 def extract_distance(scan: Scan) -> None:
+    _distance_thresholds(scan)
     found: list[tuple[int, float]] = []
     for kind, pattern in DISTANCES:
         for match in scan.finditer(pattern):
@@ -147,8 +172,35 @@ def _time_ok(scan: Scan, value: dt.timedelta) -> bool:
     return False
 
 
+_PER = r"\s*(?:min(?:ute)?s?\s*)?(?:per|/|a)\s*(?P<unit>miles?|mi|km|kilomet(?:er|re)s?)\b"
+_PACE = re.compile(
+    rf"(?<![\w$])(?:{CMP})\s?-?\s?(?:(?P<clock>\d{{1,2}}:[0-5]\d)|(?P<n>\d{{1,2}}(?:\.\d{{1,2}})?))"
+    rf"(?:{_PER}(?:\s+pace)?|\s*(?:min(?:ute)?s?\s*)?(?:(?:/|per)\s*mile\s+)?pace\b)"
+)
+
+
+def _extract_paces(scan: Scan) -> None:
+    """ "faster than 8 minutes per mile", "sub-5:00/km", "under 9:00 pace" (a mile's)."""
+    for match in scan.finditer(_PACE):
+        if match["clock"]:
+            minutes, seconds = (int(p) for p in match["clock"].split(":"))
+            value = dt.timedelta(minutes=minutes, seconds=seconds)
+        else:
+            value = dt.timedelta(minutes=float(match["n"]))
+        scan.take(match.start(), match.end())
+        per_km = (match["unit"] or "mile").startswith("k")
+        if dt.timedelta(minutes=1) <= value <= dt.timedelta(minutes=40):
+            scan.add("pace_per_km" if per_km else "pace_per_mile", op_of(match), value)
+            scan.flags.add("pace")
+            if per_km:
+                scan.flags.add("per_km")
+        else:
+            scan.note("ignored a pace outside 1-40 minutes", P_DROPPED)
+
+
 def extract_times(scan: Scan) -> None:
     """Chip time: "under 3 hours", "sub-3:30", "between 3 and 4 hours", "4:00 or less"."""
+    _extract_paces(scan)
     distances = scan.slots.get("distances") or [None]
     distance = distances[0]
     for match in scan.finditer(_TIME_BETWEEN):

@@ -56,6 +56,10 @@ _MEASURE_TIME = re.compile(
 _NEXT = re.compile(
     r"\b(?P<w>next|upcoming|coming)\s+(?=(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b)"
 )
+_LATEST = re.compile(
+    r"\b(?:most\s+recent|latest|last|previous|past|recent)\s+(?:(?P<n>\d{1,3})\s+)?"
+    r"(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b"
+)
 _ORDER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "newest",
@@ -81,6 +85,14 @@ _TAGS = re.compile(r"\b(?:unique\s+|distinct\s+|different\s+)?(?:tags?|chips?|bi
 _BIB = re.compile(r"\bbib\s*(?:number|no\.?|#)?\s*[:#]?\s*(?P<n>\d{1,6})\b")
 _SESSION = re.compile(
     r"\b(?:timing\s+)?session\s*(?:id|number|no\.?|#)?\s*[:#]?\s*(?P<n>\d{1,12})\b"
+)
+
+
+# "the slowest average of any year", "which state had the fastest median": groups ranked by
+# their measure. Only the superlative is taken; "average"/"median" name the measure.
+_RANKED_MEASURE = re.compile(
+    r"\b(?P<w>fastest|quickest|best|slowest|worst|highest|lowest|longest|shortest)"
+    r"(?=\s+(?:average|avg|mean|median)\b)"
 )
 
 
@@ -115,6 +127,8 @@ def extract_order(scan: Scan) -> None:
             continue
         scan.slots["per_group"] = n
         scan.group_by.append(_GROUP_DIMS[(match["dim"] or match["dim2"])[:3]])
+    for match in scan.takeall(_RANKED_MEASURE):
+        scan.slots["rank_measure"] = match["w"] in ("slowest", "worst", "highest", "longest")
     for match in scan.takeall(_MEASURE_TIME):
         slow = match["w"] in ("slowest", "worst", "longest")
         scan.flags.add("slowest_time" if slow else "fastest_time")
@@ -128,6 +142,14 @@ def extract_order(scan: Scan) -> None:
     if scan.takeall(_LAST_FINISHER):
         scan.slots.setdefault("rank", ("chip_time", True))
         scan.set("limit", 1)
+    for match in scan.takeall(_LATEST):
+        scan.set("order", "newest")
+        scan.flags.add("events")
+        scan.slots["past"] = True  # "our most recent event" has been held
+        if match["n"]:
+            _set_limit(scan, int(match["n"]))
+        elif not match["what"].endswith("s"):
+            scan.set("limit", 1)
     for match in scan.takeall(_TOP_N):
         word = match["w"] or match["w2"]
         _set_limit(scan, int(match["n"] or match["n2"]))
@@ -146,6 +168,8 @@ def extract_order(scan: Scan) -> None:
         scan.flags.add("pr")
     for match in scan.takeall(_PLURAL):
         scan.slots.setdefault("rank", _rank_of(match["w"]))
+        if "limit" not in scan.slots and _one_thing_after(scan, match.end()):
+            scan.set("limit", 1)  # "the fastest 5K split", "the fastest Smith": one row
     for match in scan.takeall(_NEXT):
         scan.set("order", "soonest")
         scan.add("event_date", Op.GE, scan.today)
@@ -154,6 +178,31 @@ def extract_order(scan: Scan) -> None:
     for order, pattern in _ORDER_WORDS:
         if scan.takeall(pattern):
             scan.set("order", order)
+
+
+_ONE_THING = frozenset(
+    {"marathon", "half", "race", "run", "result", "finish", "split", "time", "performance",
+     "effort", "ultra", "mile", "miler", "km", "k"}
+)  # fmt: skip
+_MANY_THINGS = frozenset(
+    {"finishers", "runners", "results", "times", "splits", "women", "men", "people", "athletes",
+     "racers", "marathons", "races", "performances", "entrants", "participants", "ones"}
+)  # fmt: skip
+_WORDS_AFTER = re.compile(r"[\w'-]+")
+
+
+def _one_thing_after(scan: Scan, end: int) -> bool:
+    """A superlative before one thing ("marathon", "5k split", a surname), not before many."""
+    words = _WORDS_AFTER.findall(scan.low, end, end + 40)[:2]
+    if not words:
+        return False
+    first = words[0]
+    one = (
+        first in _ONE_THING
+        or re.fullmatch(r"\d+(?:\.\d+)?(?:k|km|-?mile)", first) is not None
+        or first in scan.vocab.last_names
+    )
+    return one and not (len(words) > 1 and words[1] in _MANY_THINGS)
 
 
 def _rank_of(word: str) -> tuple[str, bool]:

@@ -8,7 +8,9 @@ possessive ("Wardian's").
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from .scan import Scan
@@ -126,6 +128,8 @@ def _first_name_before(scan: Scan, start: int) -> tuple[str, int] | None:
     match = _WORD_BEFORE.search(scan.work, max(0, start - 31), start)
     if match is None or match[1].lower() in KEYWORDS or match[1].lower() in STOPWORDS:
         return None
+    if _SURNAME_CUE.search(scan.low, max(0, start - 20), start):
+        return None  # "named Smith": the word before is the cue, not a first name
     if scan.state[match.start(1)] != UNSEEN:
         return None
     return _name_case(match[1]), match.start(1)
@@ -177,3 +181,26 @@ def search_all(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
             return
         yield match
         pos = match.start() + 1
+
+
+def _folded(name: str) -> str:
+    """ "Renée" and "renee", "O'Neill" and "oneill": letters only, without accents."""
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    return "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=32)
+def _by_folded(known: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for name in sorted(known):
+        index.setdefault(_folded(name), []).append(name)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def spellings(said: str, known: frozenset[str]) -> tuple[str, ...]:
+    """How the data spells a name said without its accents or punctuation; as said when the
+    data has it, or has nothing like it."""
+    if not known or said.lower() in known:
+        return (said,)
+    found = _by_folded(known).get(_folded(said))
+    return tuple(_name_case(name) for name in found) if found else (said,)

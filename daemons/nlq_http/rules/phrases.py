@@ -96,8 +96,19 @@ def _point_name(match: re.Match[str]) -> str:
     return "Half"
 
 
+# "which timing points did the Boston Marathon have": the points, the finish among them.
+_WHICH_POINTS = re.compile(
+    r"\b(?:which|what)\s+(?:(?:timing|split)\s+points|splits|checkpoints|mats|timing\s+mats)"
+    r"(?=\s+(?:did|does|do|are|were|was|is|has|had|at|for|in|on|of|there)\b)"
+    r"|\b(?:list|show)(?:\s+me)?\s+(?:the\s+)?(?:(?:timing|split)\s+points|checkpoints)\b"
+)
+
+
 def extract_splits(scan: Scan) -> None:
     """Before distances: "the 10K split" is a timing point, not a 10 km race."""
+    if scan.takeall(_WHICH_POINTS):
+        scan.flags.add("splits")
+        scan.group_by.append("timing_point")
     for match in scan.takeall(_SPLIT_POINT):
         scan.add("timing_point", Op.EQ, _point_name(match))
         scan.flags.add("splits")
@@ -145,7 +156,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "races_of",
         r"(?:how\s+many|number\s+of|count\s+of|what|which|list(?:\s+the)?|show(?:\s+me)?"
-        r"(?:\s+the)?)\s+(?:(?:different|separate)\s+)?(?:races|distances|race\s+distances)",
+        r"(?:\s+the)?)\s+(?:(?:different|separate)\s+)?(?:races|distances|race\s+distances)"
+        r"|races(?=\s+(?:(?:per|by|for\s+each|in\s+each)\b|\x00))",  # "races per event"
     ),
     ("events", r"events?|races|held|calendar|schedule|on\s+the\s+calendar"),
     ("when", r"when|what\s+(?:date|day)|which\s+(?:date|day)|dates?\s+of"),
@@ -249,6 +261,15 @@ _WHICH_MOST = re.compile(
 )
 
 
+_PLURAL_GROUP = re.compile(r"(?:ies|[^su]s|states|races|classes)$")
+# "across all our events" totals them; "for each event" groups them.
+_ACROSS_ALL = re.compile(
+    r"\b(?:(?:across|over)\s+(?:all|every|any)|(?:in|at|for)\s+all)"
+    r"(?:\s+(?:of\s+)?(?:the|our|their))?"
+    r"\s+(?:events?|races?)\b"
+)
+
+
 def _group_name(match: re.Match[str]) -> str | None:
     for name, value in match.groupdict().items():
         if value and name not in ("most",):
@@ -283,7 +304,42 @@ def _more_groups(scan: Scan, end: int) -> None:
         end = more.end()
 
 
+_RANKED_GROUP = re.compile(
+    rf"\b(?:which|what|any|each|every)\s+(?:[\w\x00]+\s+)?(?:{_GROUP_ALTS})\b"
+)
+_EVERY_EDITION = re.compile(r"\b(?:every|each)\s+(?:one\s+of\s+)?(?:the\s+)?\x00+")
+
+
+# "which city is Michael Wardian from", "where are our runners from": their home places.
+_HOME_OF = re.compile(
+    r"\b(?:which|what)\s+(?P<what>city|town|hometown|state|country)\s+(?=(?:is|was|are|were"
+    r"|does|did|do)\b[^?.!]*\bfrom\b)|\bwhere\s+(?=(?:is|was|are|were|does|did|do)\b"
+    r"[^?.!]*\bfrom\b)"
+)
+_HOME_DIMS = {"city": ("city",), "town": ("city",), "hometown": ("city",), "state": ("state",),
+              "country": ("country",), None: ("city", "state", "country")}  # fmt: skip
+
+
 def extract_groups(scan: Scan) -> None:
+    for match in scan.finditer(_ACROSS_ALL):
+        scan.take(match.start(), match.end())
+    for match in scan.finditer(_HOME_OF):
+        scan.take(match.start(), match.end())
+        scan.group_by.extend(d for d in _HOME_DIMS[match["what"]] if d not in scan.group_by)
+        scan.flags.add("results")
+    if scan.events:
+        for match in scan.finditer(_EVERY_EDITION):  # "every Boston Marathon": each year's
+            scan.take(match.start(), match.end())
+            scan.group_by.append("year")
+    if "rank_measure" in scan.slots and not scan.group_by:
+        for match in scan.finditer(_RANKED_GROUP):
+            name = _name_of(match)
+            if name is not None:
+                scan.take(match.start(), match.end())
+                scan.group_by.append(name)
+                if _PLURAL_GROUP.search(match[0]):
+                    scan.slots["rank_all"] = True
+                break
     for match in scan.finditer(_WHICH_MOST):
         name = _name_of(match)
         if name is None:
@@ -296,6 +352,9 @@ def extract_groups(scan: Scan) -> None:
         scan.group_by.append(name)
         fewest = match["most"] in ("fewest", "least", "lowest number", "smallest")
         scan.slots["rank_groups"] = "asc" if fewest else "desc"
+        said = next(match[g] for g in match.groupdict() if g.startswith("w_") and match[g])
+        if _PLURAL_GROUP.search(said):  # "which states had the most": every state, ranked
+            scan.slots["rank_all"] = True
     for match in scan.finditer(_GROUP):
         name = _name_of(match)
         if name is not None and name not in scan.group_by:

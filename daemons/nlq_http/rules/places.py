@@ -29,6 +29,21 @@ STATES = {
     "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC",
     "washington dc": "DC", "washington d.c.": "DC",
 }  # fmt: skip
+# What a state's residents are called: "Virginians", "excluding Texans", "non-New Yorkers".
+_RESIDENTS = {
+    "alabamian": "AL", "alaskan": "AK", "arizonan": "AZ", "arkansan": "AR", "californian": "CA",
+    "coloradan": "CO", "delawarean": "DE", "floridian": "FL", "hawaiian": "HI",
+    "idahoan": "ID", "illinoisan": "IL", "hoosier": "IN", "iowan": "IA", "kansan": "KS",
+    "kentuckian": "KY", "louisianan": "LA", "mainer": "ME", "marylander": "MD",
+    "bay stater": "MA", "michigander": "MI", "minnesotan": "MN", "mississippian": "MS",
+    "missourian": "MO", "montanan": "MT", "nebraskan": "NE", "nevadan": "NV",
+    "new hampshirite": "NH", "new jerseyan": "NJ", "new mexican": "NM", "new yorker": "NY",
+    "north carolinian": "NC", "north dakotan": "ND", "ohioan": "OH", "oklahoman": "OK",
+    "oregonian": "OR", "pennsylvanian": "PA", "rhode islander": "RI",
+    "south carolinian": "SC", "south dakotan": "SD", "tennessean": "TN", "texan": "TX",
+    "utahn": "UT", "vermonter": "VT", "virginian": "VA", "washingtonian": "WA",
+    "west virginian": "WV", "wisconsinite": "WI", "wyomingite": "WY",
+}  # fmt: skip
 COUNTRIES = {
     "united states of america": "US", "united states": "US", "usa": "US", "u.s.a.": "US",
     "u.s.": "US", "america": "US", "american": "US", "americans": "US",
@@ -72,6 +87,8 @@ _COUNTRY = re.compile(
 _US = re.compile(
     rf"(?<![\w-]){_NOT.replace('?P<neg>', '?P<neg>')}(?:(?P<home>{_HOME_CUE})\s+)?(?:the\s+)?US\b"
 )
+_RESIDENT_NAMES = "|".join(sorted((re.escape(n) for n in _RESIDENTS), key=len, reverse=True))
+_RESIDENT = re.compile(rf"(?<![\w-]){_NOT}(?:the\s+)?(?P<name>{_RESIDENT_NAMES})s?\b")
 _CODE = re.compile(
     rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE})\s+)?\s*(?P<code>[A-Z]{{2}})\b"
 )
@@ -91,6 +108,10 @@ def extract_places(scan: Scan) -> None:
     for match in _US.finditer(scan.cased):
         scan.take(match.start(), match.end())
         _place(scan, "country", True, "US", bool(match["neg"]))
+    for match in scan.finditer(_RESIDENT):  # where runners live
+        scan.take(match.start(), match.end())
+        _place(scan, "state", True, _RESIDENTS[match["name"]], bool(match["neg"]))
+        scan.flags.add("results")  # "how many Texans finished": people
     for match in scan.finditer(_STATE):
         cued = match["home"] or match["at"] or match["neg"]
         if not cued and scan.text[match.start("name")].islower():

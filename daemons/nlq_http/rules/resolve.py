@@ -14,27 +14,21 @@ import re
 
 from ..compiler import QueryError, validate
 from ..model import MODEL
-from ..query import MARATHON_KM, Filter, MeasureRef, Op, SemanticQuery, Sort
-from .amounts import distance_in
-from .names import prefer_sibling_for_distance
+from ..query import Filter, MeasureRef, Op, SemanticQuery, Sort
+from .filters import Unanswerable, filters_for
 from .scan import Scan
 
-PEOPLE = ("finishers", "entrants", "splits")
 _TIME_MEASURES = ("average_time", "median_time", "fastest_time", "slowest_time")
 _COMPARE_MEASURES = ("count", "average_time", "median_time", "fastest_time")
 
 
-class Unanswerable(Exception):
-    """The question asks for something the model cannot express; the message says what."""
-
-
 _COUNTED = re.compile(
     r"\b(?:how\s+many|number\s+of|count\s+of|total\s+number\s+of)\s+(?:\W*\w+\W+){0,3}?"
-    r"(?P<noun>events|races\b(?!\s+(?:does|did|do|at|in)\b)|finishers|runners|entrants|participants"
+    r"(?P<noun>events|races|finishers|runners|entrants|participants"
     r"|registrations|registrants|sign\W?ups|people|starters)\b"
 )
 _NOUN_ENTITY = {
-    "events": "events", "races": "events", "finishers": "finishers", "runners": "finishers",
+    "events": "events", "races": "races", "finishers": "finishers", "runners": "finishers",
     "entrants": "entrants", "participants": "entrants",
     "starters": "entrants", "registrants": "entrants", "registrations": "registrations",
 }  # fmt: skip
@@ -47,9 +41,9 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     if counted is not None and not flags & quiet and not scan.slots.get("provider"):
         noun = _NOUN_ENTITY.get(counted["noun"], "registrations")
         if counted["noun"] == "people":  # "how many people …" says nothing of its own
-            noun = "entrants" if flags & {"entrants", "registrations"} else "finishers"
+            noun = "entrants" if flags & {"entrants", "registrations", "started"} else "finishers"
         fields = {f.field for f in scan.filters}
-        if noun != "events" or not (fields & {"outcome", "chip_time", "age", "sex"}):
+        if noun not in ("events", "races") or not (fields & {"outcome", "chip_time", "age", "sex"}):
             if noun == "finishers" and "outcome" in fields:
                 return "entrants"
             return noun
@@ -105,7 +99,11 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
             wanted.append(ref)
 
     for value in scan.slots.get("percentiles", ()):
-        add("percentile_time", value)
+        if "pace" in flags:
+            add("percentile_pace_per_km" if "per_km" in flags else "percentile_pace_per_mile",
+                value)  # fmt: skip
+        else:
+            add("percentile_time", value)
     if "average" in flags:
         if "age_word" in flags:
             add("average_age")
@@ -140,129 +138,15 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
     if "distribution" in flags and entity == "finishers":
         add("count")
         scan.group_by.insert(0, "time_band")
-    return wanted
-
-
-def _rename(entity: str, f: Filter) -> Filter:
-    """Generic words onto the entity's own dimensions ("fee" is "amount paid" for a
-    registration; a runner's state is the event's state when counting events)."""
-    dims = MODEL[entity].dimensions
-    field = f.field
-    if entity == "standards" and field == "age" and f.op is not Op.EQ:
-        return _standard_band(f)
-    if entity == "standards" and field == "year":
-        field = "edition"
-    if field == "fee" and entity == "registrations":
-        field = "amount_paid"
-    if field in ("state", "city", "country") and field not in dims and f"event_{field}" in dims:
-        field = f"event_{field}"
-    if field.startswith("event_") and field not in dims and field[6:] in dims:
-        field = field[6:]
-    return f if field == f.field else f.model_copy(update={"field": field})
-
-
-def _standard_band(f: Filter) -> Filter:
-    """Ages said as a range select the standards' bands that overlap it."""
-    if f.op is Op.BETWEEN:
-        return f
-    if f.op in (Op.GE, Op.GT):
-        return Filter(field="age_max", op=f.op, value=f.value)
-    return Filter(field="age_min", op=f.op, value=f.value)
-
-
-def _filters(scan: Scan, entity: str) -> list[Filter]:
-    prefer_sibling_for_distance(scan)
-    out: list[Filter] = []
-    if scan.events:
-        names = tuple(scan.events)
-        out.append(Filter(field="event", op=Op.IN if len(names) > 1 else Op.EQ,
-                          value=names if len(names) > 1 else names[0]))  # fmt: skip
-    years = sorted(scan.years)
-    if years:
-        out.append(
-            Filter(field="year", op=Op.IN, value=tuple(years))
-            if len(years) > 1
-            else Filter(field="year", value=years[0])
-        )
-    start, end = scan.slots.get("date_from"), scan.slots.get("date_to")
-    field = "event_date"
-    if start and end:
-        out.append(Filter(field=field, op=Op.BETWEEN, value=(start, end)))
-    elif start:
-        out.append(Filter(field=field, op=Op.GE, value=start))
-    elif end:
-        out.append(Filter(field=field, op=Op.LE, value=end))
-    sexes = list(dict.fromkeys(scan.sexes))
-    if len(sexes) == 1:
-        out.append(Filter(field="sex", value=sexes[0]))
-    elif len(sexes) > 1:
-        out.append(Filter(field="sex", op=Op.IN, value=tuple(sexes)))
-        if "sex" not in scan.group_by:
-            scan.group_by.append("sex")
-    person = scan.slots.get("person")
-    if person is not None:
-        first, last = person
-        if first:
-            out.append(Filter(field="first_name", value=first))
-        out.append(Filter(field="last_name", value=last))
-    if scan.slots.get("partner"):
-        out.append(Filter(field="partner", value=scan.slots["partner"]))
-    provider = scan.slots.get("provider")
-    if provider and entity == "fees":
-        out.append(
-            Filter(field="provider", value={"runsignup": "RunSignUp"}.get(provider, "Race Roster"))
-        )
-    elif provider == "raceroster" and entity == "registrations":
-        raise Unanswerable("the data holds RunSignUp registrations only; Race Roster has fees")
-    _distance(scan, entity, out)
-    if "boston_qualifier" in scan.flags:
-        edition = scan.slots.get("bq_edition")
-        if entity == "standards":
-            if edition:
-                out.append(Filter(field="edition", value=edition))
-        elif edition:
-            out.append(Filter(field="boston_qualifier_of", value=edition))
-        else:
-            out.append(Filter(field="boston_qualifier", value=True))
-    renamed = [_rename(entity, f) for f in scan.filters]
-    if entity == "standards":  # the standards' year is their edition
-        out = [f.model_copy(update={"field": "edition"}) if f.field == "year" else f for f in out]
-    if entity == "standards" and not any(f.field == "edition" for f in [*out, *renamed]):
-        # "the qualifying time for a 45-year-old man" is today's standard, not every edition's
-        renamed.append(Filter(field="latest_edition", value=True))
-    out.extend(renamed)
-    return out
-
-
-def _distance(scan: Scan, entity: str, out: list[Filter]) -> None:
-    """Said > Boston qualifying (a marathon; the stored flag means one) > implied by events."""
-    kms = scan.slots.get("distances") or []
-    if entity not in (*PEOPLE, "races", "registrations", "fees"):
-        if kms:
-            raise Unanswerable(f"{MODEL[entity].label} have no distance")
-        return
-    if kms:
-        if len(kms) > 1:
-            out.append(Filter(field="distance_km", op=Op.IN, value=tuple(kms)))
-            return
-        if (
-            "boston_qualifier" in scan.flags
-            and kms[0] == MARATHON_KM
-            and not scan.slots.get("bq_edition")
+    if "gun_time" in flags:  # the same measures over the gun time, or none at all
+        gun = [MeasureRef(name=m.name.replace("_time", "_gun_time")) if m.name in _TIME_MEASURES
+               else m for m in wanted]  # fmt: skip
+        if any(m.name.endswith("_gun_time") and m.name not in available for m in gun) or any(
+            m.name.startswith("percentile") for m in gun
         ):
-            return  # the stored judgement already means "a marathon"
-        out.append(Filter(field="distance_km", value=kms[0]))
-        return
-    if "boston_qualifier" in scan.flags:
-        if scan.slots.get("bq_edition"):
-            out.append(Filter(field="distance_km", value=MARATHON_KM))
-        return
-    if scan.events and entity in PEOPLE and not {"race", "distance_km"} & set(scan.group_by):
-        # An event's name implies its main race, unless its races are grouped or compared.
-        implied = {distance_in(name) for name in scan.events}
-        if len(implied) == 1 and (km := implied.pop()) is not None:
-            out.append(Filter(field="distance_km", value=km))
-            scan.note(f"the {km:g} km race of the named event")
+            raise Unanswerable("gun times can be averaged, or their median, fastest or slowest")
+        wanted = gun
+    return wanted
 
 
 def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
@@ -297,11 +181,15 @@ def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
 def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     """The query of this question alone; with ``previous``, its entity is the default."""
     entity = entity_for(scan, previous.entity if previous else None)
-    if (entity == "events" and "distance_km" in scan.group_by) or scan.slots.get("distances"):
+    if (
+        (entity == "events" and "distance_km" in scan.group_by)
+        or scan.slots.get("distances")
+        or "distance_compared" in scan.flags
+    ):
         entity = "races" if entity == "events" else entity  # distances are the races' own
     model = MODEL[entity]
     measures = _measures(scan, entity)
-    filters = _filters(scan, entity)
+    filters = filters_for(scan, entity)
     for f in filters:
         if f.field not in model.dimensions:
             raise Unanswerable(f"{model.label} cannot be filtered by {f.field.replace('_', ' ')}")
@@ -338,7 +226,14 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     order = _order(scan, entity, listing=not measures)
     if scan.slots.get("rank_groups"):
         order = [Sort(field="count", descending=scan.slots["rank_groups"] == "desc")]
-        scan.slots.setdefault("limit", 1)
+        if not scan.slots.get("rank_all"):
+            scan.slots.setdefault("limit", 1)
+    if "rank_measure" in scan.slots:
+        if not (group_by and measures):
+            raise Unanswerable("say which groups to rank (e.g. which year had the fastest average)")
+        order = [Sort(field=measures[0].name, descending=scan.slots["rank_measure"])]
+        if not scan.slots.get("rank_all"):
+            scan.slots.setdefault("limit", 1)
     if per_group is not None and not order:
         order = [Sort(field="chip_time")] if "chip_time" in model.dimensions else []
     show: list[str] = []

@@ -29,6 +29,8 @@ class Vocabulary:
     # Smiths") or "from Portland" is recognised only when the data has it.
     last_names: frozenset[str] = frozenset()
     cities: frozenset[str] = frozenset()
+    # Lower-case first names: a name typed without its accent or apostrophe finds its spelling.
+    first_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

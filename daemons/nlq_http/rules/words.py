@@ -104,7 +104,7 @@ EVENT_GENERIC = _words(
     """
     the a of and marathon marathons half full race run road k km mile miles miler 5k 10k
     8k 12k 15k 25k 30k 50k 100k international annual classic day memorial festival series
-    challenge trail st saint
+    challenge trail st saint spring summer fall autumn winter
     """
 )
 PARTNER_GENERIC = _words(

@@ -1,0 +1,178 @@
+"""From what the extractors found to the query's filters, on the entity's own dimensions.
+
+Events, years, dates, sexes, a runner's name (as the data spells it), the partner, the
+provider, the distance said or implied by the event's name, Boston qualifying, whose
+splits, and every filter an extractor added, renamed onto the entity's dimension
+("fee" is the amount paid for a registration; a runner's state is the event's state
+when counting events).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import MODEL
+from ..query import MARATHON_KM, Filter, Op
+from .amounts import distance_in
+from .names import prefer_sibling_for_distance
+from .people import spellings
+from .scan import Scan
+
+PEOPLE = ("finishers", "entrants", "splits")
+
+
+class Unanswerable(Exception):
+    """The question asks for something the model cannot express; the message says what."""
+
+
+def _rename(entity: str, f: Filter) -> Filter:
+    """Generic words onto the entity's own dimensions ("fee" is "amount paid" for a
+    registration; a runner's state is the event's state when counting events)."""
+    dims = MODEL[entity].dimensions
+    field = f.field
+    if entity == "standards" and field == "age" and f.op is not Op.EQ:
+        return _standard_band(f)
+    if entity == "standards" and field == "year":
+        field = "edition"
+    if field == "fee" and entity == "registrations":
+        field = "amount_paid"
+    if field in ("state", "city", "country") and field not in dims and f"event_{field}" in dims:
+        field = f"event_{field}"
+    if field.startswith("event_") and field not in dims and field[6:] in dims:
+        field = field[6:]
+    return f if field == f.field else f.model_copy(update={"field": field})
+
+
+def _standard_band(f: Filter) -> Filter:
+    """Ages said as a range select the standards' bands that overlap it."""
+    if f.op is Op.BETWEEN:
+        return f
+    if f.op in (Op.GE, Op.GT):
+        return Filter(field="age_max", op=f.op, value=f.value)
+    return Filter(field="age_min", op=f.op, value=f.value)
+
+
+def filters_for(scan: Scan, entity: str) -> list[Filter]:
+    """Every filter the question said, on the entity's own dimensions."""
+    prefer_sibling_for_distance(scan)
+    out: list[Filter] = []
+    if scan.events:
+        names = tuple(scan.events)
+        out.append(Filter(field="event", op=Op.IN if len(names) > 1 else Op.EQ,
+                          value=names if len(names) > 1 else names[0]))  # fmt: skip
+    years = sorted(scan.years)
+    if years:
+        out.append(
+            Filter(field="year", op=Op.IN, value=tuple(years))
+            if len(years) > 1
+            else Filter(field="year", value=years[0])
+        )
+    start, end = scan.slots.get("date_from"), scan.slots.get("date_to")
+    field = "event_date"
+    if start and end:
+        out.append(Filter(field=field, op=Op.BETWEEN, value=(start, end)))
+    elif start:
+        out.append(Filter(field=field, op=Op.GE, value=start))
+    elif end:
+        out.append(Filter(field=field, op=Op.LE, value=end))
+    sexes = list(dict.fromkeys(scan.sexes))
+    if len(sexes) == 1:
+        out.append(Filter(field="sex", value=sexes[0]))
+    elif len(sexes) > 1:
+        out.append(Filter(field="sex", op=Op.IN, value=tuple(sexes)))
+        if "sex" not in scan.group_by:
+            scan.group_by.append("sex")
+    person = scan.slots.get("person")
+    if person is not None:
+        first, last = person
+        if first:
+            out.append(_name_filter("first_name", spellings(first, scan.vocab.first_names)))
+        out.append(_name_filter("last_name", spellings(last, scan.vocab.last_names)))
+    if scan.slots.get("partner"):
+        out.append(Filter(field="partner", value=scan.slots["partner"]))
+    provider = scan.slots.get("provider")
+    if provider and entity == "fees":
+        out.append(
+            Filter(field="provider", value={"runsignup": "RunSignUp"}.get(provider, "Race Roster"))
+        )
+    elif provider == "raceroster" and entity == "registrations":
+        raise Unanswerable("the data holds RunSignUp registrations only; Race Roster has fees")
+    _distance(scan, entity, out)
+    if scan.slots.get("past") and entity in ("events", "races"):
+        out.append(Filter(field="event_date", op=Op.LT, value=scan.today))
+        if "event_status" in MODEL[entity].dimensions and "event_status" not in scan.group_by:
+            out.append(Filter(field="event_status", op=Op.NE, value="cancelled"))
+    if "boston_qualifier" in scan.flags:
+        edition = scan.slots.get("bq_edition")
+        if entity == "standards":
+            if edition:
+                out.append(Filter(field="edition", value=edition))
+        elif edition:
+            out.append(Filter(field="boston_qualifier_of", value=edition))
+        else:
+            out.append(Filter(field="boston_qualifier", value=True))
+    if entity == "splits":
+        _split_runners(scan, out)
+    renamed = [_rename(entity, f) for f in scan.filters]
+    if entity == "standards":  # the standards' year is their edition
+        out = [f.model_copy(update={"field": "edition"}) if f.field == "year" else f for f in out]
+    if entity == "standards" and not any(f.field == "edition" for f in [*out, *renamed]):
+        # "the qualifying time for a 45-year-old man" is today's standard, not every edition's
+        renamed.append(Filter(field="latest_edition", value=True))
+    out.extend(renamed)
+    return out
+
+
+_FINISHED = re.compile(r"\b(?:finishers|finished|who\s+finished|those\s+who\s+finished)\b")
+_WINNER = re.compile(r"\b(?:winners?|won|champions?|victor)\b")
+
+
+def _split_runners(scan: Scan, out: list[Filter]) -> None:
+    """Whose splits: the winner's ("the winner's splits"), or only finishers' ("among
+    finishers"; a split row carries its runner's final status)."""
+    if _WINNER.search(scan.low) and "per_group" not in scan.slots:
+        out.append(Filter(field="race_winner", value=True))
+        if scan.slots.get("limit") == 1 and scan.slots.get("rank") == ("chip_time", False):
+            del scan.slots["limit"]  # "the winner" chose whose splits, not one split
+            del scan.slots["rank"]
+    elif _FINISHED.search(scan.low) and not any(f.field == "status" for f in scan.filters):
+        out.append(Filter(field="status", value="finished"))
+
+
+def _name_filter(field: str, names: tuple[str, ...]) -> Filter:
+    return (
+        Filter(field=field, value=names[0])
+        if len(names) == 1
+        else Filter(field=field, op=Op.IN, value=names)
+    )
+
+
+def _distance(scan: Scan, entity: str, out: list[Filter]) -> None:
+    """Said > Boston qualifying (a marathon; the stored flag means one) > implied by events."""
+    kms = scan.slots.get("distances") or []
+    if entity not in (*PEOPLE, "races", "registrations", "fees"):
+        if kms:
+            raise Unanswerable(f"{MODEL[entity].label} have no distance")
+        return
+    if kms:
+        if len(kms) > 1:
+            out.append(Filter(field="distance_km", op=Op.IN, value=tuple(kms)))
+            return
+        if (
+            "boston_qualifier" in scan.flags
+            and kms[0] == MARATHON_KM
+            and not scan.slots.get("bq_edition")
+        ):
+            return  # the stored judgement already means "a marathon"
+        out.append(Filter(field="distance_km", value=kms[0]))
+        return
+    if "boston_qualifier" in scan.flags:
+        if scan.slots.get("bq_edition"):
+            out.append(Filter(field="distance_km", value=MARATHON_KM))
+        return
+    if scan.events and entity in PEOPLE and not {"race", "distance_km"} & set(scan.group_by):
+        # An event's name implies its main race, unless its races are grouped or compared.
+        implied = {distance_in(name) for name in scan.events}
+        if len(implied) == 1 and (km := implied.pop()) is not None:
+            out.append(Filter(field="distance_km", value=km))
+            scan.note(f"the {km:g} km race of the named event")

@@ -1,0 +1,295 @@
+"""Rankings of groups by a measure, one-row superlatives, pace thresholds and paces'
+percentiles, gun times, residents' names, names typed without accents, and which
+runners a split question means."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from daemons.nlq_http.compiler import Tenant, compile_query
+from daemons.nlq_http.examples import DEMO_VOCABULARY
+from daemons.nlq_http.rules.people import spellings
+from tests.unit.nlq_queries import (
+    BOSTON,
+    CHICAGO,
+    EVENT,
+    MARATHON,
+    PERSON,
+    SHAMROCK,
+    YEAR,
+    F,
+    Q,
+    canonical,
+    case,
+    understand,
+)
+
+MIN = dt.timedelta(minutes=1)
+VOCAB = dataclasses.replace(
+    DEMO_VOCABULARY,
+    event_names=(*DEMO_VOCABULARY.event_names, "Big River Fall Trail Series"),
+    last_names=DEMO_VOCABULARY.last_names | {"o'neill", "gonzález", "gonzalez", "williams"},
+    first_names=frozenset({"renée", "valentina", "michael"}),
+)
+
+CASES = [
+    # groups ranked by their measure: one group, or every group when the group is plural
+    case(
+        "slowest avg finish time of any boston marathon year",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            MARATHON,
+            measures=("average_time",),
+            group_by=("year",),
+            order=("-average_time",),
+            limit=1,
+        ),
+    ),
+    case(
+        "which year had the fastest median time at chicago",
+        Q(
+            "finishers",
+            EVENT(CHICAGO),
+            MARATHON,
+            measures=("median_time",),
+            group_by=("year",),
+            order=("median_time",),
+            limit=1,
+        ),
+    ),
+    case(
+        "which states had the highest average age at boston 2024",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            measures=("average_age",),
+            group_by=("state",),
+            order=("-average_age",),
+        ),
+    ),
+    case(
+        "Which states had the most finishers at the Chicago Marathon 2024?",
+        Q(
+            "finishers",
+            EVENT(CHICAGO),
+            YEAR(2024),
+            MARATHON,
+            count=True,
+            group_by=("state",),
+            order=("-count",),
+        ),
+    ),
+    case(
+        "which state had the most finishers at chicago 2024",
+        Q(
+            "finishers",
+            EVENT(CHICAGO),
+            YEAR(2024),
+            MARATHON,
+            count=True,
+            group_by=("state",),
+            order=("-count",),
+            limit=1,
+        ),
+    ),
+    case(  # each edition of a named event
+        "median finish time for every boston marathon",
+        Q("finishers", EVENT(BOSTON), MARATHON, measures=("median_time",), group_by=("year",)),
+    ),
+    # across all events is a total; for every event is a grouping
+    case(
+        "What's the total number of finishers in 2023, across every event?",
+        Q("finishers", YEAR(2023), count=True),
+    ),
+    case("how many finishers at all our events in 2025", Q("finishers", YEAR(2025), count=True)),
+    case(
+        "finishers for every event in 2023",
+        Q("finishers", YEAR(2023), count=True, group_by=("event",)),
+    ),
+    # a superlative before one thing is one row
+    case(
+        "fastest marathon by anyone named Williams",
+        Q("finishers", PERSON(None, "Williams"), MARATHON, order=("chip_time",), limit=1),
+    ),
+    case(
+        "Who is the fastest Smith at the Shamrock Marathon, ever?",
+        Q(
+            "finishers",
+            EVENT(SHAMROCK),
+            PERSON(None, "Smith"),
+            MARATHON,
+            order=("chip_time",),
+            limit=1,
+        ),
+    ),
+    case(
+        "fastest marathon runners in 2024",
+        Q("finishers", YEAR(2024), MARATHON, order=("chip_time",)),
+    ),
+    case(
+        "fastest 5K split at the Chicago Marathon 2024",
+        Q(
+            "splits",
+            EVENT(CHICAGO),
+            YEAR(2024),
+            MARATHON,
+            F("timing_point", "5K"),
+            order=("chip_time",),
+            limit=1,
+        ),
+    ),
+    # paces as thresholds and as percentiles
+    case(
+        "How many finishers at Boston 2024 ran faster than 8 minutes per mile?",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            F("pace_per_mile", 8 * MIN, "lt"),
+            count=True,
+        ),
+    ),
+    case(
+        "how many ran sub-5:00/km at boston 2024",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            F("pace_per_km", 5 * MIN, "lt"),
+            count=True,
+        ),
+    ),
+    case(
+        "What's the 95th percentile pace per mile at Boston 2024?",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            measures=(("percentile_pace_per_mile", 95.0),),
+        ),
+    ),
+    case(
+        "averge gun time at boston 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=("average_gun_time",)),
+    ),
+    # where runners live, said as who they are
+    case(
+        "Excluding Virginians, how many finished the Shamrock Marathon in 2024?",
+        Q("finishers", EVENT(SHAMROCK), YEAR(2024), MARATHON, F("state", "VA", "ne"), count=True),
+    ),
+    case(
+        "how many Texans ran boston 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, F("state", "TX"), count=True),
+    ),
+    case(
+        "Which city is Michael Wardian from?",
+        Q("finishers", PERSON("Michael", "Wardian"), count=True, group_by=("city",)),
+    ),
+    # who started: entrants who did not miss the start
+    case(
+        "How many people started the Chicago Marathon in 2023?",
+        Q("entrants", EVENT(CHICAGO), YEAR(2023), MARATHON, F("outcome", "dns", "ne"), count=True),
+    ),
+    # whose splits
+    case(
+        "Show the split times of the winner of the Chicago Marathon 2024",
+        Q("splits", EVENT(CHICAGO), YEAR(2024), MARATHON, F("race_winner", True)),
+    ),
+    case(
+        "slowest half split among finishers boston 2024",
+        Q(
+            "splits",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            F("timing_point", "Half"),
+            F("status", "finished"),
+            order=("-chip_time",),
+            limit=1,
+        ),
+    ),
+    case(
+        "Which timing points did the Boston Marathon 2024 have?",
+        Q("splits", EVENT(BOSTON), YEAR(2024), MARATHON, count=True, group_by=("timing_point",)),
+    ),
+    # the most recent event has been held
+    case(
+        "show our last 3 events",
+        Q(
+            "events",
+            F("event_date", dt.date(2026, 11, 25), "lt"),
+            F("event_status", "cancelled", "ne"),
+            order=("-event_date",),
+            limit=3,
+        ),
+    ),
+    case(
+        "Compare the marathon and the half at the Shamrock Marathon 2024 by number of finishers",
+        Q(
+            "finishers",
+            EVENT(SHAMROCK),
+            YEAR(2024),
+            F("distance_km", (42.195, 21.0975), "in"),
+            measures=("count", "average_time", "median_time", "fastest_time"),
+            group_by=("distance_km",),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), CASES)
+def test_question_parses_to_its_exact_query(question, expected):
+    reading = understand(question, vocab=VOCAB)
+    assert reading.refusal is None, reading.refusal
+    assert reading.confidence >= 0.6, reading.notes
+    assert canonical(reading.query) == canonical(expected), reading.notes
+
+
+def test_a_season_is_a_season_even_when_an_event_has_its_word_in_its_name():
+    reading = understand("What was on the calendar for fall 2025?", vocab=VOCAB)
+    assert canonical(reading.query) == canonical(
+        Q("events", F("event_date", (dt.date(2025, 9, 1), dt.date(2025, 11, 30)), "between"))
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "known", "spelled"),
+    [
+        ("Renee", {"renée"}, ("Renée",)),
+        ("Oneill", {"o'neill"}, ("O'Neill",)),
+        ("Gonzalez", {"gonzález", "gonzalez"}, ("Gonzalez",)),  # the data has it as said
+        ("Gonzales", {"gonzález"}, ("Gonzales",)),  # nothing like it: as said
+        ("Nunez", {"núñez", "nuñez"}, ("Nuñez", "Núñez")),  # two spellings: both
+    ],
+)
+def test_a_name_typed_without_its_accents_finds_the_datas_spelling(said, known, spelled):
+    assert sorted(spellings(said, frozenset(known))) == sorted(spelled)
+
+
+def test_a_name_typed_without_its_apostrophe_filters_on_the_datas_spelling():
+    reading = understand("how did valentina oneill do", vocab=VOCAB)
+    assert reading.query is not None
+    assert ("last_name", "O'Neill") in {(f.field, f.value) for f in reading.query.filters}
+
+
+def test_not_from_a_state_keeps_runners_with_no_state():
+    query = Q("finishers", EVENT(BOSTON), F("state", "MA", "ne"), count=True)
+    sql = compile_query(query, Tenant(None, True)).sql
+    assert "lower(p.state) IS DISTINCT FROM %(state)s" in sql
+
+
+def test_several_distances_each_match_as_nearly_as_one():
+    query = Q("finishers", EVENT(SHAMROCK), F("distance_km", (42.195, 21.0975), "in"), count=True)
+    compiled = compile_query(query, Tenant(None, True))
+    assert compiled.sql.count("ra.distance_km BETWEEN") == 2
+    low, high = compiled.params["distance_min_2"], compiled.params["distance_max_2"]
+    assert low <= 21.098 <= high  # a half stored as 21.098 km
