@@ -293,3 +293,15 @@ def test_several_distances_each_match_as_nearly_as_one():
     assert compiled.sql.count("ra.distance_km BETWEEN") == 2
     low, high = compiled.params["distance_min_2"], compiled.params["distance_max_2"]
     assert low <= 21.098 <= high  # a half stored as 21.098 km
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many RunSignUp events are there?",  # the platforms' event lists are not in the data
+        "median temperature at boston 2024",  # the weather has an average, lowest, highest
+    ],
+)
+def test_what_the_entity_cannot_measure_is_refused_not_dropped(question):
+    reading = understand(question, vocab=VOCAB)
+    assert reading.refusal is not None and reading.refusal.status == 422, reading

@@ -227,7 +227,6 @@ OTHER_ENTITIES = [
         Q("standards", WOMEN, AGE(45), F("latest_edition", True)),
     ),
     case("registration fees for RunSignUp races", Q("fees", RSU)),
-    case("How many RunSignUp events are there?", Q("fees", RSU, count=True)),
     case("events with fees of at least $75", Q("fees", F("fee", 75.0, "ge"))),
     case("Race Roster events with fees of $100 or more", Q("fees", RR, F("fee", 100.0, "ge"))),
     case("Race Roster events with fees under 50 dollars", Q("fees", RR, F("fee", 50.0, "lt"))),
@@ -292,8 +291,8 @@ OTHER_ENTITIES = [
         Q("registrations", YEAR(2026), count=True),
     ),
     case(
-        "how many people signed up for the big sur marathon this year",
-        Q("entrants", EVENT("Big Sur Marathon"), YEAR(2026), MARATHON, count=True),
+        "how many people signed up for the big sur marathon this year",  # on RunSignUp
+        Q("registrations", EVENT("Big Sur Marathon"), YEAR(2026), count=True),
     ),
     case("what races are at the Chicago Marathon", Q("races", C)),
     case("how many races does the Boston Marathon have", Q("races", B, count=True)),

@@ -252,9 +252,10 @@ def extract_times(scan: Scan) -> None:
 # -- fees -------------------------------------------------------------------------------------
 _AMOUNT = r"\d{1,6}(?:\.\d{1,2})?"
 _MONEY = rf"(?:\$\s?(?P<a>{_AMOUNT})(?P<k>k\b)?|\b(?P<b>{_AMOUNT})\s*(?:dollars?|usd|bucks)\b)"
-_FEE = re.compile(rf"(?:(?<![\w<>])(?:{CMP})\s*)?{_MONEY}(?:\s+{OR_AFTER})?")
+_PAID = r"(?P<paid>\b(?:amount\s+|who\s+)?paid\s+)?"  # "paid over $100": what registrants paid
+_FEE = re.compile(rf"{_PAID}(?:(?<![\w<>])(?:{CMP})\s*)?{_MONEY}(?:\s+{OR_AFTER})?")
 _FEE_BETWEEN = re.compile(
-    rf"\b(?:between|from)\s+\$?\s?(?P<x>{_AMOUNT})(?:\s*(?:dollars?|usd))?\s*(?:and|to|-)\s*"
+    rf"{_PAID}\b(?:between|from)\s+\$?\s?(?P<x>{_AMOUNT})(?:\s*(?:dollars?|usd))?\s*(?:and|to|-)\s*"
     rf"\$?\s?(?P<y>{_AMOUNT})(?:\s*(?:dollars?|usd|bucks))?"
 )
 _FEE_BARE = re.compile(
@@ -271,7 +272,7 @@ def extract_fees(scan: Scan) -> None:
         low, high = sorted((float(match["x"]), float(match["y"])))
         scan.take(match.start(), match.end())
         scan.add("fee", Op.BETWEEN, (low, high))
-        scan.flags.add("fee")
+        scan.flags.add("paid" if match["paid"] else "fee")
     for match in scan.finditer(_FEE):
         amount = float(match["a"] or match["b"]) * (1000 if match["k"] else 1)
         scan.take(match.start(), match.end())
@@ -280,7 +281,7 @@ def extract_fees(scan: Scan) -> None:
             continue
         has_cmp = any(match.groupdict().get(g) for g in ("le", "lt", "ge", "gt", "ole", "oge"))
         scan.add("fee", op_of(match) if has_cmp else Op.EQ, amount)
-        scan.flags.add("fee")
+        scan.flags.add("paid" if match["paid"] else "fee")
     for match in scan.finditer(_FEE_BARE):
         scan.take(match.start(), match.end())
         scan.add("fee", op_of(match), float(match["n"]))

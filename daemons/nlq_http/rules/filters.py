@@ -111,6 +111,8 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
             out.append(Filter(field="boston_qualifier_of", value=edition))
         else:
             out.append(Filter(field="boston_qualifier", value=True))
+    elif entity == "standards" and scan.slots.get("bq_edition"):  # "under the 2025 standards"
+        out.append(Filter(field="edition", value=scan.slots["bq_edition"]))
     if entity == "splits":
         _split_runners(scan, out)
     renamed = [_rename(entity, f) for f in scan.filters]

@@ -30,8 +30,12 @@ _GROUP_DIMS = {
 }  # fmt: skip
 _LAST_FINISHER = re.compile(
     r"\b(?:(?:the\s+)?(?:very\s+|dead\s+)?last\s+(?:finisher|runner|person|one|athlete)"
-    r"(?:\s+to\s+finish)?|finish(?:ed)?\s+(?:dead\s+)?last|last\s+(?:[\w\x00]+\s+){0,2}?to\s+"
+    r"(?:\s+to\s+finish)?|finish(?:ed)?\s+(?:dead\s+)?last|last\s+(?!\d)(?:[\w\x00]+\s+){0,2}?to\s+"
     r"(?:finish|cross(?:\s+the\s+line)?)|final\s+finisher|last\s+place|slowest\s+finisher)\b"
+)
+_WEATHER_RANK = re.compile(
+    r"\b(?P<w>coldest|chilliest|hottest|warmest)\s+(?:[\w\x00]+\s+)?(?P<what>events?|races?"
+    r"|marathons?|days?|editions?|years?|\x00+)"
 )
 _ORDINAL = re.compile(
     r"\b(?P<n>second|third|fourth|fifth|2nd|3rd|4th|5th|\d{1,2}th)[\s-]+(?P<w>fastest|quickest"
@@ -139,6 +143,11 @@ def extract_order(scan: Scan) -> None:
         scan.slots.setdefault("rank", _rank_of(match["w"]))
         scan.set("limit", 1)
         scan.flags.add("ranked_one")
+    for match in scan.takeall(_WEATHER_RANK):  # "the coldest race": by its temperature
+        scan.slots.setdefault("rank", ("temperature_c", match["w"] in ("hottest", "warmest")))
+        scan.flags.add("weather")
+        if not match["what"].endswith("s"):
+            scan.set("limit", 1)
     if scan.takeall(_LAST_FINISHER):
         scan.slots.setdefault("rank", ("chip_time", True))
         scan.set("limit", 1)
@@ -162,6 +171,7 @@ def extract_order(scan: Scan) -> None:
         scan.set("limit", 1)
     for match in scan.takeall(_FIRST_FINISHER):
         scan.slots.setdefault("rank", ("chip_time", False))
+        scan.flags.add("winner")
         if not match[0].endswith("s") and "per_group" not in scan.slots:
             scan.set("limit", 1)
     if scan.takeall(_PERSONAL_BEST):

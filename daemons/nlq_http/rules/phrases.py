@@ -118,6 +118,10 @@ def extract_splits(scan: Scan) -> None:
 
 # -- subjects, measures and groupings -----------------------------------------------------------
 _WORD_FLAGS: tuple[tuple[str, str], ...] = (
+    ("lowest_temp", r"(?:lowest|minimum|min|coldest|chilliest)\s+(?:temperatures?|temps?)"),
+    ("highest_temp", r"(?:highest|maximum|max|hottest|warmest)\s+(?:temperatures?|temps?)"),
+    ("coldest", r"coldest|chilliest"),
+    ("hottest", r"hottest|warmest"),
     (
         "weather",
         r"weather|temperatures?|temps?|temprature|humidity|humid|wind(?:y|s|\s+speed)?|conditions"
@@ -128,7 +132,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "revenue",
         r"revenue|income|money|earn(?:ed|ings)?|takings|collected|sales|gross"
-        r"|amount\s+paid|total\s+paid|paid",
+        r"|(?:amount\s+|total\s+)?paid(?![\s]+\x00)",  # not "paid between $80 and $120"
     ),
     ("cheapest", r"cheapest|least\s+expensive|lowest\s+(?:fee|price)"),
     ("priciest", r"most\s+expensive|priciest|highest\s+(?:fee|price)|costliest"),
@@ -138,12 +142,13 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|how\s+much\s+(?:does|did"
         r"|is|was|do)(?=.*\bcost)|expensive|cheapest|cheap",
     ),
-    ("registrations", r"registrations?|sign[\s-]?ups"),
+    # Registering is done on a registration platform (RunSignUp): "how many have registered",
+    # "registrants"; the timing roster's people are entrants, entries, participants.
     (
-        "entrants",
-        r"registered|registrants?|entrants?|entries|signed\s+up|participants?|enrolled"
-        r"|starters?|field\s+size|entered|registered\s+for",
+        "registrations",
+        r"registrations?|sign[\s-]?ups|registered(?:\s+for)?|registrants?|signed\s+up|enrolled",
     ),
+    ("entrants", r"entrants?|entries|participants?|starters?|field\s+size|entered"),
     (
         "results",
         r"results?|finish(?:ers?|ed|es|ing)?(?:\s+times?)?|runners?|racers?|athletes?"
@@ -249,7 +254,8 @@ GROUP_WORDS: tuple[tuple[str, str], ...] = (
 _GROUP_ALTS = "|".join(f"(?P<{name}>{words})" for name, words in GROUP_WORDS)
 _GROUP = re.compile(
     rf"\b(?:(?:broken\s+down|split|grouped|sorted|organi[sz]ed|group|break(?:\s+it)?\s+down)"
-    rf"\s+)?(?:by|per|for\s+(?:each|every)|in\s+each|each|every|across(?:\s+(?:the|all))?)"
+    rf"\s+)?(?:by|per|(?:for|in)\s+(?:each|every)(?:\s+(?:one\s+)?of\s+(?:our|the|their))?"
+    rf"|each|every|across(?:\s+(?:the|all))?)"
     rf"[\s\x00]+(?:{_GROUP_ALTS})\b"
     r"|\b(?P<s_state>state)[\s-]+by[\s-]+state|\b(?P<s_year>year)[\s-]+(?:by|over|on)[\s-]+year\b"
     r"|\b(?P<s_event>event)[\s-]+by[\s-]+event|\b(?P<s_race>race)[\s-]+by[\s-]+race\b"

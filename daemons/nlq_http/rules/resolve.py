@@ -41,7 +41,11 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     if counted is not None and not flags & quiet and not scan.slots.get("provider"):
         noun = _NOUN_ENTITY.get(counted["noun"], "registrations")
         if counted["noun"] == "people":  # "how many people …" says nothing of its own
-            noun = "entrants" if flags & {"entrants", "registrations", "started"} else "finishers"
+            noun = "finishers"
+            if "registrations" in flags and "started" not in flags:
+                noun = "registrations"  # "how many people have registered"
+            elif flags & {"entrants", "started"}:
+                noun = "entrants"
         fields = {f.field for f in scan.filters}
         if noun not in ("events", "races") or not (fields & {"outcome", "chip_time", "age", "sex"}):
             if noun == "finishers" and "outcome" in fields:
@@ -59,12 +63,12 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         return "standards"
     if "standards" in flags:
         flags.add("boston_qualifier")  # "runners who met the 2025 standards"
-    if "weather" in flags:
+    if flags & {"weather", "lowest_temp", "highest_temp", "coldest", "hottest"}:
         return "weather"
     runsignup = scan.slots.get("provider") == "runsignup"
     if runsignup and flags & {"entrants", "registrations"} and "fee" not in flags:
         return "registrations"  # "registered on RunSignUp"
-    if "revenue" in flags or ("registrations" in flags and "fee" not in flags):
+    if flags & {"revenue", "paid"} or ("registrations" in flags and "fee" not in flags):
         return "registrations"
     if "fee" in flags or "fee" in fields:
         return "fees"
@@ -78,7 +82,7 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         return "finishers"
     if "entrants" in flags:
         return "entrants"
-    if "results" in flags or "pace" in flags or "gun_time" in flags:
+    if flags & {"results", "pace", "gun_time", "fastest_time", "slowest_time"}:
         return "finishers"
     if scan.slots.get("provider") == "runsignup" and "entrants" in flags:
         return "registrations"  # "registered on RunSignUp"
@@ -93,9 +97,14 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
     flags, available = scan.flags, MODEL[entity].measures
     wanted: list[MeasureRef] = []
 
-    def add(name: str, percentile: float | None = None) -> None:
+    def add(name: str, percentile: float | None = None, *, optional: bool = False) -> None:
         ref = MeasureRef(name=name, percentile=percentile)
-        if name in available and ref not in wanted:
+        if name not in available:
+            if optional:
+                return
+            label = name.replace("_", " ")
+            raise Unanswerable(f"{MODEL[entity].label} have no {label}")  # never dropped
+        if ref not in wanted:
             wanted.append(ref)
 
     for value in scan.slots.get("percentiles", ()):
@@ -117,6 +126,11 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
             add("average_temperature")
         else:
             add("average_time")
+    if entity == "weather":
+        for flag, name in (("lowest_temp", "lowest_temperature"), ("highest_temp",
+                           "highest_temperature")):  # fmt: skip
+            if flag in flags:
+                add(name)
     pace = "pace" in flags and not flags & {"average"}
     unit = "per_km" if "per_km" in flags else "per_mile"
     if "median" in flags:
@@ -187,6 +201,12 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         or "distance_compared" in scan.flags
     ):
         entity = "races" if entity == "events" else entity  # distances are the races' own
+    counted = _COUNTED.search(scan.low)
+    if entity == "fees" and counted is not None and counted["noun"] == "events":
+        raise Unanswerable(
+            "the registration platforms' event lists are not in the data; ask for their"
+            " registrations, revenue or fees"
+        )
     model = MODEL[entity]
     measures = _measures(scan, entity)
     filters = filters_for(scan, entity)
@@ -213,6 +233,10 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         group_by = _compared(scan, filters)
         if not group_by:
             raise Unanswerable("say what to compare: two years, two events, or men and women")
+    ranked = scan.slots.get("rank") and (scan.slots.get("limit") or "winner" in scan.flags)
+    if group_by and not measures and per_group is None and ranked:
+        # "the fastest man and woman", "who won each race": the top of each group
+        per_group = scan.slots.pop("limit", None) or 1
     if group_by and not measures and per_group is None and previous is None:
         measures = [MeasureRef(name="count")]
     if "pr" in scan.flags and entity == "finishers" and not measures:
