@@ -29,7 +29,9 @@ DEMO_VOCABULARY = Vocabulary(
         "Turkey Trot 5K",
     ),
     partner_names=("Big River Race Management", "Summit Timing Co"),
-    last_names=frozenset({"wardian", "goucher", "doe", "smith"}),
+    last_names=frozenset(
+        {"wardian", "goucher", "doe", "smith", "flanagan", "linden", "o'brien", "williams"}
+    ),
     cities=frozenset({"boston", "portland", "chicago", "hartford"}),
 )
 

@@ -305,3 +305,19 @@ def test_several_distances_each_match_as_nearly_as_one():
 def test_what_the_entity_cannot_measure_is_refused_not_dropped(question):
     reading = understand(question, vocab=VOCAB)
     assert reading.refusal is not None and reading.refusal.status == 422, reading
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("When is the Falmouth Road Race this year?", "Falmouth Road"),  # an unknown event
+        ("count of did-not-starts accross all our events", "Did-Not-Starts Accross"),
+        ("results for John Nobody", "John Nobody"),
+    ],
+)
+def test_a_name_no_runner_has_is_refused_naming_it(question, said):
+    """Two words read as a runner's name the data does not have are more often something
+    else (an event, a typo): a 422 that names them beats an empty answer at full confidence."""
+    reading = understand(question, vocab=VOCAB)
+    assert reading.refusal is not None and reading.refusal.status == 422
+    assert said in reading.refusal.reason

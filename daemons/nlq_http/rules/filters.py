@@ -15,8 +15,9 @@ from ..model import MODEL
 from ..query import MARATHON_KM, Filter, Op
 from .amounts import distance_in
 from .names import prefer_sibling_for_distance
-from .people import spellings
+from .people import known_name, spellings
 from .scan import Scan
+from .words import safe_word
 
 PEOPLE = ("finishers", "entrants", "splits")
 
@@ -85,6 +86,10 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
     person = scan.slots.get("person")
     if person is not None:
         first, last = person
+        if not known_name(last, scan.vocab.last_names):
+            # Not a runner this caller can see: maybe an event or a place read as a name.
+            said = safe_word(" ".join(p for p in person if p))
+            raise Unanswerable(f"no runner called '{said}' in the data")
         if first:
             out.append(_name_filter("first_name", spellings(first, scan.vocab.first_names)))
         out.append(_name_filter("last_name", spellings(last, scan.vocab.last_names)))

@@ -197,6 +197,11 @@ def _by_folded(known: frozenset[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+def known_name(said: str, known: frozenset[str]) -> bool:
+    """Whether the data has this name, however it was typed; with no list, assume so."""
+    return not known or said.lower() in known or _folded(said) in _by_folded(known)
+
+
 def spellings(said: str, known: frozenset[str]) -> tuple[str, ...]:
     """How the data spells a name said without its accents or punctuation; as said when the
     data has it, or has nothing like it."""
