@@ -157,6 +157,13 @@ TIME_MEASURES = (
     Measure("fastest_gun_time", "min(r.gun_time)", "time", "fastest gun time"),
     Measure("slowest_gun_time", "max(r.gun_time)", "time", "slowest gun time"),
     Measure("average_age", "round(avg(p.age), 1)", "years", "average age", ("p",)),
+    Measure(
+        "median_age",
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY p.age)",
+        "years",
+        "median age",
+        ("p",),
+    ),
     Measure("youngest_age", "min(p.age)", "years", "youngest age", ("p",)),
     Measure("oldest_age", "max(p.age)", "years", "oldest age", ("p",)),
 )
@@ -279,6 +286,12 @@ ENTRANTS = Entity(
     measures={
         "count": Measure("count", "count(*)", "count", "entrants"),
         "average_age": Measure("average_age", "round(avg(p.age), 1)", "years", "average age"),
+        "median_age": Measure(
+            "median_age",
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY p.age)",
+            "years",
+            "median age",
+        ),
         "youngest_age": Measure("youngest_age", "min(p.age)", "years", "youngest age"),
         "oldest_age": Measure("oldest_age", "max(p.age)", "years", "oldest age"),
     },

@@ -232,6 +232,60 @@ CASES = [
             limit=3,
         ),
     ),
+    # the top or bottom N groups; every group in the order said
+    case(
+        "top 3 states by number of boston qualifiers in 2024",
+        Q(
+            "finishers",
+            YEAR(2024),
+            F("boston_qualifier", True),
+            count=True,
+            group_by=("state",),
+            order=("-count",),
+            limit=3,
+        ),
+    ),
+    case(
+        "average finish time by state at boston 2024 sorted fastest first",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            measures=("average_time",),
+            group_by=("state",),
+            order=("average_time",),
+        ),
+    ),
+    # an age before the runner is no "top N"; a place said with a sex is the place by sex
+    case(
+        "whos the fastest 40 year old at chicago 2024",
+        Q(
+            "finishers",
+            EVENT(CHICAGO),
+            YEAR(2024),
+            MARATHON,
+            F("age", 40),
+            order=("chip_time",),
+            limit=1,
+        ),
+    ),
+    case(
+        "who came 10th in the women's race at chicago 2024",
+        Q("finishers", EVENT(CHICAGO), YEAR(2024), MARATHON, F("sex", "F"), F("sex_place", 10)),
+    ),
+    case(
+        "what was the median age at hartford 2023",
+        Q("finishers", EVENT("Hartford Marathon"), YEAR(2023), MARATHON, measures=("median_age",)),
+    ),
+    case(  # two neighbouring letters swapped
+        "how mnay finishers boston 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, count=True),
+    ),
+    case(
+        "what's happening this weekend",
+        Q("events", F("event_date", (dt.date(2026, 11, 28), dt.date(2026, 11, 29)), "between")),
+    ),
     case(
         "Compare the marathon and the half at the Shamrock Marathon 2024 by number of finishers",
         Q(
@@ -321,3 +375,8 @@ def test_a_name_no_runner_has_is_refused_naming_it(question, said):
     reading = understand(question, vocab=VOCAB)
     assert reading.refusal is not None and reading.refusal.status == 422
     assert said in reading.refusal.reason
+
+
+def test_a_typo_with_two_readings_is_not_guessed():
+    reading = understand("hwo many women finished chicago 2023", vocab=VOCAB)  # who? how?
+    assert reading.confidence < 0.6 and "hwo" in reading.unknown

@@ -121,15 +121,30 @@ def _corrected(text: str, unknown: tuple[str, ...], vocab: Vocabulary) -> tuple[
     fixes: list[str] = []
     for word in unknown:
         low = word.lower()
-        if len(low) < 4 or not low.isalpha():
+        if len(low) < 3 or not low.isalpha():
             continue
         cutoff = 88 if len(low) <= 5 else 80
-        hit = process.extractOne(low, lexicon, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if hit is None:
+        hit = None
+        if len(low) >= 4:  # a three-letter word is only ever read as its letters swapped
+            hit = process.extractOne(low, lexicon, scorer=fuzz.ratio, score_cutoff=cutoff)
+        found = hit[0] if hit is not None else _transposed(low, frozenset(lexicon))
+        if found is None:
             continue
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", hit[0], text)
-        fixes.append(f"read '{word}' as '{hit[0]}'")
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", found, text)
+        fixes.append(f"read '{word}' as '{found}'")
     return text, fixes
+
+
+def _transposed(word: str, lexicon: frozenset[str]) -> str | None:
+    """ "mnay" -> "many": two neighbouring letters swapped, the commonest typo, which a plain
+    edit ratio scores as two edits."""
+    found = {
+        swapped
+        for i in range(len(word) - 1)
+        if (swapped := word[:i] + word[i + 1] + word[i] + word[i + 2 :]) != word
+        and swapped in lexicon
+    }
+    return found.pop() if len(found) == 1 else None  # "hwo": who or how? not a guess
 
 
 @functools.lru_cache(maxsize=8)

@@ -121,6 +121,11 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
     if entity == "splits":
         _split_runners(scan, out)
     renamed = [_rename(entity, f) for f in scan.filters]
+    if len(set(scan.sexes)) == 1:  # "the 10th woman", "2nd place in the men's race"
+        renamed = [
+            f.model_copy(update={"field": "sex_place"}) if f.field == "overall_place" else f
+            for f in renamed
+        ]
     if entity == "standards":  # the standards' year is their edition
         out = [f.model_copy(update={"field": "edition"}) if f.field == "year" else f for f in out]
     if entity == "standards" and not any(f.field == "edition" for f in [*out, *renamed]):

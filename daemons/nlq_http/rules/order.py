@@ -8,9 +8,11 @@ import re
 from ..query import MAX_ROWS, Op
 from .scan import Scan
 
+_NOT_AN_AGE = r"(?!\s?-?\s?(?:years?|yrs?|yo|y/o)\b|\+|\s?-?\s?(?:and|or)\s+(?:over|older|up))"
 _TOP_N = re.compile(
     r"\b(?P<w>top|first|last|fastest|quickest|best|slowest|bottom|worst)\s+(?P<n>\d{1,5})\b"
-    r"|\b(?P<n2>\d{1,5})\s+(?P<w2>fastest|quickest|best|slowest|worst|last)\b"
+    + _NOT_AN_AGE
+    + r"|\b(?P<n2>\d{1,5})\s+(?P<w2>fastest|quickest|best|slowest|worst|last)\b"
 )
 _LIMIT = re.compile(r"\blimit(?:ed)?\s+(?:it\s+|them\s+|to\s+)*(?P<n>\d{1,5})(?:\s+rows?)?\b")
 _GROUPS = (
@@ -22,6 +24,14 @@ _PER_GROUP = re.compile(
     r"|fastest|leaders?)\s+)(?:(?:finishers?|runners?|athletes?|men|women|people)\s+)?(?:in|of|for"
     rf"|from|per|by)\s+(?:each|every|all(?:\s+the)?|the)?\s*{_GROUPS}\b"
     rf"|\b{_GROUPS.replace('?P<dim>', '?P<dim2>')}\s+(?P<win2>winners?|champions?|leaders?)\b"
+)
+_SORTED_FIRST = re.compile(
+    r"\b(?:(?:sorted|ordered|ranked|listed|with\s+the)\s+)?(?:by\s+)?"
+    r"(?P<w>fastest|quickest|best|slowest|worst)\s+(?:ones?\s+)?(?:first|on\s+top|at\s+the\s+top)\b"
+)
+_TOP_GROUPS = re.compile(
+    rf"\b(?:the\s+)?(?P<w>top|bottom)\s+(?P<n>\d{{1,3}})\s+{_GROUPS}"
+    r"(?:\s+(?:by|for|with\s+the\s+most)\s+(?:the\s+)?(?:number|count|most)(?:\s+of)?)?\b"
 )
 _GROUP_DIMS = {
     "age": "division", "div": "division", "cat": "division", "bra": "division", "cla": "division",
@@ -80,6 +90,7 @@ _ORDER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _PLACE = re.compile(
     r"\b(?:who\s+(?:came|finished|was|placed)\s+(?:in\s+)?)?(?P<n>\d{1,4})(?:st|nd|rd|th)"
     r"\s+(?:place|overall|finisher)\b"
+    r"|\b(?:came|finished|placed|was)\s+(?:in\s+)?(?P<n2>\d{1,4})(?:st|nd|rd|th)\b"
 )
 _LOCATION = re.compile(
     r"\b(?:at|through|across|over|on)\s+the\s+(?P<loc>finish|start)(?:\s+(?:line|mat|location"
@@ -123,7 +134,7 @@ def extract_order(scan: Scan) -> None:
     for match in scan.takeall(_BIB):
         scan.add("bib", Op.EQ, match["n"])
     for match in scan.takeall(_PLACE):
-        scan.add("overall_place", Op.EQ, int(match["n"]))
+        scan.add("overall_place", Op.EQ, int(match["n"] or match["n2"]))  # by sex: filters.py
     for match in scan.takeall(_PER_GROUP):
         n = int(match["n"]) if match["n"] else 1
         if not 1 <= n <= 100:
@@ -159,6 +170,16 @@ def extract_order(scan: Scan) -> None:
             _set_limit(scan, int(match["n"]))
         elif not match["what"].endswith("s"):
             scan.set("limit", 1)
+    for match in scan.takeall(_SORTED_FIRST):  # "sorted fastest first": every row, in order
+        slow = match["w"] in ("slowest", "worst")
+        scan.slots["rank_measure"], scan.slots["rank_all"] = slow, True
+        scan.slots.setdefault("rank", ("chip_time", slow))
+        scan.flags.add("sort_first")
+    for match in scan.takeall(_TOP_GROUPS):  # "the top 3 states by number of finishers"
+        scan.group_by.append(_GROUP_DIMS[match["dim"][:3]])
+        scan.slots["rank_groups"] = "asc" if match["w"] == "bottom" else "desc"
+        scan.slots["rank_all"] = True
+        _set_limit(scan, int(match["n"]))
     for match in scan.takeall(_TOP_N):
         word = match["w"] or match["w2"]
         _set_limit(scan, int(match["n"] or match["n2"]))
@@ -199,16 +220,27 @@ _MANY_THINGS = frozenset(
      "racers", "marathons", "races", "performances", "entrants", "participants", "ones"}
 )  # fmt: skip
 _WORDS_AFTER = re.compile(r"[\w'-]+")
+_AGE_WORDS = frozenset({"year", "years", "yr", "yrs", "old", "yo", "plus", "and", "over", "up"})
+_ONE_PERSON = frozenset(
+    {"woman", "man", "runner", "finisher", "person", "athlete", "female", "male", "lady", "guy",
+     "girl", "boy", "one", "entrant", "participant", "marathoner"}
+)  # fmt: skip
 
 
 def _one_thing_after(scan: Scan, end: int) -> bool:
     """A superlative before one thing ("marathon", "5k split", a surname), not before many."""
-    words = _WORDS_AFTER.findall(scan.low, end, end + 40)[:2]
+    words = _WORDS_AFTER.findall(scan.low, end, end + 60)
+    while words and (words[0].isdigit() or words[0] in _AGE_WORDS):
+        if words[0] in ("old", "yo"):  # "the fastest 40 year old": one runner
+            return True
+        words = words[1:]  # "the fastest 60+ woman": the age, then who
+    words = words[:2]
     if not words:
         return False
     first = words[0]
     one = (
         first in _ONE_THING
+        or first in _ONE_PERSON
         or re.fullmatch(r"\d+(?:\.\d+)?(?:k|km|-?mile)", first) is not None
         or first in scan.vocab.last_names
     )

@@ -164,7 +164,11 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"(?:\s+the)?)\s+(?:(?:different|separate)\s+)?(?:races|distances|race\s+distances)"
         r"|races(?=\s+(?:(?:per|by|for\s+each|in\s+each)\b|\x00))",  # "races per event"
     ),
-    ("events", r"events?|races|held|calendar|schedule|on\s+the\s+calendar"),
+    (
+        "events",
+        r"events?|races|held|calendar|schedule|on\s+the\s+calendar|happening|taking\s+place"
+        r"|going\s+on|scheduled",
+    ),
     ("when", r"when|what\s+(?:date|day)|which\s+(?:date|day)|dates?\s+of"),
     ("where", r"where|what\s+city|which\s+city|location\s+of"),
     (

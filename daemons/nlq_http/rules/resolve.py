@@ -133,7 +133,9 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
                 add(name)
     pace = "pace" in flags and not flags & {"average"}
     unit = "per_km" if "per_km" in flags else "per_mile"
-    if "median" in flags:
+    if "median" in flags and "age_word" in flags:
+        add("median_age")
+    elif "median" in flags:
         add(f"median_pace_{unit}" if pace and unit == "per_mile" else "median_time")
     if "fastest_time" in flags:
         add(f"fastest_pace_{unit}" if pace else "fastest_time")
@@ -252,12 +254,12 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         order = [Sort(field="count", descending=scan.slots["rank_groups"] == "desc")]
         if not scan.slots.get("rank_all"):
             scan.slots.setdefault("limit", 1)
-    if "rank_measure" in scan.slots:
-        if not (group_by and measures):
-            raise Unanswerable("say which groups to rank (e.g. which year had the fastest average)")
+    if "rank_measure" in scan.slots and group_by and measures:
         order = [Sort(field=measures[0].name, descending=scan.slots["rank_measure"])]
         if not scan.slots.get("rank_all"):
             scan.slots.setdefault("limit", 1)
+    elif "rank_measure" in scan.slots and not ("sort_first" in scan.flags and not measures):
+        raise Unanswerable("say which groups to rank (e.g. which year had the fastest average)")
     if per_group is not None and not order:
         order = [Sort(field="chip_time")] if "chip_time" in model.dimensions else []
     show: list[str] = []
