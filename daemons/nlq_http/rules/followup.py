@@ -45,6 +45,13 @@ def is_follow_up(scan: Scan) -> bool:
 
 
 def merge(previous: SemanticQuery, new: SemanticQuery, scan: Scan) -> SemanticQuery:
+    if new.entity != previous.entity and (previous.limit or previous.per_group_limit):
+        # "their splits" after "the top 3 women": other rows of the runners ranked there,
+        # which a filter cannot say; refused rather than the top 3 split rows.
+        raise Unanswerable(
+            f"cannot show the {MODEL[new.entity].label} of the runners in a ranked list; ask"
+            " for them by name or bib"
+        )
     dims = MODEL[new.entity].dimensions
     said = {f.field for f in new.filters}
     replaced = set(said).union(*(_REPLACES.get(f, frozenset()) for f in said))

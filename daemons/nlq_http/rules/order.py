@@ -212,8 +212,8 @@ def extract_order(scan: Scan) -> None:
 
 
 _ONE_THING = frozenset(
-    {"marathon", "half", "race", "run", "result", "finish", "split", "time", "performance",
-     "effort", "ultra", "mile", "miler", "km", "k"}
+    {"marathon", "half", "halfway", "race", "run", "result", "finish", "split", "time",
+     "performance", "effort", "ultra", "mile", "miler", "km", "k"}
 )  # fmt: skip
 _MANY_THINGS = frozenset(
     {"finishers", "runners", "results", "times", "splits", "women", "men", "people", "athletes",

@@ -69,7 +69,7 @@ def extract_statuses(scan: Scan) -> None:
 # -- splits -----------------------------------------------------------------------------------
 def _point(p: str) -> str:
     return (
-        rf"(?P<{p}k>\d{{1,2}})\s?-?\s?k(?:m)?|(?P<{p}half>half(?:way)?(?:\s+(?:mark|point))?)"
+        rf"(?P<{p}k>\d{{1,2}})\s?-?\s?k(?:m)?|(?P<{p}half>half[\s-]marathon|half(?:way)?(?:\s+(?:mark|point))?)"
         rf"|mile\s+(?P<{p}m1>\d{{1,2}})|(?P<{p}m2>\d{{1,2}})\s?-?\s?miles?"
     )
 
@@ -229,6 +229,8 @@ def extract_keywords(scan: Scan) -> None:
             scan.flags.add(flag)
             if flag == "races_of" and match[0].startswith(("how", "number", "count")):
                 scan.flags.add("count")
+            if flag == "entrants" and match[0].startswith("field"):
+                scan.flags.add("count")  # "the field size": how many entered
 
 
 # Group-by words: "by state", "per age group", "for each division", "state by state".
