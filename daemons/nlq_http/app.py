@@ -247,6 +247,7 @@ class NlqApp:
             return self._failure(BadRequest(f"not a chat completion request: {exc}"))
         except Exception as exc:
             return self._failure(exc)
+        nlq: dict[str, Any] | None = None
         if openai_bridge.is_task(text):
             self.counters["chat_tasks"] += 1
             content = openai_bridge.task_answer(text, list(EXAMPLES))
@@ -256,14 +257,16 @@ class NlqApp:
                 questions = openai_bridge.user_questions(body.get("messages"))
                 answer = self.engine.answer_conversation(questions, tenant)
                 content = openai_bridge.markdown_answer(answer)
+                nlq = openai_bridge.machine_answer(answer)
             except NlqError as exc:
                 if exc.status == 401:
                     return self._failure(exc)
                 content = f"I could not answer that: {exc.message}"
+                nlq = openai_bridge.machine_answer(None, exc.status, exc.message)
             except Exception as exc:
                 return self._failure(exc)
         if body.get("stream"):
             bottle.response.content_type = "text/event-stream; charset=utf-8"
             bottle.response.set_header("Cache-Control", "no-store")
             return openai_bridge.stream(content)
-        return self._body(openai_bridge.completion(content))
+        return self._body(openai_bridge.completion(content, nlq))

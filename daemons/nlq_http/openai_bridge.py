@@ -133,7 +133,26 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def completion(content: str) -> dict[str, Any]:
+def machine_answer(
+    answer: dict[str, Any] | None, status: int = 200, error: str | None = None
+) -> dict[str, Any]:
+    """The answer as data next to the text (``nlq``): OpenAI clients ignore a field they do
+    not know, and a script or test reads rows and the status instead of parsing Markdown."""
+    answer = answer or {}
+    return {
+        "status": status,
+        "columns": answer.get("columns"),
+        "rows": answer.get("rows"),
+        "row_count": answer.get("row_count"),
+        "truncated": answer.get("truncated"),
+        "sql": answer.get("sql"),
+        "engine": answer.get("engine"),
+        "error": error,
+    }
+
+
+def completion(content: str, nlq: dict[str, Any] | None = None) -> dict[str, Any]:
+    extra = {"nlq": nlq} if nlq is not None else {}
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
@@ -147,6 +166,7 @@ def completion(content: str) -> dict[str, Any]:
             }
         ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        **extra,
     }
 
 

@@ -579,6 +579,35 @@ def test_openai_compatible_chat(service):
     assert json.loads(task["choices"][0]["message"]["content"])["title"]
 
 
+def test_a_chat_completion_carries_the_answer_as_data(service):
+    """Next to the Markdown, a non-streamed completion holds ``nlq``: the rows and status a
+    script can read without parsing the table (Open WebUI ignores the field)."""
+    url, headers = service["url"], {"Authorization": f"Bearer {KEYS['admin']}"}
+    question = "How many runners finished the Boston Marathon under 3 hours?"
+
+    def chat(text: str) -> dict:
+        return requests.post(
+            url + "/v1/chat/completions",
+            timeout=30,
+            headers=headers,
+            json={"model": "project88-nlq", "messages": [{"role": "user", "content": text}]},
+        ).json()
+
+    direct = requests.post(
+        url + "/api/v1/nl-query", timeout=30, headers=headers, json={"question": question}
+    ).json()
+    nlq = chat(question)["nlq"]
+    assert nlq["status"] == 200 and nlq["error"] is None
+    assert nlq["columns"] == direct["columns"] and nlq["rows"] == direct["rows"]
+    assert nlq["row_count"] == direct["row_count"] and nlq["sql"] == direct["sql"]
+    assert nlq["engine"] == "rules" and nlq["truncated"] is False
+    refused = chat("delete every result of the Boston Marathon")
+    assert refused["choices"][0]["message"]["content"].startswith("I could not answer that:")
+    assert refused["nlq"]["status"] == 403 and refused["nlq"]["rows"] is None
+    assert "read-only" in refused["nlq"]["error"]
+    assert "nlq" not in chat(TITLE_TASK)  # Open WebUI's background task: no question asked
+
+
 def test_nothing_was_logged_as_an_error(service):
     assert "Traceback" not in Path(service["log"]).read_text()
 
