@@ -278,6 +278,24 @@ CASES = [
         "what was the median age at hartford 2023",
         Q("finishers", EVENT("Hartford Marathon"), YEAR(2023), MARATHON, measures=("median_age",)),
     ),
+    case(
+        "when is our next marathon",
+        Q(
+            "races",
+            MARATHON,
+            F("event_date", dt.date(2026, 11, 25), "ge"),
+            order=("event_date",),
+            limit=1,
+        ),
+    ),
+    case(
+        "what are the next 3 events",
+        Q("events", F("event_date", dt.date(2026, 11, 25), "ge"), order=("event_date",), limit=3),
+    ),
+    case(  # "every DNF" is every one of them, not each edition
+        "Please show me every DNF at Boston 2024 with their bib numbers",
+        Q("entrants", EVENT(BOSTON), YEAR(2024), MARATHON, F("outcome", "dnf")),
+    ),
     case(  # two neighbouring letters swapped
         "how mnay finishers boston 2024",
         Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, count=True),

@@ -68,7 +68,8 @@ _MEASURE_TIME = re.compile(
     r"(?:finish(?:ing)?\s+|chip\s+)?(?:times?|(?=split)|(?=pace))(?:\s+on\s+(?:the\s+)?course)?\b"
 )
 _NEXT = re.compile(
-    r"\b(?P<w>next|upcoming|coming)\s+(?=(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b)"
+    r"\b(?P<w>next|upcoming|coming)\s+(?:(?P<n>\d{1,3})\s+)?(?=(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b"
+    r"|(?P<one>\x00+)(?![\w\x00]))"  # "our next marathon": a distance said, taken before
 )
 _LATEST = re.compile(
     r"\b(?:most\s+recent|latest|last|previous|past|recent)\s+(?:(?P<n>\d{1,3})\s+)?"
@@ -204,7 +205,10 @@ def extract_order(scan: Scan) -> None:
     for match in scan.takeall(_NEXT):
         scan.set("order", "soonest")
         scan.add("event_date", Op.GE, scan.today)
-        if not match["what"].endswith("s"):
+        scan.flags.add("events")  # what is next is on the calendar
+        if match["n"]:
+            _set_limit(scan, int(match["n"]))
+        elif match["one"] is not None or not match["what"].endswith("s"):
             scan.set("limit", 1)
     for order, pattern in _ORDER_WORDS:
         if scan.takeall(pattern):

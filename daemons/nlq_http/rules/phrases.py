@@ -12,6 +12,7 @@ import re
 
 from ..query import Op
 from .scan import Scan
+from .words import lower
 
 # -- statuses ---------------------------------------------------------------------------------
 _OUTCOMES: tuple[tuple[str, Op, re.Pattern[str]], ...] = (
@@ -206,6 +207,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "neutral",
         r"editions?|years?|season|overall|ever|all-time|combined|data|numbers?|race|event"
+        r"|any\s+idea|(?:with\s+)?(?:their\s+)?bibs?(?:\s+numbers?)?|how\s+long|take|took"
         r"|this|timing|read|current(?:ly)?|right\s+now|in\s+total|altogether|together|each|every"
         r"|per|by|on\s+record|so\s+far|to\s+date|yet|at\s+the\s+moment|going\s+on|happening"
         r"|timed|time|hosted|host|hold|held|organi[sz]ed|put\s+on|run|came|come|comes|across"
@@ -341,6 +343,9 @@ def extract_groups(scan: Scan) -> None:
         scan.flags.add("results")
     if scan.events:
         for match in scan.finditer(_EVERY_EDITION):  # "every Boston Marathon": each year's
+            said = set(scan.low[match.start() : match.end()].split()[1:])
+            if not any(said & set(lower(name).split()) for name in scan.events):
+                continue  # "every DNF": the blank is a status, not an event's name
             scan.take(match.start(), match.end())
             scan.group_by.append("year")
     if "rank_measure" in scan.slots and not scan.group_by:
