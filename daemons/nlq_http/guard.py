@@ -145,6 +145,8 @@ ALLOWED_FUNCTIONS: tuple[type[exp.Expression], ...] = (
     exp.Floor,
     exp.Round,
     exp.Extract,
+    exp.TimestampTrunc,  # date_trunc('month', …): registrations by month
+    exp.DateTrunc,
     exp.Lower,
     exp.Coalesce,
     exp.Cast,

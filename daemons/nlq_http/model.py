@@ -165,7 +165,7 @@ REGISTRATIONS = Entity(
     },
     base_filters=(),
     dimensions=_dims(
-        *event_dimensions("rev"),
+        *event_dimensions("rev", country=False),
         _d("race", "rr.name", Kind.TEXT, "race", "rr"),
         _d("distance_km", "rr.distance_km", Kind.NUMBER, "distance (km)", "rr"),
         _d("partner", "tp.name", Kind.TEXT, "timing partner", "tp"),
@@ -177,6 +177,13 @@ REGISTRATIONS = Entity(
         _d("state", "rp.state", Kind.TEXT, "state", "rp"),
         _d("amount_paid", "rp.amount_paid", Kind.NUMBER, "amount paid ($)", "rp"),
         _d("registered_at", "rp.registered_at::date", Kind.DATE, "registered on", "rp"),
+        _d(
+            "registered_month",
+            "date_trunc('month', rp.registered_at)::date",
+            Kind.DATE,
+            "month registered",
+            "rp",
+        ),
         _d("email", "rp.email", Kind.TEXT, "e-mail", "rp"),
         _d("phone", "rp.phone", Kind.TEXT, "phone", "rp"),
     ),
@@ -211,7 +218,7 @@ FEES = Entity(
     joins={"tp": ("JOIN timing_partners AS tp ON tp.id = f.timing_partner_id", ())},
     base_filters=("f.registration_fee IS NOT NULL",),
     dimensions=_dims(
-        *event_dimensions("f"),
+        *event_dimensions("f", country=False),
         _d(
             "provider",
             "f.provider",

@@ -17,7 +17,8 @@ EVENT_STATUSES = ("upcoming", "active", "completed", "cancelled")
 # -- shared dimension groups -------------------------------------------------------------------
 
 
-def event_dimensions(alias: str = "e") -> tuple[Dimension, ...]:
+def event_dimensions(alias: str = "e", *, country: bool = True) -> tuple[Dimension, ...]:
+    """An event's name, date and place; the registration platforms' events have no country."""
     a = alias
     return (
         _d("event", f"{a}.name", Kind.TEXT, "event", a),
@@ -26,7 +27,7 @@ def event_dimensions(alias: str = "e") -> tuple[Dimension, ...]:
         _d("month", f"date_part('month', {a}.event_date)::integer", Kind.INT, "month", a),
         _d("event_city", f"{a}.city", Kind.TEXT, "event city", a),
         _d("event_state", f"{a}.state", Kind.TEXT, "event state", a),
-        _d("event_country", f"{a}.country", Kind.TEXT, "event country", a),
+        *((_d("event_country", f"{a}.country", Kind.TEXT, "event country", a),) if country else ()),
     )
 
 

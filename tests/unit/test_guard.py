@@ -6,6 +6,9 @@ import pytest
 
 from daemons.nlq_http import guard
 from daemons.nlq_http.compiler import compile_query
+from daemons.nlq_http.model import MODEL
+from daemons.nlq_http.model_types import Kind
+from daemons.nlq_http.query import Filter, MeasureRef, SemanticQuery
 from tests.unit.compiler_queries import ADMIN, PARTNER, QUERIES
 
 
@@ -47,6 +50,45 @@ def test_the_guard_knows_its_databases():
 
 @pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
 def test_the_guard_accepts_what_the_compiler_writes(query):
+    for tenant in (PARTNER, ADMIN):
+        compiled = compile_query(query, tenant)
+        guard.check(compiled.sql, compiled.database)
+
+
+def _every_part_of_the_model() -> dict[str, SemanticQuery]:
+    """One query per measure, per groupable dimension and per condition of every entity:
+    whatever the rules or the model ask for, the guard must let the compiler's SQL through."""
+    queries: dict[str, SemanticQuery] = {}
+    for entity in MODEL.values():
+        base = (Filter(field="session_id", value=1),) if "session_id" in entity.dimensions else ()
+        for m in entity.measures.values():
+            percentile = 90.0 if "%(percentile)s" in m.sql else None
+            queries[f"{entity.name}.{m.name}"] = SemanticQuery(
+                entity=entity.name,
+                measures=(MeasureRef(name=m.name, percentile=percentile),),
+                filters=base,
+            )
+        for d in entity.dimensions.values():
+            if d.kind is Kind.BOOL:
+                filters = (*base, Filter(field=d.name, value=True))
+                queries[f"{entity.name}.{d.name}"] = SemanticQuery(
+                    entity=entity.name, filters=filters
+                )
+            elif d.shown and d.kind is not Kind.CONDITION:
+                queries[f"{entity.name}.by.{d.name}"] = SemanticQuery(
+                    entity=entity.name,
+                    measures=(MeasureRef(name="count"),),
+                    group_by=(d.name,),
+                    filters=base,
+                )
+    return queries
+
+
+MODEL_QUERIES = _every_part_of_the_model()
+
+
+@pytest.mark.parametrize("query", MODEL_QUERIES.values(), ids=MODEL_QUERIES.keys())
+def test_the_guard_accepts_every_measure_grouping_and_condition_of_the_model(query):
     for tenant in (PARTNER, ADMIN):
         compiled = compile_query(query, tenant)
         guard.check(compiled.sql, compiled.database)

@@ -275,8 +275,8 @@ OTHER_ENTITIES = [
         Q("registrations", EVENT("Turkey Trot 5K"), count=True),
     ),
     case(
-        "how many registrations by month in 2025",
-        Q("registrations", YEAR(2025), count=True, group_by=("month",)),
+        "how many registrations by month in 2025",  # the month each registration came in
+        Q("registrations", YEAR(2025), count=True, group_by=("registered_month",)),
     ),
     case(
         "total revenue from RunSignUp registrations in 2025",

@@ -187,8 +187,14 @@ def _month_bound(scan: Scan, match: re.Match[str]) -> bool:
     return True
 
 
+_ONWARDS = re.compile(r"\s*(?:on(?:wards?)?|forwards?|and\s+(?:later|after|since)|\+)\b")
+
+
 def _year_bound(scan: Scan, match: re.Match[str]) -> bool:
     year = int(match["y"])
+    if match["op"] == "from" and not _ONWARDS.match(scan.low, match.end()):
+        _add_years(scan, [year])  # "results from 2024": that year's, not since it
+        return True
     _bound(scan, match["op"], dt.date(year, 1, 1), dt.date(year, 12, 31))
     return True
 

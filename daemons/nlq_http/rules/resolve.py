@@ -302,6 +302,8 @@ def _compared(scan: Scan, filters: list[Filter]) -> list[str]:
 
 def _group_dim(entity: str, name: str) -> str:
     dims = MODEL[entity].dimensions
+    if name == "month" and "registered_month" in dims:
+        return "registered_month"  # "registrations by month": when they came in
     if name == "age_group" and "division" in dims:
         return "division"  # a race's age groups are its divisions ("M 40-44")
     if name in dims:
