@@ -296,6 +296,32 @@ CASES = [
         "Please show me every DNF at Boston 2024 with their bib numbers",
         Q("entrants", EVENT(BOSTON), YEAR(2024), MARATHON, F("outcome", "dnf")),
     ),
+    # parts of a year, and a year said with "from"
+    case(
+        "how many events in q3 2025",
+        Q(
+            "events",
+            F("event_date", (dt.date(2025, 7, 1), dt.date(2025, 9, 30)), "between"),
+            count=True,
+        ),
+    ),
+    case(
+        "what races were held in the first half of 2025",
+        Q("events", F("event_date", (dt.date(2025, 1, 1), dt.date(2025, 6, 30)), "between")),
+    ),
+    case(  # today is 2026-11-25: the quarter before this one
+        "events last quarter",
+        Q("events", F("event_date", (dt.date(2026, 7, 1), dt.date(2026, 9, 30)), "between")),
+    ),
+    case("all results from 2024", Q("finishers", YEAR(2024))),
+    case(
+        "events from 2024 onwards",
+        Q("events", F("event_date", dt.date(2024, 1, 1), "ge")),
+    ),
+    case(
+        "what's on in spring 2027",
+        Q("events", F("event_date", (dt.date(2027, 3, 1), dt.date(2027, 5, 31)), "between")),
+    ),
     case(  # two neighbouring letters swapped
         "how mnay finishers boston 2024",
         Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, count=True),

@@ -272,6 +272,35 @@ _SEASON = re.compile(
 )
 
 
+_PART_OF_YEAR = re.compile(
+    rf"\b(?:(?:in|during|for|over)\s+)?(?:the\s+)?(?:q(?P<q>[1-4])|(?P<qw>first|second|third"
+    rf"|fourth|1st|2nd|3rd|4th|last)\s+(?P<part>quarter|half))(?:\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"
+)
+_PART_NUMBER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+                "4th": 4}  # fmt: skip
+
+
+def _part_of_year(scan: Scan, match: re.Match[str]) -> bool:
+    """ "Q3 2025", "the first half of 2025", "the last quarter": months of a year."""
+    size = 6 if match["part"] == "half" else 3
+    if match["qw"] == "last" and not match["y"]:  # "last quarter": the one before this one
+        this = (scan.today.month - 1) // size
+        year = scan.today.year - (1 if this == 0 else 0)
+        first_month = ((this - 1) % (12 // size)) * size + 1
+        _set_range(scan, dt.date(year, first_month, 1), _month_end(year, first_month + size - 1))
+        return True
+    if match["qw"] == "last":
+        n = 12 // size
+    else:
+        n = int(match["q"]) if match["q"] else _PART_NUMBER[match["qw"]]
+    if n * size > 12:
+        return False  # "the third half"
+    year = int(match["y"]) if match["y"] else scan.today.year
+    first_month = (n - 1) * size + 1
+    _set_range(scan, dt.date(year, first_month, 1), _month_end(year, first_month + size - 1))
+    return True
+
+
 def _season(scan: Scan, match: re.Match[str]) -> bool:
     """Meteorological seasons; winter runs December to February and is named by its January."""
     first, last = _SEASONS[match["season"]]
@@ -311,6 +340,7 @@ _DATE_RULES: tuple[tuple[re.Pattern[str], _DateRule], ...] = (
     (_YTD, _year_to_date),
     (_MONTH_IN, _month_in),
     (_SEASON, _season),
+    (_PART_OF_YEAR, _part_of_year),
     (_PLAIN_YEAR, _plain_year),
 )
 

@@ -168,6 +168,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "events",
         r"events?|races|held|calendar|schedule|on\s+the\s+calendar|happening|taking\s+place"
+        r"|what'?s\s+on|what\s+is\s+on"
         r"|going\s+on|scheduled",
     ),
     ("when", r"when|what\s+(?:date|day)|which\s+(?:date|day)|dates?\s+of"),
