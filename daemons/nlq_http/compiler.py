@@ -45,6 +45,9 @@ class Compiled:
     limit: int  # rows the caller gets at most; the SQL asks for one more to see truncation
     explanation: str
     time_columns: tuple[str, ...] = ()  # intervals to show as H:MM:SS
+    # The limit is the service's row cap, not a number the question asked for ("top 10"):
+    # only then does a further row mean the answer was cut short.
+    capped: bool = True
 
 
 def entity_of(query: SemanticQuery) -> Entity:
@@ -331,7 +334,8 @@ def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS
         if query.offset:
             parts.append(f"OFFSET {b.param(query.offset, 'row_offset')}")
         sql = "\n".join(parts)
-    return Compiled(sql, b.params, entity.database, limit, explain(query), tuple(times))
+    capped = query.limit is None or query.limit > max_rows
+    return Compiled(sql, b.params, entity.database, limit, explain(query), tuple(times), capped)
 
 
 def _order(b: _Builder, query: SemanticQuery, measured: dict[str, str], listing: bool) -> str:

@@ -55,7 +55,7 @@ def run(pool: GreenPool, compiled: Compiled, tenant: Tenant, timeout_ms: int) ->
         finally:
             with contextlib.suppress(Exception):
                 cur.execute("ROLLBACK")
-    truncated = len(rows) > compiled.limit
+    truncated = len(rows) > compiled.limit and compiled.capped  # "top 10" is whole at 10 rows
     return Answer(
         columns, [_shown(columns, row, compiled) for row in rows[: compiled.limit]], truncated
     )

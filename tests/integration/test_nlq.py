@@ -601,6 +601,8 @@ def test_a_chat_completion_carries_the_answer_as_data(service):
     assert nlq["columns"] == direct["columns"] and nlq["rows"] == direct["rows"]
     assert nlq["row_count"] == direct["row_count"] and nlq["sql"] == direct["sql"]
     assert nlq["engine"] == "rules" and nlq["truncated"] is False
+    top = chat("top 3 finishers at the Boston Marathon 2024")["nlq"]
+    assert top["row_count"] == 3 and top["truncated"] is False  # what was asked for, whole
     refused = chat("delete every result of the Boston Marathon")
     assert refused["choices"][0]["message"]["content"].startswith("I could not answer that:")
     assert refused["nlq"]["status"] == 403 and refused["nlq"]["rows"] is None

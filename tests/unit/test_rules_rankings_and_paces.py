@@ -424,3 +424,12 @@ def test_a_name_no_runner_has_is_refused_naming_it(question, said):
 def test_a_typo_with_two_readings_is_not_guessed():
     reading = understand("hwo many women finished chicago 2023", vocab=VOCAB)  # who? how?
     assert reading.confidence < 0.6 and "hwo" in reading.unknown
+
+
+def test_a_top_n_answer_is_whole_at_n_rows_and_only_the_row_cap_truncates():
+    top = compile_query(
+        Q("finishers", EVENT(BOSTON), order=("chip_time",), limit=10), Tenant(None, True)
+    )
+    every = compile_query(Q("finishers", EVENT(BOSTON)), Tenant(None, True))
+    assert (top.limit, top.capped) == (10, False)
+    assert every.capped and "%(row_limit)s" in every.sql
