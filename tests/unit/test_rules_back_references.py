@@ -27,3 +27,16 @@ def test_the_ones_over_50_narrow_the_previous_rows():
 def test_a_question_of_its_own_is_not_a_follow_up():
     new = read("How many finishers at the Hartford Marathon in 2023?", read(FIRST).query)
     assert not new.follow_up
+
+
+def test_just_the_top_5_after_a_count_by_group_is_the_five_largest_groups():
+    by_state = read("How many finishers did the Boston Marathon 2024 have from each state?").query
+    top = read("just the top 5", by_state).query
+    assert top.group_by == ("state",) and top.limit == 5
+    assert [(s.field, s.descending) for s in top.order_by] == [("count", True)]
+
+
+def test_their_splits_after_a_ranked_list_is_refused():
+    top = read("top 3 women at the Chicago Marathon 2024").query
+    splits = read("show their splits", top)
+    assert splits.refusal is not None and splits.refusal.status == 422

@@ -13,7 +13,7 @@ import re
 
 from ..compiler import QueryError, validate
 from ..model import MODEL
-from ..query import SemanticQuery
+from ..query import SemanticQuery, Sort
 from .resolve import Unanswerable
 from .scan import Scan
 
@@ -83,6 +83,14 @@ def merge(previous: SemanticQuery, new: SemanticQuery, scan: Scan) -> SemanticQu
     if merged.order_by and merged.measures:
         names = {m.name for m in merged.measures} | set(merged.group_by)
         merged = merged.replacing(order_by=tuple(s for s in merged.order_by if s.field in names))
+    if new.limit and merged.measures and merged.group_by and not merged.order_by:
+        # "just the top 5" after a count by state: the five largest groups
+        first = merged.measures[0].name
+        slowest = scan.slots.get("rank", ("", False))[1]
+        descending = slowest if first.endswith(("_time", "_pace_per_mile", "_pace_per_km")) else (
+            not slowest
+        )
+        merged = merged.replacing(order_by=(Sort(field=first, descending=descending),))
     try:
         validate(merged)
     except QueryError as exc:
