@@ -322,6 +322,15 @@ CASES = [
         "what's on in spring 2027",
         Q("events", F("event_date", (dt.date(2027, 3, 1), dt.date(2027, 5, 31)), "between")),
     ),
+    # wins counted are first places
+    case(
+        "how many times has michael wardian won",
+        Q("finishers", PERSON("Michael", "Wardian"), F("overall_place", 1), count=True),
+    ),
+    case(
+        "how many races did michael wardian win",
+        Q("finishers", PERSON("Michael", "Wardian"), F("overall_place", 1), count=True),
+    ),
     case(  # two neighbouring letters swapped
         "how mnay finishers boston 2024",
         Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, count=True),
@@ -433,3 +442,18 @@ def test_a_top_n_answer_is_whole_at_n_rows_and_only_the_row_cap_truncates():
     every = compile_query(Q("finishers", EVENT(BOSTON)), Tenant(None, True))
     assert (top.limit, top.capped) == (10, False)
     assert every.capped and "%(row_limit)s" in every.sql
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many finishers at boston 2024 weren't in their 30s",
+        "how many finishers at boston 2024 weren\u2019t in their 30s",
+        "boston 2024 finishers who didn't run under 3 hours",
+        "finishers at boston 2024 who aren't over 50",
+    ],
+)
+def test_a_negation_in_a_contraction_is_never_dropped(question):
+    """ "weren't" was read as a typo of "were", and every thirty-something was counted."""
+    reading = understand(question, vocab=VOCAB)
+    assert reading.confidence < 0.6 and "not" in reading.unknown, reading

@@ -87,8 +87,10 @@ def merge(previous: SemanticQuery, new: SemanticQuery, scan: Scan) -> SemanticQu
         # "just the top 5" after a count by state: the five largest groups
         first = merged.measures[0].name
         slowest = scan.slots.get("rank", ("", False))[1]
-        descending = slowest if first.endswith(("_time", "_pace_per_mile", "_pace_per_km")) else (
-            not slowest
+        descending = (
+            slowest
+            if first.endswith(("_time", "_pace_per_mile", "_pace_per_km"))
+            else (not slowest)
         )
         merged = merged.replacing(order_by=(Sort(field=first, descending=descending),))
     try:

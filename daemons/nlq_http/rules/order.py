@@ -54,7 +54,7 @@ _ORDINAL = re.compile(
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _FIRST_FINISHER = re.compile(
     r"\b(?:first\s+(?:finisher|place|overall|across\s+the\s+line)|finish(?:ed)?\s+first"
-    r"|first\s+to\s+finish|who\s+won|won|winners?|champions?|victor)\b"
+    r"|first\s+to\s+finish|who\s+won|won|winners?|champions?|victor|wins?)\b"
 )
 _SINGULAR = re.compile(
     r"\b(?P<w>fastest|quickest|slowest|best|youngest|oldest)(?=\s+(?:woman|man|runner|finisher"

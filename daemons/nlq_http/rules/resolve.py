@@ -47,6 +47,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
             elif flags & {"entrants", "started"}:
                 noun = "entrants"
         fields = {f.field for f in scan.filters}
+        if noun in ("events", "races") and scan.slots.get("person") is not None:
+            return "finishers"  # "how many races has Wardian run (won)": his results
         if noun not in ("events", "races") or not (fields & {"outcome", "chip_time", "age", "sex"}):
             if noun == "finishers" and "outcome" in fields:
                 return "entrants"
@@ -235,6 +237,12 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         group_by = _compared(scan, filters)
         if not group_by:
             raise Unanswerable("say what to compare: two years, two events, or men and women")
+    counted_wins = "winner" in scan.flags and any(m.name == "count" for m in measures)
+    if counted_wins and entity == "finishers" and not group_by:
+        # "how many times has Wardian won": his first places, counted
+        filters.append(Filter(field="overall_place", value=1))
+        scan.slots.pop("limit", None)
+        scan.slots.pop("rank", None)
     ranked = scan.slots.get("rank") and (scan.slots.get("limit") or "winner" in scan.flags)
     if group_by and not measures and per_group is None and ranked:
         # "the fastest man and woman", "who won each race": the top of each group

@@ -88,7 +88,8 @@ KEYWORDS = (
         boys boy gentlemen gents nonbinary non binary enby age aged ages old olds group groups
         bracket brackets category categories master masters grand senior seniors
         qualifier qualifiers qualifying qualified qualify bq bqs standard standards active
-        ongoing progress upcoming coming future scheduled planned winner winners won limit
+        ongoing progress upcoming coming future scheduled planned winner winners won win wins
+        winning limit
         limited dollars dollar usd bucks runsignup raceroster chronotrack roster chrono track
         sex gender per each every across overall combined did ytd sql select drop table delete
         insert update union where partner partners tenant tenants ignore instructions
@@ -224,7 +225,19 @@ _SHORTHAND = re.compile(
 )
 
 
+# "weren't" is "were not": the negation must reach the reading as a word of its own (read as
+# "weren" it was once corrected to "were", and the "not" was lost).
+_NOT_CONTRACTION = re.compile(r"\b(?P<stem>[A-Za-z]+?)n['\u2019]t\b", re.IGNORECASE)
+_IRREGULAR_NOT = {"wo": "will", "ca": "can", "sha": "shall", "ai": "are"}
+
+
+def _not_expanded(match: re.Match[str]) -> str:
+    stem = match["stem"]
+    return f"{_IRREGULAR_NOT.get(stem.lower(), stem)} not"
+
+
 def expand_shorthand(text: str) -> str:
+    text = _NOT_CONTRACTION.sub(_not_expanded, text)
     return _SHORTHAND.sub(lambda m: SHORTHAND[m[0].lower()], text)
 
 
