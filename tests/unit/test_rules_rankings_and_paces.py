@@ -457,3 +457,19 @@ def test_a_negation_in_a_contraction_is_never_dropped(question):
     """ "weren't" was read as a typo of "were", and every thirty-something was counted."""
     reading = understand(question, vocab=VOCAB)
     assert reading.confidence < 0.6 and "not" in reading.unknown, reading
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("what percentage of boston 2024 finishers were women", "percentage"),
+        ("runners who never finished boston", "never"),
+        ("lowest finish time at boston 2024", "lowest"),
+        ("events called off in 2020", "called"),
+    ],
+)
+def test_an_english_word_near_a_grammar_word_is_not_corrected_into_it(question, word):
+    """ "percentage" is no typo of "percentile", nor "never" of "ever": corrected, they
+    answered another question at confidence 0.95."""
+    reading = understand(question, vocab=VOCAB)
+    assert not any(f"read '{word}'" in note for note in reading.notes), reading.notes

@@ -39,6 +39,7 @@ from .words import (
     EXPLAINED,
     LEXICON,
     MAX_SCAN_CHARS,
+    NEVER_CORRECTED,
     STOPWORDS,
     expand_shorthand,
     normalise,
@@ -121,7 +122,7 @@ def _corrected(text: str, unknown: tuple[str, ...], vocab: Vocabulary) -> tuple[
     fixes: list[str] = []
     for word in unknown:
         low = word.lower()
-        if len(low) < 3 or not low.isalpha():
+        if len(low) < 3 or not low.isalpha() or low in NEVER_CORRECTED:
             continue
         cutoff = 88 if len(low) <= 5 else 80
         hit = None

@@ -241,6 +241,18 @@ def expand_shorthand(text: str) -> str:
     return _SHORTHAND.sub(lambda m: SHORTHAND[m[0].lower()], text)
 
 
+# English words that are close to a grammar word but mean something else: never "corrected"
+# ("never" is not "ever", "lowest" not "slowest", a percentage is not a percentile, "called"
+# not "cancelled"). Left unknown, they keep the rules from answering instead.
+NEVER_CORRECTED = _words(
+    """
+    lowest highest percent percentage percentages quarter quarters others different really
+    almost still even never middle throughout beside inside minus beaten place placed thought
+    helped called named county counties beach coast east west person persons seventh report
+    rate rates ratio least loser losers lose lost slower faster quicker gain gained mostly
+    """
+)
+
 # Words a typo may be corrected to: the grammar's own words and the subjects' nouns.
 LEXICON = frozenset(KEYWORDS) | _words(
     """
