@@ -331,6 +331,21 @@ CASES = [
         "how many races did michael wardian win",
         Q("finishers", PERSON("Michael", "Wardian"), F("overall_place", 1), count=True),
     ),
+    case(
+        "how many unique chips were read in session 2",
+        Q("live_reads", F("session_id", 2), measures=("unique_tags",)),
+    ),
+    case(
+        "fastest boston qualifier at hartford 2024",
+        Q(
+            "finishers",
+            EVENT("Hartford Marathon"),
+            YEAR(2024),
+            F("boston_qualifier", True),
+            order=("chip_time",),
+            limit=1,
+        ),
+    ),
     case(  # two neighbouring letters swapped
         "how mnay finishers boston 2024",
         Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, count=True),

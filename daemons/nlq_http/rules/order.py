@@ -227,7 +227,7 @@ _WORDS_AFTER = re.compile(r"[\w'-]+")
 _AGE_WORDS = frozenset({"year", "years", "yr", "yrs", "old", "yo", "plus", "and", "over", "up"})
 _ONE_PERSON = frozenset(
     {"woman", "man", "runner", "finisher", "person", "athlete", "female", "male", "lady", "guy",
-     "girl", "boy", "one", "entrant", "participant", "marathoner"}
+     "girl", "boy", "one", "entrant", "participant", "marathoner", "qualifier"}
 )  # fmt: skip
 
 
@@ -238,6 +238,8 @@ def _one_thing_after(scan: Scan, end: int) -> bool:
         if words[0] in ("old", "yo"):  # "the fastest 40 year old": one runner
             return True
         words = words[1:]  # "the fastest 60+ woman": the age, then who
+    if words[:1] in (["boston"], ["bq"]):
+        words = words[1:]  # "the fastest Boston qualifier"
     words = words[:2]
     if not words:
         return False

@@ -223,8 +223,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         if not group_by:
             raise Unanswerable("say which groups to take the top of (e.g. each division)")
         measures = []
-    if entity == "live_reads" and "tags" in scan.flags and not measures:
-        measures = [MeasureRef(name="unique_tags")]
+    if entity == "live_reads" and "tags" in scan.flags:  # "how many unique chips": tags
+        measures = [m for m in measures if m.name != "count"] or [MeasureRef(name="unique_tags")]
     if entity == "live_reads" and not measures:
         measures = [MeasureRef(name=m) for m in ("count", "unique_tags", "first_read", "last_read")]
         group_by = group_by or ["location"]
