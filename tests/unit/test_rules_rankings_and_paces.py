@@ -11,6 +11,7 @@ import pytest
 
 from daemons.nlq_http.compiler import Tenant, compile_query
 from daemons.nlq_http.examples import DEMO_VOCABULARY
+from daemons.nlq_http.query import SemanticQuery, Sort
 from daemons.nlq_http.rules.people import spellings
 from tests.unit.nlq_queries import (
     BOSTON,
@@ -31,8 +32,10 @@ MIN = dt.timedelta(minutes=1)
 VOCAB = dataclasses.replace(
     DEMO_VOCABULARY,
     event_names=(*DEMO_VOCABULARY.event_names, "Big River Fall Trail Series"),
-    last_names=DEMO_VOCABULARY.last_names | {"o'neill", "gonzález", "gonzalez", "williams"},
+    last_names=DEMO_VOCABULARY.last_names
+    | {"o'neill", "o'brien", "gonzález", "gonzalez", "williams", "garcía", "müller"},
     first_names=frozenset({"renée", "valentina", "michael"}),
+    partner_names=(*DEMO_VOCABULARY.partner_names, "Tidewater Timing Co."),
 )
 
 CASES = [
@@ -345,6 +348,48 @@ CASES = [
             order=("chip_time",),
             limit=1,
         ),
+    ),
+    # surnames in the plural, as the data spells them
+    case(
+        "How many O'Briens have we timed over the years?",
+        Q("entrants", PERSON(None, "O'Brien"), count=True),
+    ),
+    case(
+        "How many Garcias finished a marathon in 2024?",
+        Q("finishers", YEAR(2024), PERSON(None, "García"), MARATHON, count=True),
+    ),
+    case(
+        "how many mullers ran boston",
+        Q("finishers", EVENT(BOSTON), PERSON(None, "Müller"), MARATHON, count=True),
+    ),
+    case(
+        "How many registrants paid more than $100?",
+        Q("registrations", F("amount_paid", 100.0, "gt"), count=True),
+    ),
+    case(
+        "What was the second fastest time at the Boston Marathon 2024",
+        SemanticQuery(
+            entity="finishers",
+            filters=(EVENT(BOSTON), YEAR(2024), MARATHON),
+            order_by=(Sort(field="chip_time"),),
+            limit=1,
+            offset=1,
+        ),
+    ),
+    case(
+        "Which year was the coldest Boston Marathon, by average race-day temperature?",
+        Q(
+            "weather",
+            EVENT(BOSTON),
+            measures=("average_temperature",),
+            group_by=("year",),
+            order=("average_temperature",),
+            limit=1,
+        ),
+    ),
+    case(
+        "List every event Tidewater Timing Co. has timed, with dates",
+        Q("events", F("partner", "Tidewater Timing Co.")),
     ),
     case(  # two neighbouring letters swapped
         "how mnay finishers boston 2024",

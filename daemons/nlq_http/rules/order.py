@@ -145,9 +145,6 @@ def extract_order(scan: Scan) -> None:
         scan.group_by.append(_GROUP_DIMS[(match["dim"] or match["dim2"])[:3]])
     for match in scan.takeall(_RANKED_MEASURE):
         scan.slots["rank_measure"] = match["w"] in ("slowest", "worst", "highest", "longest")
-    for match in scan.takeall(_MEASURE_TIME):
-        slow = match["w"] in ("slowest", "worst", "longest")
-        scan.flags.add("slowest_time" if slow else "fastest_time")
     for match in scan.takeall(_ORDINAL):
         word = match["n"]
         n = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
@@ -155,6 +152,9 @@ def extract_order(scan: Scan) -> None:
         scan.slots.setdefault("rank", _rank_of(match["w"]))
         scan.set("limit", 1)
         scan.flags.add("ranked_one")
+    for match in scan.takeall(_MEASURE_TIME):
+        slow = match["w"] in ("slowest", "worst", "longest")
+        scan.flags.add("slowest_time" if slow else "fastest_time")
     for match in scan.takeall(_WEATHER_RANK):  # "the coldest race": by its temperature
         scan.slots.setdefault("rank", ("temperature_c", match["w"] in ("hottest", "warmest")))
         scan.flags.add("weather")

@@ -136,22 +136,40 @@ def _first_name_before(scan: Scan, start: int) -> tuple[str, int] | None:
 
 
 _SURNAME_CUE = re.compile(
-    r"(?:\b(?:for|the|of|by|did|does|runner|athlete|named|called|surname|family|about)\s+)$"
+    r"(?:\b(?:for|the|of|by|did|does|runner|athlete|named|called|surname|family|about"
+    r"|how\s+many|all|any)\s+)$"
 )
 
 
 def _known_surname(scan: Scan, word: str) -> str | None:
+    """The data's spelling of a surname said alone, plural or possessive ("the Garcias",
+    "Wardian's", "mullers" for Müller, "O'Briens")."""
     low = word.lower()
+    known = scan.vocab.last_names
     for stem in (low, low.removesuffix("'s"), low.removesuffix("s"), low.removesuffix("es")):
-        if stem and stem in scan.vocab.last_names and stem not in KEYWORDS:
+        if not stem or stem in KEYWORDS or len(stem) < 2:
+            continue
+        if stem in known:
             return stem
+        found = _by_folded(known).get(_folded(stem)) if known else None
+        if found and len(found) == 1:
+            return found[0]
     return None
+
+
+_APOSTROPHE_NAME = re.compile(r"\b[^\W\d_]{1,3}'[^\W\d_]{2,30}\b")
 
 
 def extract_surname(scan: Scan) -> None:
     """A surname alone, when the data has it: capitalised, or after a cue ("for smith")."""
     if scan.slots.get("person") is not None:
         return
+    for match in _APOSTROPHE_NAME.finditer(scan.work):  # "the O'Briens": one word
+        stem = _known_surname(scan, match[0])
+        if stem is not None and scan.state[match.start()] == UNSEEN:
+            scan.set("person", (None, _name_case(stem)), stem)
+            scan.take(match.start(), match.end())
+            return
     for tok in tokens(scan.low):
         if scan.state[tok.start] != UNSEEN or tok.text in KEYWORDS or tok.text in STOPWORDS:
             continue

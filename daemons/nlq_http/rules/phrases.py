@@ -119,8 +119,15 @@ def extract_splits(scan: Scan) -> None:
 
 # -- subjects, measures and groupings -----------------------------------------------------------
 _WORD_FLAGS: tuple[tuple[str, str], ...] = (
-    ("lowest_temp", r"(?:lowest|minimum|min|coldest|chilliest)\s+(?:temperatures?|temps?)"),
-    ("highest_temp", r"(?:highest|maximum|max|hottest|warmest)\s+(?:temperatures?|temps?)"),
+    ("neutral", r"race[\s-]day"),  # "the race-day temperature": the event's own weather
+    (
+        "lowest_temp",
+        r"(?:lowest|minimum|min|coldest|chilliest)\s+(?:temperatures?|temps?|tempratures?)",
+    ),
+    (
+        "highest_temp",
+        r"(?:highest|maximum|max|hottest|warmest)\s+(?:temperatures?|temps?|tempratures?)",
+    ),
     ("coldest", r"coldest|chilliest"),
     ("hottest", r"hottest|warmest"),
     (
@@ -209,6 +216,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         "neutral",
         r"editions?|years?|season|overall|ever|all-time|combined|data|numbers?|race|event"
         r"|any\s+idea|(?:with\s+)?(?:their\s+)?bibs?(?:\s+numbers?)?|how\s+long|take|took"
+        r"|went|passed|crossed|reached|(?:with\s+(?:their\s+|the\s+)?)?dates"
+        r"|over\s+the\s+years|through\s+the\s+years|down\s+the\s+years"
         r"|this|timing|read|current(?:ly)?|right\s+now|in\s+total|altogether|together|each|every"
         r"|per|by|on\s+record|so\s+far|to\s+date|yet|at\s+the\s+moment|going\s+on|happening"
         r"|timed|time|hosted|host|hold|held|organi[sz]ed|put\s+on|run|came|come|comes|across"
@@ -322,6 +331,7 @@ def _more_groups(scan: Scan, end: int) -> None:
 _RANKED_GROUP = re.compile(
     rf"\b(?:which|what|any|each|every)\s+(?:[\w\x00]+\s+)?(?:{_GROUP_ALTS})\b"
 )
+_LISTED_EACH = re.compile(r"\b(?:list|show|name|display|give\s+me|see)(?:\s+me)?\s+$")
 _EVERY_EDITION = re.compile(r"\b(?:every|each)\s+(?:one\s+of\s+)?(?:the\s+)?\x00+")
 
 
@@ -349,7 +359,8 @@ def extract_groups(scan: Scan) -> None:
                 continue  # "every DNF": the blank is a status, not an event's name
             scan.take(match.start(), match.end())
             scan.group_by.append("year")
-    if "rank_measure" in scan.slots and not scan.group_by:
+    ranked = "rank_measure" in scan.slots or scan.slots.get("rank", ("",))[0] == "temperature_c"
+    if ranked and not scan.group_by:
         for match in scan.finditer(_RANKED_GROUP):
             name = _name_of(match)
             if name is not None:
@@ -375,6 +386,8 @@ def extract_groups(scan: Scan) -> None:
             scan.slots["rank_all"] = True
     for match in scan.finditer(_GROUP):
         name = _name_of(match)
+        if _LISTED_EACH.search(scan.low, max(0, match.start() - 20), match.start()):
+            continue  # "list every event": the events themselves, not a count per event
         if name is not None and name not in scan.group_by:
             scan.take(match.start(), match.end())
             scan.group_by.append(name)

@@ -27,10 +27,11 @@ _COUNTED = re.compile(
     r"(?P<noun>events|races|finishers|runners|entrants|participants"
     r"|registrations|registrants|sign\W?ups|people|starters)\b"
 )
+_TIMED = re.compile(r"\b(?:have|has|had|did)\s+(?:we|they|you|you\s+all)\s+(?:ever\s+)?timed\b")
 _NOUN_ENTITY = {
     "events": "events", "races": "races", "finishers": "finishers", "runners": "finishers",
     "entrants": "entrants", "participants": "entrants",
-    "starters": "entrants", "registrants": "entrants", "registrations": "registrations",
+    "starters": "entrants", "registrants": "registrations", "registrations": "registrations",
 }  # fmt: skip
 
 
@@ -80,6 +81,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         return "entrants"
     if "races_of" in flags and scan.events:
         return "races"
+    if scan.slots.get("person") is not None and _TIMED.search(scan.low) and "results" not in flags:
+        return "entrants"  # "how many O'Briens have we timed": everyone timed, finished or not
     if scan.slots.get("person") is not None or "boston_qualifier" in flags:
         return "finishers"
     if "entrants" in flags:
@@ -206,7 +209,9 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     ):
         entity = "races" if entity == "events" else entity  # distances are the races' own
     counted = _COUNTED.search(scan.low)
-    if entity == "fees" and counted is not None and counted["noun"] == "events":
+    per_event = scan.slots.get("provider") == "raceroster" and "fee" in scan.flags
+    if entity == "fees" and counted is not None and counted["noun"] == "events" and not per_event:
+        # Race Roster's fees are per event, so its events with a fee said can be counted
         raise Unanswerable(
             "the registration platforms' event lists are not in the data; ask for their"
             " registrations, revenue or fees"
@@ -262,6 +267,12 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         order = [Sort(field="count", descending=scan.slots["rank_groups"] == "desc")]
         if not scan.slots.get("rank_all"):
             scan.slots.setdefault("limit", 1)
+    rank = scan.slots.get("rank")
+    if rank and measures and rank[0] not in group_by and rank[0] not in {m.name for m in measures}:
+        # "which year was the coldest, by average temperature": the groups by their measure
+        if not group_by:
+            raise Unanswerable("say which groups to rank (e.g. which year was the coldest)")
+        scan.slots.setdefault("rank_measure", rank[1])
     if "rank_measure" in scan.slots and group_by and measures:
         order = [Sort(field=measures[0].name, descending=scan.slots["rank_measure"])]
         if not scan.slots.get("rank_all"):
