@@ -391,6 +391,25 @@ CASES = [
         "List every event Tidewater Timing Co. has timed, with dates",
         Q("events", F("partner", "Tidewater Timing Co.")),
     ),
+    case(  # the whole event: every race of it, not its marathon
+        "How many finishers were there across all races of the Hartford Marathon weekend in 2024?",
+        Q("finishers", EVENT("Hartford Marathon"), YEAR(2024), count=True),
+    ),
+    case(
+        "How many runners at the Boston Marathon 2024 met the 2025 qualifying standards?",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            F("boston_qualifier_of", 2025),
+            count=True,
+        ),
+    ),
+    case(  # "half-hour" is no half marathon
+        "Chicago Marathon 2024 finish times in half-hour buckets",
+        Q("finishers", EVENT(CHICAGO), YEAR(2024), MARATHON, count=True, group_by=("time_band",)),
+    ),
     case(  # two neighbouring letters swapped
         "how mnay finishers boston 2024",
         Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, count=True),

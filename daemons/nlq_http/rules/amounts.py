@@ -54,7 +54,7 @@ DISTANCES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "half",
         re.compile(
-            r"\bhalf[\s-]*marathon(?:s|ers?)?\b|(?<!\ba )\bhalf\b(?!\s+(?:an?\s+)?hours?\b)"
+            r"\bhalf[\s-]*marathon(?:s|ers?)?\b|(?<!\ba )\bhalf\b(?![\s-]+(?:an?\s+)?hours?\b)"
         ),
     ),
     ("ultra", re.compile(r"\bultra(?:[\s-]?marathon)?s?\b")),

@@ -47,15 +47,14 @@ _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def extract_boston(scan: Scan) -> None:
-    standards = scan.takeall(_STANDARDS)
-    if standards:
-        scan.flags.add("standards")
-    for match in scan.takeall(_BQ_EDITION):
+    for match in scan.takeall(_BQ_EDITION):  # first: "met the 2025 qualifying standards"
         year = int(match["y1"] or match["y2"])
         if 2020 <= year <= 2100:
             scan.set("bq_edition", year)
         else:
             scan.note("ignored a qualifying-standards edition outside 2020-2100", 0.5)
+        scan.flags.add("standards")
+    if scan.takeall(_STANDARDS):
         scan.flags.add("standards")
     if scan.takeall(_QUALIFIERS):
         scan.flags.add("boston_qualifier")

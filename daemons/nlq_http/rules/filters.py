@@ -182,7 +182,13 @@ def _distance(scan: Scan, entity: str, out: list[Filter]) -> None:
         if scan.slots.get("bq_edition"):
             out.append(Filter(field="distance_km", value=MARATHON_KM))
         return
-    if scan.events and entity in PEOPLE and not {"race", "distance_km"} & set(scan.group_by):
+    whole = "whole_event" in scan.flags  # "all races of the Hartford Marathon weekend"
+    if (
+        scan.events
+        and entity in PEOPLE
+        and not whole
+        and not {"race", "distance_km"} & set(scan.group_by)
+    ):
         # An event's name implies its main race, unless its races are grouped or compared.
         implied = {distance_in(name) for name in scan.events}
         if len(implied) == 1 and (km := implied.pop()) is not None:

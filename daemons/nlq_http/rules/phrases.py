@@ -331,6 +331,10 @@ def _more_groups(scan: Scan, end: int) -> None:
 _RANKED_GROUP = re.compile(
     rf"\b(?:which|what|any|each|every)\s+(?:[\w\x00]+\s+)?(?:{_GROUP_ALTS})\b"
 )
+_WHOLE_EVENT = re.compile(
+    r"(?<=\x00)\s+weekend\b|\b(?:all|every|each\s+of\s+the)\s+(?:the\s+)?(?:races|distances)\s+"
+    r"(?:of|at|in)\b|\b(?:the\s+)?whole\s+event\b|\ball\s+distances\b"
+)
 _LISTED_EACH = re.compile(r"\b(?:list|show|name|display|give\s+me|see)(?:\s+me)?\s+$")
 _EVERY_EDITION = re.compile(r"\b(?:every|each)\s+(?:one\s+of\s+)?(?:the\s+)?\x00+")
 
@@ -348,6 +352,11 @@ _HOME_DIMS = {"city": ("city",), "town": ("city",), "hometown": ("city",), "stat
 def extract_groups(scan: Scan) -> None:
     for match in scan.finditer(_ACROSS_ALL):
         scan.take(match.start(), match.end())
+        if match[0].rstrip().endswith(("races", "race")):
+            scan.flags.add("whole_event")  # every race of the event, not its main one
+    for match in scan.finditer(_WHOLE_EVENT):
+        scan.take(match.start(), match.end())
+        scan.flags.add("whole_event")
     for match in scan.finditer(_HOME_OF):
         scan.take(match.start(), match.end())
         scan.group_by.extend(d for d in _HOME_DIMS[match["what"]] if d not in scan.group_by)
