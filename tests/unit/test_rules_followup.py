@@ -171,7 +171,8 @@ def test_a_follow_up_refines_the_previous_query(turns, expected):
 def test_without_a_previous_question_a_fragment_stands_alone():
     reading = understand("and the women?")
     assert not reading.follow_up
-    assert canonical(reading.query) == canonical(Q("finishers", SEX("F")))
+    # a bare noun phrase of people, with nothing asking for rows, is a head count
+    assert canonical(reading.query) == canonical(Q("finishers", SEX("F"), count=True))
 
 
 def test_a_question_with_a_subject_of_its_own_starts_afresh():

@@ -105,8 +105,8 @@ LISTS = [
         Q("finishers", C23, F("chip_time", H(3), "lt")),
     ),
     case("pls list the women at chicago 2024 thx", Q("finishers", C24, WOMEN)),
-    case("Boston 2024 finishers, women only", Q("finishers", B24, WOMEN)),
-    case("non-binary finishers at Boston 2024", Q("finishers", B24, SEX("X"))),
+    case("Boston 2024 finishers, women only", Q("finishers", B24, WOMEN, count=True)),
+    case("non-binary finishers at Boston 2024", Q("finishers", B24, SEX("X"), count=True)),
     case(
         "Boston Marathon 2024 women under 3:30 sorted by name",
         Q(
@@ -132,12 +132,14 @@ LISTS = [
         "ladies over forty years old at chicago",
         Q("finishers", C, WOMEN, MARATHON, F("age", 41, "ge")),
     ),
-    case("runners under 30 at Boston 2023", Q("finishers", B23, F("age", 29, "le"))),
+    case("runners under 30 at Boston 2023", Q("finishers", B23, F("age", 29, "le"), count=True)),
     case("10 miler results 2024", Q("finishers", YEAR(2024), KM(16.093))),
-    case("ultra finishers 2024", Q("finishers", YEAR(2024), KM(50.0))),
+    case("women marathon finishers 2025", Q("finishers", YEAR(2025), WOMEN, MARATHON, count=True)),
+    case("list the women marathon finishers 2025", Q("finishers", YEAR(2025), WOMEN, MARATHON)),
+    case("ultra finishers 2024", Q("finishers", YEAR(2024), KM(50.0), count=True)),
     case(
         "half marathon runners slower than 2:30",
-        Q("finishers", HALF, F("chip_time", H(2, 30), "gt")),
+        Q("finishers", HALF, F("chip_time", H(2, 30), "gt"), count=True),
     ),
     case(
         "results for the Cherry Blossom 10 Miler 2024",

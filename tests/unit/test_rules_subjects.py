@@ -79,7 +79,7 @@ STATUSES_AND_SPLITS = [
         Q("entrants", C23, DNF, count=True),
     ),
     case("who didn't finish Chicago 2024", Q("entrants", C24, DNF)),
-    case("non-finishers at Chicago 2024", Q("entrants", C24, DNF)),
+    case("non-finishers at Chicago 2024", Q("entrants", C24, DNF, count=True)),
     case("how many runners dropped out of chicago 2024", Q("entrants", C24, DNF, count=True)),
     case("build me a list of DNFs at Hartford 2024", Q("entrants", HF24, DNF)),
     case("list the DNS at hartford 2024", Q("entrants", HF24, DNS)),
@@ -355,7 +355,7 @@ EVENTS = [
         "how many events were cancelled this year",
         Q("events", F("event_status", "cancelled"), YEAR(2026), count=True),
     ),
-    case("runners from Texas at Boston 2024", Q("finishers", B24, F("state", "TX"))),
+    case("runners from Texas at Boston 2024", Q("finishers", B24, F("state", "TX"), count=True)),
     case(
         "how many runners from MA at Boston 2024", Q("finishers", B24, F("state", "MA"), count=True)
     ),

@@ -35,6 +35,31 @@ _NOUN_ENTITY = {
 }  # fmt: skip
 
 
+# Nouns that name people counted, and the words that ask for their rows instead.
+_HEADCOUNT_NOUN = re.compile(
+    r"\b(?:finishers|runners|entrants|participants|starters|registrations|registrants"
+    r"|sign-?ups|dnfs|dnss?|dqs|dq'?s|women|men|females|males)\b"
+)
+_ROWS_WANTED = re.compile(
+    r"\b(?:results?|times?|splits?|names?|who|whom|what|which|when|where|list|show|give|get"
+    r"|find|tell|display|export|download|csv|roster|details?|everyone|all|each|every|their"
+    r"|them|bibs?|ages?|places?|paces?|fastest|slowest|top|first|last)\b"
+    r"(?!\s+(?:year|month|week|weekend|season|spring|summer|fall|autumn|winter|time)s?\b)"
+)
+_LISTING_FLAGS = frozenset({"list", "find", "export", "contact", "pr", "age_word", "pace"})
+
+
+def _terse_headcount(scan: Scan, entity: str) -> bool:
+    """A bare noun phrase of people ("dnfs at chicago 2023"), with no word asking for rows."""
+    if entity not in ("finishers", "entrants", "registrations") or scan.flags & _LISTING_FLAGS:
+        return False
+    if scan.group_by or scan.slots.get("person") is not None:
+        return False
+    if any(scan.slots.get(s) for s in ("rank", "limit", "order", "offset", "per_group")):
+        return False
+    return bool(_HEADCOUNT_NOUN.search(scan.low)) and not _ROWS_WANTED.search(scan.low)
+
+
 def entity_for(scan: Scan, previous: str | None = None) -> str:
     flags = scan.flags
     counted = _COUNTED.search(scan.low)
@@ -254,6 +279,10 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         per_group = scan.slots.pop("limit", None) or 1
     if group_by and not measures and per_group is None and previous is None:
         measures = [MeasureRef(name="count")]
+    if not measures and per_group is None and previous is None and _terse_headcount(scan, entity):
+        # "women marathon finishers last year": a noun phrase with nothing to list by is a count
+        measures = [MeasureRef(name="count")]
+        scan.note("read as a count; ask to list them for the names")
     if "pr" in scan.flags and entity == "finishers" and not measures:
         # A personal best is the fastest finish, per distance unless one is said.
         scan.slots.setdefault("rank", ("chip_time", False))
