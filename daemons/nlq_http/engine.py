@@ -154,6 +154,10 @@ class Engine:
                 last_names=frozenset(column("last_names")),
                 first_names=frozenset(column("first_names")),
                 cities=frozenset(column("cities")),
+                latest_editions=tuple(
+                    (str(name), int(year))
+                    for name, year in runner.rows_as(self.pool, tenant, "latest_editions")
+                ),
             )
 
         return self._cached(("vocabulary", tenant.partner_id, tenant.admin), load)
@@ -191,6 +195,10 @@ class Engine:
         vocab = self.vocabulary(tenant)
         today = self.today()
         reading = parse(question, vocab, today, previous)
+        if reading.partner is not None:
+            # Naming another partner is refused whatever else the question went on to ask,
+            # so a partner key never learns more (an unknown event, say) about another's data.
+            _check_partner(reading.partner, tenant)
         if reading.refusal is not None:
             refused = {403: Forbidden}.get(reading.refusal.status, NotUnderstood)
             raise refused(reading.refusal.reason, reason=reading.refusal.kind)
@@ -232,12 +240,7 @@ class Engine:
     def compile(self, understanding: Understanding, tenant: Tenant) -> Compiled:
         query = understanding.query
         for f in query.filters_on("partner"):
-            said = str(f.value)
-            if not tenant.admin and said.lower() != tenant.partner_name.lower():
-                raise Forbidden(
-                    f"your API key belongs to {tenant.partner_name}; it cannot read {said}'s data",
-                    reason="other_partner",
-                )
+            _check_partner(str(f.value), tenant)
         try:
             return compile_query(query, tenant, self.settings.max_rows)
         except QueryError as exc:
@@ -319,3 +322,12 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def _check_partner(said: str, tenant: Tenant) -> None:
+    """A partner key may name only its own partner; an admin's names filter."""
+    if not tenant.admin and said.lower() != tenant.partner_name.lower():
+        raise Forbidden(
+            f"your API key belongs to {tenant.partner_name}; it cannot read {said}'s data",
+            reason="other_partner",
+        )

@@ -302,7 +302,8 @@ Today is {today.isoformat()} ({today:%A}). Resolve "this year", "last month",
 THE QUERY (every key present; null or [] when the question does not say):
 - entity: whose rows the question is about, one of ENTITIES.
 - measures: [] to list rows; else the aggregates asked for ("how many" = count).
-  percentile is null, except for percentile_time and percentile_pace_* ("90th percentile" = 90).
+  percentile is null, except for percentile_time, percentile_pace_* and percentile_age
+  ("90th percentile" = 90).
 - group_by: fields the measures are broken down by ("by year", "men vs women" = sex).
 - filters: every condition the question states and nothing more: {{"field", "op", "value"}}.
 - order_by: {{"field": a field or a measure of this query, "descending": true|false}}

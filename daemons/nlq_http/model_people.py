@@ -165,6 +165,13 @@ TIME_MEASURES = (
         "median age",
         ("p",),
     ),
+    Measure(
+        "percentile_age",
+        "percentile_cont(%(percentile)s) WITHIN GROUP (ORDER BY p.age)",
+        "years",
+        "percentile age",
+        ("p",),
+    ),
     Measure("youngest_age", "min(p.age)", "years", "youngest age", ("p",)),
     Measure("oldest_age", "max(p.age)", "years", "oldest age", ("p",)),
 )
@@ -292,6 +299,12 @@ ENTRANTS = Entity(
             "percentile_cont(0.5) WITHIN GROUP (ORDER BY p.age)",
             "years",
             "median age",
+        ),
+        "percentile_age": Measure(
+            "percentile_age",
+            "percentile_cont(%(percentile)s) WITHIN GROUP (ORDER BY p.age)",
+            "years",
+            "percentile age",
         ),
         "youngest_age": Measure("youngest_age", "min(p.age)", "years", "youngest age"),
         "oldest_age": Measure("oldest_age", "max(p.age)", "years", "oldest age"),

@@ -168,6 +168,7 @@ def test_the_percentile_is_a_number_only_where_a_measure_takes_one():
         "percentile_time",
         "percentile_pace_per_mile",
         "percentile_pace_per_km",
+        "percentile_age",
     ]
     assert ranked["percentile"]["type"] == "number"
     assert "anyOf" not in branch(SCHEMA, "events")["measures"]["items"]  # only count

@@ -93,6 +93,7 @@ class Reading:
     notes: tuple[str, ...] = ()
     follow_up: bool = False
     entities: dict[str, object] = field(default_factory=dict)
+    partner: str | None = None  # the timing partner the question named, even when refused
 
 
 def parse(
@@ -173,9 +174,10 @@ def _read(
         extract(scan)
     names.extract_unknown_events(scan)
     unknown = _unknown_words(scan)
+    named = scan.slots.get("partner")
     if scan.refusals:
         first = sorted(scan.refusals, key=lambda r: r.status != 403)[0]
-        return Reading(None, 0.0, unknown, first, tuple(scan.notes))
+        return Reading(None, 0.0, unknown, first, tuple(scan.notes), partner=named)
     follow = previous is not None and is_follow_up(scan)
     try:
         query = build(scan, previous if follow else None)
@@ -183,9 +185,11 @@ def _read(
             query = merge(previous, query, scan)
     except Unanswerable as exc:
         refusal = Refusal(422, str(exc), "unsupported")
-        return Reading(None, 0.0, unknown, refusal, tuple(scan.notes))
+        return Reading(None, 0.0, unknown, refusal, tuple(scan.notes), partner=named)
     confidence = _confidence(scan, unknown, follow)
-    return Reading(query, confidence, unknown, None, tuple(scan.notes), follow, _entities(query))
+    return Reading(
+        query, confidence, unknown, None, tuple(scan.notes), follow, _entities(query), named
+    )
 
 
 def _unknown_words(scan: Scan) -> tuple[str, ...]:

@@ -192,6 +192,8 @@ def _candidates(
 def extract_names(scan: Scan) -> None:
     """Events and partners from the vocabulary, longest and closest match first."""
     toks = tokens(scan.work)
+    _our_event(scan, toks)
+    toks = tokens(scan.work)
     budget = [MAX_FUZZY_TOKENS]
     # Words of partners' names are generic in event names: "our Turkey Trot" is the
     # Big River Turkey Trot of the Big River partner, said without its prefix.
@@ -251,6 +253,8 @@ def extract_names(scan: Scan) -> None:
             )
             return
     for c in chosen:
+        if c.kind == "partner" and c.missing and _named_like_an_event(scan, toks, c):
+            return
         if c.kind == "partner":
             if len(c.name) <= 120:
                 scan.set("partner", c.name)
@@ -268,6 +272,65 @@ def _adjacent_tokens(scan: Scan, toks: list[Token], left: _Candidate, right: _Ca
 
 
 @functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=16)
+def _names_without_prefix(
+    events: tuple[str, ...], partners: tuple[str, ...]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each event's words less its partner's ("Big River Half Marathon" -> half marathon)."""
+    prefix = _partner_words(partners)
+    out: dict[tuple[str, ...], list[str]] = {}
+    for name in dict.fromkeys(events):
+        words = [t.text for t in tokens(lower(normalise(name)[0]))]
+        rest = tuple(w for w in words if w not in prefix and w not in STOPWORDS)
+        if rest and len(rest) < len(words):
+            out.setdefault(rest, []).append(name)
+    return {rest: tuple(names) for rest, names in out.items()}
+
+
+def _our_event(scan: Scan, toks: list[Token]) -> None:
+    """ "our half marathon": the caller's one event named so once its prefix is left off."""
+    by_rest = _names_without_prefix(scan.vocab.event_names, scan.vocab.partner_names)
+    for i, tok in enumerate(toks[:-1]):
+        if tok.text not in ("our", "my"):
+            continue
+        for k in range(min(4, len(toks) - i - 1), 0, -1):
+            said = toks[i + 1 : i + 1 + k]
+            if any(not adjacent(scan.work, a, b) for a, b in itertools.pairwise([tok, *said])):
+                continue
+            names = by_rest.get(tuple(t.text for t in said), ())
+            if len(names) == 1 and len(scan.events) < MAX_EVENTS:
+                scan.take(said[0].start, said[-1].end)
+                scan.events.append(names[0])
+                words = " ".join(t.text for t in said)
+                scan.note(f"read 'our {safe_word(words)}' as {names[0]}")
+                break
+
+
+# Words that end an event's name ("the Big River Ultra 50 Mile", "the Big River 5K").
+_EVENT_TAIL = (EVENT_GENERIC - {"the", "a", "of", "and", "st", "saint"}) | {
+    "ultra", "ultramarathon", "trot", "relay", "dash", "fun", "jog", "walk", "triathlon",
+}  # fmt: skip
+
+
+def _named_like_an_event(scan: Scan, toks: list[Token], c: _Candidate) -> bool:
+    """ "the big river ultra 50 mile": part of a partner's name, after "the" and before an
+    event's words, names an event; there is none by that name (it would have matched), so
+    it is refused as unknown rather than read as the partner's races of that distance."""
+    after = c.last + 1
+    if c.first == 0 or toks[c.first - 1].text != "the" or after >= len(toks):
+        return False
+    if toks[after].text not in _EVENT_TAIL or not adjacent(scan.work, toks[c.last], toks[after]):
+        return False
+    end = after
+    while end + 1 < len(toks) and end - after < 4 and adjacent(scan.work, toks[end], toks[end + 1]):
+        if toks[end + 1].text not in _EVENT_TAIL and not toks[end + 1].text.isdigit():
+            break
+        end += 1
+    said = safe_word(scan.text[toks[c.first].start : toks[end].end])
+    scan.refuse(422, f"no event called '{said}'{_close_matches(scan, said)}", "unknown_event")
+    return True
+
+
 def _partner_words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(t.text for name in names for t in tokens(lower(normalise(name)[0])))
 

@@ -73,8 +73,8 @@ _NEXT = re.compile(
 )
 _LATEST = re.compile(
     r"\b(?:most\s+recent|latest|last|previous|past|recent)\s+(?:(?P<n>\d{1,3})\s+)?"
-    r"(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b"
-)
+    r"(?:(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b|(?=(?P<one>\x00+)(?![\w\x00])))"
+)  # "our most recent Boston Marathon": the event named, its latest edition
 _ORDER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "newest",
@@ -167,9 +167,11 @@ def extract_order(scan: Scan) -> None:
         scan.set("order", "newest")
         scan.flags.add("events")
         scan.slots["past"] = True  # "our most recent event" has been held
+        if match["one"] is not None:
+            scan.flags.add("latest_edition")
         if match["n"]:
             _set_limit(scan, int(match["n"]))
-        elif not match["what"].endswith("s"):
+        elif match["one"] is not None or not match["what"].endswith("s"):
             scan.set("limit", 1)
     for match in scan.takeall(_SORTED_FIRST):  # "sorted fastest first": every row, in order
         slow = match["w"] in ("slowest", "worst")

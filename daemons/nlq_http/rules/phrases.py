@@ -80,6 +80,10 @@ _SPLIT_POINT = re.compile(
     r"|checkpoint|timing\s+point|mat|time\s+check)(?:\s+times?)?s?\b"
     rf"|\bsplits?(?:\s+times?)?\s+(?:at|for)\s+(?:the\s+)?(?:{_point('b')})\b"
     r"|\b(?:at|through|thru)\s+(?:the\s+)?(?P<half2>halfway(?:\s+(?:mark|point))?|half\s+way)\b"
+    # "how many reached the 30K": a point on the course is reached, a race is run
+    r"|\b(?:reach(?:ed|es|ing)?|pass(?:ed|es|ing)?|cross(?:ed|es|ing)?|hit|got\s+to|made\s+it\s+to"
+    rf"|went\s+through)\s+(?:the\s+)?(?:{_point('c')})(?!\s+(?:race|run|event)s?\b)"
+    r"(?:\s+(?:split|mark|point|checkpoint|timing\s+point|mat)s?)?(?!\w)"
 )
 _SPLITS = re.compile(
     r"\b(?:split(?:s|\s+times?)?|intermediate\s+times?|timing\s+points?|checkpoints?)\b"
@@ -87,7 +91,7 @@ _SPLITS = re.compile(
 
 
 def _point_name(match: re.Match[str]) -> str:
-    got = {k[1:]: v for k, v in match.groupdict().items() if v and k[0] in "ab"}
+    got = {k[1:]: v for k, v in match.groupdict().items() if v and k[0] in "abc"}
     if "k" in got:
         return f"{int(got['k'])}K"
     if "m1" in got:
@@ -178,7 +182,10 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|what'?s\s+on|what\s+is\s+on"
         r"|going\s+on|scheduled",
     ),
-    ("when", r"when|what\s+(?:date|day)|which\s+(?:date|day)|dates?\s+of"),
+    (
+        "when",
+        r"when|what\s+(?:date|day)|which\s+(?:date|day)|(?<!with\s)(?<!their\s)(?<!the\s)dates?(?:\s+of)?",
+    ),
     ("where", r"where|what\s+city|which\s+city|location\s+of"),
     (
         "live",

@@ -123,6 +123,19 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     return previous or "finishers"
 
 
+_WEATHER_READINGS = (
+    ("temperature", re.compile(r"\btemp")),
+    ("humidity", re.compile(r"\bhumid")),
+    ("wind", re.compile(r"\bwind")),
+)
+
+
+def _weather_readings(scan: Scan) -> list[str]:
+    """ "average humidity", "average temperature and wind": what was measured; temperature
+    unless another is said."""
+    return [name for name, said in _WEATHER_READINGS if said.search(scan.low)] or ["temperature"]
+
+
 def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
     flags, available = scan.flags, MODEL[entity].measures
     wanted: list[MeasureRef] = []
@@ -138,7 +151,9 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
             wanted.append(ref)
 
     for value in scan.slots.get("percentiles", ()):
-        if "pace" in flags:
+        if "age_word" in flags:
+            add("percentile_age", value)
+        elif "pace" in flags:
             add("percentile_pace_per_km" if "per_km" in flags else "percentile_pace_per_mile",
                 value)  # fmt: skip
         else:
@@ -153,7 +168,8 @@ def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
         elif entity == "registrations":
             add("average_paid")
         elif entity == "weather":
-            add("average_temperature")
+            for reading in _weather_readings(scan):
+                add(f"average_{reading}")
         else:
             add("average_time")
     if entity == "weather":
@@ -241,6 +257,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
             "the registration platforms' event lists are not in the data; ask for their"
             " registrations, revenue or fees"
         )
+    if "latest_edition" in scan.flags and entity != "events":
+        _latest_edition(scan)
     model = MODEL[entity]
     measures = _measures(scan, entity)
     filters = filters_for(scan, entity)
@@ -273,6 +291,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         filters.append(Filter(field="overall_place", value=1))
         scan.slots.pop("limit", None)
         scan.slots.pop("rank", None)
+    if _winners_wanted(scan, entity, measures, group_by, per_group, filters):
+        group_by = _winners_groups(scan, filters)
     ranked = scan.slots.get("rank") and (scan.slots.get("limit") or "winner" in scan.flags)
     if group_by and not measures and per_group is None and ranked:
         # "the fastest man and woman", "who won each race": the top of each group
@@ -321,6 +341,12 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         show.append("gun_time")
     if "age_word" in scan.flags and not measures and "age" in model.dimensions:
         show.append("age")
+    if measures and not group_by and (order or scan.slots.get("limit")):
+        # One total has no order or top N: "the average at our most recent event" or "of the
+        # top 10" would otherwise be the average of every row.
+        raise Unanswerable(
+            "a total of every row cannot be ordered or cut; say which event and year"
+        )
     query = SemanticQuery(
         entity=entity,
         measures=tuple(measures),
@@ -338,6 +364,54 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     except QueryError as exc:
         raise Unanswerable(str(exc)) from None
     return query
+
+
+def _latest_edition(scan: Scan) -> None:
+    """ "how many finished the most recent Boston Marathon": that event's latest year held."""
+    latest = dict(scan.vocab.latest_editions)
+    years = {latest.get(name) for name in scan.events}
+    if len(scan.events) != 1 or None in years or scan.years:
+        raise Unanswerable("say which event and year (e.g. Boston Marathon 2025)")
+    year = years.pop()
+    assert year is not None
+    for slot in ("order", "limit", "past"):
+        scan.slots.pop(slot, None)
+    scan.years.add(year)
+    scan.note(f"the latest {scan.events[0]} held: {year}")
+
+
+def _winners_wanted(
+    scan: Scan,
+    entity: str,
+    measures: list[MeasureRef],
+    group_by: list[str],
+    per_group: int | None,
+    filters: list[Filter],
+) -> bool:
+    """ "who won the Turkey Trot", "Boston 2024 winners": first places, not one fastest row."""
+    if "winner" not in scan.flags or entity != "finishers" or measures or group_by:
+        return False
+    if per_group is not None or scan.slots.get("person") is not None:
+        return False
+    if scan.slots.get("rank") != ("chip_time", False) or scan.slots.get("offset"):
+        return False
+    plural = scan.slots.get("limit") is None
+    return plural or _event_without_distance(filters)
+
+
+def _event_without_distance(filters: list[Filter]) -> bool:
+    fields = {f.field for f in filters}
+    return "event" in fields and "distance_km" not in fields
+
+
+def _winners_groups(scan: Scan, filters: list[Filter]) -> list[str]:
+    """Winners are per race of a named event (a 5K's winner never 'beats' the 10K's) and,
+    when several are asked for, the men's and the women's."""
+    plural = scan.slots.pop("limit", None) is None
+    groups = ["race"] if _event_without_distance(filters) else []
+    if plural:
+        groups.append("sex")
+    return groups
 
 
 def _compared(scan: Scan, filters: list[Filter]) -> list[str]:

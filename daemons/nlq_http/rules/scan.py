@@ -31,6 +31,8 @@ class Vocabulary:
     cities: frozenset[str] = frozenset()
     # Lower-case first names: a name typed without its accent or apostrophe finds its spelling.
     first_names: frozenset[str] = frozenset()
+    # (event name, year of its latest edition held): "the most recent Boston Marathon".
+    latest_editions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
