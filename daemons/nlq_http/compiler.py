@@ -100,11 +100,11 @@ def _values(f: Filter) -> tuple[Any, ...]:
 def check_filter(entity: Entity, f: Filter) -> Dimension:
     dim = dimension(entity, f.field)
     values = _values(f)
-    wanted = {Op.BETWEEN: 2}.get(f.op, None if f.op is Op.IN else 1)
+    wanted = {Op.BETWEEN: 2, Op.OUTSIDE: 2}.get(f.op, None if f.op is Op.IN else 1)
     if (wanted is not None and len(values) != wanted) or not values:
         raise QueryError(f"{f.op.value} on {dim.label} needs {wanted or 'some'} value(s)")
     ordered = (*_ORDERED_KINDS, Kind.RANGE) if f.op is Op.BETWEEN else _ORDERED_KINDS
-    if f.op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.BETWEEN) and dim.kind not in ordered:
+    if f.op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.BETWEEN, Op.OUTSIDE) and dim.kind not in ordered:
         raise QueryError(f"{dim.label} cannot be compared with {f.op.value}")
     if dim.kind in (Kind.BOOL, Kind.CONDITION) and f.op is not Op.EQ:
         raise QueryError(f"{dim.label} takes only an equality")
@@ -204,12 +204,13 @@ class _Builder:
             )
         if f.op is Op.IN:
             return f"{expr} = ANY({self.param(list(values), name)})"
-        if f.op is Op.BETWEEN:
+        if f.op in (Op.BETWEEN, Op.OUTSIDE):
             low_p, high_p = (
                 self.param(values[0], f"{name}_from"),
                 self.param(values[1], f"{name}_to"),
             )
-            return f"{expr} BETWEEN {low_p} AND {high_p}"
+            within = f"{expr} BETWEEN {low_p} AND {high_p}"
+            return within if f.op is Op.BETWEEN else f"NOT ({within})"
         if f.field == "distance_km" and f.op in (Op.EQ, Op.NE):
             low, high = distance_bounds(float(values[0]))
             low_p, high_p = self.param(low, "distance_min"), self.param(high, "distance_max")

@@ -20,6 +20,7 @@ _OP_WORDS = {
     Op.GT: "over",
     Op.GE: "at least",
     Op.BETWEEN: "between",
+    Op.OUTSIDE: "outside",
     Op.IN: "one of",
 }
 _MONTHS = tuple(calendar.month_name)[1:]
@@ -63,6 +64,8 @@ def filter_words(entity_name: str, f: Filter) -> str:
         return dim.label if values[0] else f"not {dim.label}"
     if f.op is Op.BETWEEN:
         return f"{dim.label} between {shown[0]} and {shown[1]} (inclusive)"
+    if f.op is Op.OUTSIDE:
+        return f"{dim.label} not between {shown[0]} and {shown[1]}"
     if f.op is Op.IN:
         return f"{dim.label} {' or '.join(shown)}"
     if f.field == "distance_km" and f.op is Op.EQ:

@@ -302,8 +302,7 @@ Today is {today.isoformat()} ({today:%A}). Resolve "this year", "last month",
 THE QUERY (every key present; null or [] when the question does not say):
 - entity: whose rows the question is about, one of ENTITIES.
 - measures: [] to list rows; else the aggregates asked for ("how many" = count).
-  percentile is null, except for percentile_time, percentile_pace_* and percentile_age
-  ("90th percentile" = 90).
+  percentile is null, except for percentile_* measures ("90th percentile" = 90).
 - group_by: fields the measures are broken down by ("by year", "men vs women" = sex).
 - filters: every condition the question states and nothing more: {{"field", "op", "value"}}.
 - order_by: {{"field": a field or a measure of this query, "descending": true|false}}
@@ -320,10 +319,11 @@ OPERATORS:
 - ge = at least, or more, or older, since (inclusive).
 - lt = under, less than, below, before, younger than (strict).
 - le = at most, or less, up to, or younger (inclusive).
-- between = a list of two values [low, high], inclusive at both ends ("aged 30 to 39").
-gt, ge, lt, le and between apply to whole numbers, numbers, dates and times only.
+- between = [low, high], inclusive at both ends ("aged 30 to 39"), outside = the rest
+  ("not in their 40s").
+gt, ge, lt, le, between and outside apply to whole numbers, numbers, dates and times only.
 
-VALUES are strings (a list of strings for between and in):
+VALUES are strings (a list of strings for between, outside and in):
 - time "H:MM:SS" ("under 3 hours" = "3:00:00", a 7:30 pace = "0:07:30");
 - date "YYYY-MM-DD" ("in May 2024" = between ["2024-05-01", "2024-05-31"]);
 - whole number / number in digits ("2024", "42.195"); yes/no "true" or "false";

@@ -229,12 +229,12 @@ def convert_filter(dim: Dimension, op: Op, said: Sequence[object], ctx: Context)
     ]
     if op is Op.IN:
         values = list(dedupe(values, f"{dim.label} values", ctx.corrections))
-    if op is Op.BETWEEN and dim.kind in ORDERED_KINDS and len(values) == 2:
+    if op in (Op.BETWEEN, Op.OUTSIDE) and dim.kind in ORDERED_KINDS and len(values) == 2:
         low, high = values
         if low > high:  # one kind each: numbers, dates or durations
             # Nothing lies between them: an empty answer that looks like a real one.
             raise ctx.reject(f"between on {dim.label} runs from {said[0]} down to {said[1]}")
-    if op in (Op.IN, Op.BETWEEN):
+    if op in (Op.IN, Op.BETWEEN, Op.OUTSIDE):
         return Filter(field=dim.name, op=op, value=tuple(values))
     if len(values) != 1:
         raise ctx.reject(f"{op.value} on {dim.label} takes one value, not {len(values)}")

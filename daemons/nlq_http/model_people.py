@@ -147,6 +147,20 @@ TIME_MEASURES = (
         "fastest pace per km",
         ("ra",),
     ),
+    Measure(
+        "slowest_pace_per_km",
+        "max(r.chip_time / ra.distance_km::float8)",
+        "time",
+        "slowest pace per km",
+        ("ra",),
+    ),
+    Measure(
+        "median_pace_per_km",
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY r.chip_time / ra.distance_km::float8)",
+        "time",
+        "median pace per km",
+        ("ra",),
+    ),
     # Gun (clock) time: from the start signal, not from crossing the start mat.
     Measure("average_gun_time", "avg(r.gun_time)", "time", "average gun time"),
     Measure(

@@ -34,6 +34,7 @@ class Op(enum.StrEnum):
     GT = "gt"  # "over", "more than", "above": strict
     GE = "ge"  # "at least", "or more": inclusive
     BETWEEN = "between"  # inclusive at both ends
+    OUTSIDE = "outside"  # "not in their 40s": below the first value or above the second
     IN = "in"
 
 

@@ -206,7 +206,7 @@ def test_the_prompt_describes_the_model_compactly():
         "- ge = at least, or more, or older, since (inclusive).",
         "- lt = under, less than, below, before, younger than (strict).",
         "- le = at most, or less, up to, or younger (inclusive).",
-        "- between = a list of two values [low, high], inclusive at both ends",
+        "- between = [low, high], inclusive at both ends",
     ):
         assert line in system
     for op in Op:
@@ -215,7 +215,7 @@ def test_the_prompt_describes_the_model_compactly():
     for name in (*EVENTS, *PARTNERS):
         assert f"- {name}" in lines
     assert "PREVIOUS QUERY" not in system
-    assert len(system) < 9000  # about 2,500 tokens before the names
+    assert len(system) < 9500  # about 2,600 tokens before the names: it grows with the model
 
 
 def test_the_prompt_shows_the_previous_query_as_json():

@@ -20,6 +20,7 @@ from tests.unit.nlq_queries import (
     MARATHON,
     PERSON,
     SHAMROCK,
+    THRESHOLD,
     YEAR,
     F,
     Q,
@@ -497,7 +498,7 @@ def test_what_the_entity_cannot_measure_is_refused_not_dropped(question):
     ("question", "said"),
     [
         ("When is the Falmouth Road Race this year?", "Falmouth Road"),  # an unknown event
-        ("count of did-not-starts accross all our events", "Did-Not-Starts Accross"),
+        ("count of top-ranked accross all our events", "Top-Ranked Accross"),
         ("results for John Nobody", "John Nobody"),
     ],
 )
@@ -524,17 +525,28 @@ def test_a_top_n_answer_is_whole_at_n_rows_and_only_the_row_cap_truncates():
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "age"),
     [
-        "how many finishers at boston 2024 weren't in their 30s",
-        "how many finishers at boston 2024 weren\u2019t in their 30s",
-        "boston 2024 finishers who didn't run under 3 hours",
-        "finishers at boston 2024 who aren't over 50",
+        ("how many finishers at boston 2024 weren't in their 30s", F("age", (30, 39), "outside")),
+        (
+            "how many finishers at boston 2024 weren\u2019t in their 30s",
+            F("age", (30, 39), "outside"),
+        ),
+        ("finishers at boston 2024 who aren't over 50", F("age", 51, "lt")),
+        ("boston 2024 finishers not aged 40 to 49", F("age", (40, 49), "outside")),
+        ("boston 2024 finishers except those in their 20s", F("age", (20, 29), "outside")),
     ],
 )
-def test_a_negation_in_a_contraction_is_never_dropped(question):
-    """ "weren't" was read as a typo of "were", and every thirty-something was counted."""
+def test_a_negated_age_is_the_ages_outside_it(question, age):
+    """ "weren't" was read as a typo of "were", and every thirty-something was counted; a
+    negated age is now the rest of the ages, never the ages said."""
     reading = understand(question, vocab=VOCAB)
+    assert age in reading.query.filters, reading
+    assert reading.confidence >= THRESHOLD, reading
+
+
+def test_a_negation_the_rules_cannot_place_is_never_dropped():
+    reading = understand("boston 2024 finishers who didn't run under 3 hours", vocab=VOCAB)
     assert reading.confidence < 0.6 and "not" in reading.unknown, reading
 
 

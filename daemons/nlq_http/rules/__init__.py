@@ -30,7 +30,20 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from ..query import SemanticQuery
-from . import ages, amounts, bq, dates, hostile, names, order, people, phrases, places
+from . import (
+    ages,
+    amounts,
+    bq,
+    dates,
+    hostile,
+    names,
+    order,
+    people,
+    phrases,
+    places,
+    splits,
+    statuses,
+)
 from .followup import is_follow_up, merge
 from .resolve import Unanswerable, build
 from .scan import Refusal, Scan, Vocabulary
@@ -56,11 +69,11 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     hostile.extract_hostile,
     bq.extract_boston,
     bq.extract_providers,
-    phrases.extract_statuses,  # before names: "did not start" is no runner called Not Start
+    statuses.extract_statuses,  # before names: "did not start" is no runner called Not Start
     places.extract_places,
     names.extract_names,
     people.extract_person,
-    phrases.extract_splits,
+    splits.extract_splits,
     amounts.extract_fees,
     dates.extract_dates,
     amounts.extract_distance,

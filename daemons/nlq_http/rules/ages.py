@@ -11,6 +11,7 @@ from collections.abc import Callable
 from ..query import Op
 from .amounts import CMP
 from .scan import Scan
+from .words import UNSEEN
 
 P_DROPPED = 0.5
 
@@ -40,6 +41,10 @@ _AGE_OVER = re.compile(
 )
 _AGE_UNDER = re.compile(
     rf"\b(?:aged?\s+)?(?:under|below|younger\s+than){_THE_AGE_OF}(?P<n>\d{{1,3}})\b{_YEARS_OLD}"
+)
+_AGE_AFTER_SEX = re.compile(
+    r"\b(?:women|men|woman|man|males?|females?)\s+(?P<n>[1-9]\d)\b"
+    r"(?![\s-]*(?:k\b|km|kilomet|mi\b|miles?|minutes?|mins?|hours?|hrs?|%|:|\.\d|-\s?\d|to\s+\d))"
 )
 _MASTERS = re.compile(r"\b(?:(?P<senior>senior\s+)?(?P<grand>grand\s?-?\s?))?masters?\b")
 
@@ -107,12 +112,36 @@ def extract_ages(scan: Scan) -> None:
             scan.take(match.start(), match.end())
             scan.sexes.append(match["sex"].upper())
             _set_ages(scan, low, high)
+    for match in scan.finditer(_AGE_AFTER_SEX):  # "men 45", "a woman 50": that age
+        scan.take(match.start("n"), match.end("n"))
+        _set_ages(scan, int(match["n"]), int(match["n"]))
     for pattern, rule in _AGE_RULES:
         for match in scan.finditer(pattern):
             bounds = rule(match)
-            if bounds is not None:
-                scan.take(match.start(), match.end())
-                _set_ages(scan, *bounds)
+            if bounds is None:
+                continue
+            negated = _AGE_NOT.search(scan.work, max(0, match.start() - 30), match.start())
+            if negated is not None:  # "weren't in their 40s", "not over 60": the rest
+                scan.take(negated.start(), match.end())
+                _set_ages_outside(scan, *bounds)
+                continue
+            scan.take(match.start(), match.end())
+            _set_ages(scan, *bounds)
+
+
+_AGE_NOT = re.compile(
+    r"\b(?:not|never|excluding|except(?:\s+for)?|other\s+than|outside(?:\s+of)?)\s+"
+    r"(?:(?:those|anyone|runners|people)\s+)?(?:(?:who\s+(?:are|were|is|was)\s+)?(?:aged?\s+)?)$"
+)
+
+
+def _set_ages_outside(scan: Scan, low: int | None, high: int | None) -> None:
+    if low is not None and high is not None:
+        scan.add("age", Op.OUTSIDE, (low, high)) if low < high else scan.add("age", Op.NE, low)
+    elif low is not None:
+        scan.add("age", Op.LT, low)
+    elif high is not None:
+        scan.add("age", Op.GT, high)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,7 +161,18 @@ _SEXES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _NOT_BEFORE = re.compile(r"(?:\b(?:not|non|except|excluding|other\s+than)[\s-]+(?:the\s+)?)$")
 
 
+# "number of F finishers": the results' own letters, in capitals, before people.
+_SEX_LETTER = re.compile(
+    r"\b(?P<s>[FMX])\s+(?=(?:finishers?|runners?|entrants?|participants?|athletes?|registrants?"
+    r"|starters?|winners?|dnfs?|dns|dqs?)\b)"
+)
+
+
 def extract_sex(scan: Scan) -> None:
+    for match in _SEX_LETTER.finditer(scan.cased):
+        if scan.state[match.start()] == UNSEEN:
+            scan.take(match.start(), match.end("s"))
+            scan.sexes.append(match["s"])
     for sex, pattern in _SEXES:
         for match in scan.finditer(pattern):
             negated = _NOT_BEFORE.search(scan.work, max(0, match.start() - 20), match.start())

@@ -142,6 +142,10 @@ _TIME_BETWEEN = re.compile(
     rf"\bbetween\s+(?P<a>{_CLOCK}|\d{{1,2}}(?:\.\d{{1,2}})?)\s?(?P<ua>{_UNIT})?\s+and\s+"
     rf"(?P<b>{_CLOCK}|\d{{1,2}}(?:\.\d{{1,2}})?)\s?(?P<ub>{_UNIT})?(?![\w:])"
 )
+# "3:00-3:30", "from 3:00 to 3:30": two clock times make a range without "between"
+_TIME_SPAN = re.compile(
+    rf"(?<![\w:$.])(?:from\s+)?(?P<a>{_CLOCK})\s*(?:-|\u2013|to)\s*(?P<b>{_CLOCK})(?![\w:])"
+)
 _TIME_OR = re.compile(
     rf"\b(?:(?P<clock>{_CLOCK})|(?P<n>\d{{1,3}}(?:\.\d{{1,2}})?)\s?(?P<unit>{_UNIT}))\s+{OR_AFTER}"
 )
@@ -211,6 +215,11 @@ def extract_times(scan: Scan) -> None:
             clock(v, distance) if ":" in v else _amount_of_time(v, units)
             for v in (match["a"], match["b"])
         )
+        scan.take(match.start(), match.end())
+        if _time_ok(scan, low) and _time_ok(scan, high):
+            scan.add("chip_time", Op.BETWEEN, (low, high))
+    for match in scan.finditer(_TIME_SPAN):
+        low, high = sorted(clock(v, distance) for v in (match["a"], match["b"]))
         scan.take(match.start(), match.end())
         if _time_ok(scan, low) and _time_ok(scan, high):
             scan.add("chip_time", Op.BETWEEN, (low, high))

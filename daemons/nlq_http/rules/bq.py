@@ -46,6 +46,14 @@ _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_CURRENT_STANDARDS = re.compile(
+    r"\b(?:(?:under|by|using|per|with|against|to)\s+)?(?:the\s+)?(?:current|latest|newest"
+    r"|present|existing|today'?s)\s+(?:(?:bq|boston|qualifying)\s+){0,2}(?:standards?|times?"
+    r"|cut-?offs?)\b"
+)
+_QUALIFIED = re.compile(r"\b(?:qualif(?:ied|y|ying|iers?)|bq'?d|bqs?)\b")
+
+
 def extract_boston(scan: Scan) -> None:
     for match in scan.takeall(_BQ_EDITION):  # first: "met the 2025 qualifying standards"
         year = int(match["y1"] or match["y2"])
@@ -54,9 +62,15 @@ def extract_boston(scan: Scan) -> None:
         else:
             scan.note("ignored a qualifying-standards edition outside 2020-2100", 0.5)
         scan.flags.add("standards")
+    if scan.takeall(_CURRENT_STANDARDS):  # "under the current standards": the latest edition
+        scan.flags.add("standards")
     if scan.takeall(_STANDARDS):
         scan.flags.add("standards")
     if scan.takeall(_QUALIFIERS):
+        scan.flags.add("boston_qualifier")
+    if scan.takeall(_QUALIFIED):
+        # "using the 2025 standards, how many women qualified", "how many qualified at
+        # Chicago": the only qualifying the data knows is for Boston
         scan.flags.add("boston_qualifier")
 
 

@@ -15,9 +15,11 @@ from ..model import MODEL
 from ..query import MARATHON_KM, Filter, Op
 from .amounts import distance_in
 from .names import prefer_sibling_for_distance
-from .people import known_name, spellings
+from .people import close_surname, known_name, spellings
 from .scan import Scan
 from .words import safe_word
+
+P_CLOSE_SURNAME = 0.9  # "Michael Wardain": the one close surname, with a known first name
 
 PEOPLE = ("finishers", "entrants", "splits")
 
@@ -86,6 +88,11 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
     person = scan.slots.get("person")
     if person is not None:
         first, last = person
+        if not known_name(last, scan.vocab.last_names) and first:
+            close = close_surname(last, scan.vocab.last_names)
+            if close is not None and known_name(first, scan.vocab.first_names):
+                scan.note(f"read '{safe_word(last)}' as '{close}'", P_CLOSE_SURNAME)
+                last = close
         if not known_name(last, scan.vocab.last_names):
             # Not a runner this caller can see: maybe an event or a place read as a name.
             said = safe_word(" ".join(p for p in person if p))

@@ -73,7 +73,8 @@ _NEXT = re.compile(
 )
 _LATEST = re.compile(
     r"\b(?:most\s+recent|latest|last|previous|past|recent)\s+(?:(?P<n>\d{1,3})\s+)?"
-    r"(?:(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b|(?=(?P<one>\x00+)(?![\w\x00])))"
+    r"(?:(?:[\w\x00]+\s+)?(?P<what>events?|races?|results?|finish(?:es)?|runs?)\b"
+    r"|(?=(?P<one>\x00+)(?![\w\x00])))"
 )  # "our most recent Boston Marathon": the event named, its latest edition
 _ORDER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -122,6 +123,14 @@ def _set_limit(scan: Scan, n: int) -> None:
         scan.set("limit", n)
 
 
+def _limit_latest(scan: Scan, match: re.Match[str]) -> None:
+    """ "the last 3 races": three; "the latest race", "the most recent Boston": one."""
+    if match["n"]:
+        _set_limit(scan, int(match["n"]))
+    elif match["one"] is not None or not match["what"].endswith("s"):
+        scan.set("limit", 1)
+
+
 def extract_order(scan: Scan) -> None:
     for match in scan.takeall(_SESSION):
         number = int(match["n"])
@@ -165,14 +174,15 @@ def extract_order(scan: Scan) -> None:
         scan.set("limit", 1)
     for match in scan.takeall(_LATEST):
         scan.set("order", "newest")
+        if match["what"] and not match["what"].startswith(("event", "race")):
+            scan.flags.add("latest_results")  # a runner's; of no runner: resolve.py refuses
+            _limit_latest(scan, match)
+            continue
         scan.flags.add("events")
         scan.slots["past"] = True  # "our most recent event" has been held
         if match["one"] is not None:
             scan.flags.add("latest_edition")
-        if match["n"]:
-            _set_limit(scan, int(match["n"]))
-        elif match["one"] is not None or not match["what"].endswith("s"):
-            scan.set("limit", 1)
+        _limit_latest(scan, match)
     for match in scan.takeall(_SORTED_FIRST):  # "sorted fastest first": every row, in order
         slow = match["w"] in ("slowest", "worst")
         scan.slots["rank_measure"], scan.slots["rank_all"] = slow, True

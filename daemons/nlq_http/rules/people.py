@@ -13,8 +13,11 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
 from .scan import Scan
-from .words import KEYWORDS, STOPWORDS, UNSEEN, tokens
+from .words import KEYWORDS, LEXICON, STOPWORDS, UNSEEN, tokens, word_set
 
 _EVENT_AFTER = re.compile(
     r"\s*(?:marathon|half|ultra|\d{1,3}\s?-?\s?(?:k|km|mile|miler)s?\b|fun\s+run|road\s+race"
@@ -157,6 +160,23 @@ def _known_surname(scan: Scan, word: str) -> str | None:
     return None
 
 
+# Surnames that are also everyday words: typed in lower case with no cue they are the word
+# ("green shirts", "the long course"), never a runner.
+_EVERYDAY = word_set(
+    """
+    green brown white black gray grey young long short king may hill wood woods rose bell day
+    price rice banks bush cook miles mile rivers river lake lane park street ford hall wall
+    moon star stone field fields fox wolf bird nash love gold silver little small strong
+    page cross rich wise hope hunt major west north south east winter summer spring fall
+    """
+)
+
+
+def _distinctive(stem: str) -> bool:
+    """A surname of the data that no question would use as a word: "wardian", "kiptoo"."""
+    return len(stem) >= 4 and stem not in _EVERYDAY and stem not in LEXICON
+
+
 _APOSTROPHE_NAME = re.compile(r"\b[^\W\d_]{1,3}'[^\W\d_]{2,30}\b")
 
 
@@ -177,11 +197,13 @@ def extract_surname(scan: Scan) -> None:
         written = scan.text[tok.start : end]
         before = _SURNAME_CUE.search(scan.low, max(0, tok.start - 20), tok.start)
         cued = before is not None or _RESULT_AFTER.match(scan.low, end) is not None
-        if not (written[0].isupper() or cued):
-            continue
         stem = _known_surname(scan, written)
         if stem is None:
             continue
+        if not (written[0].isupper() or cued or _distinctive(stem)):
+            continue
+        if not (written[0].isupper() or cued):
+            scan.note(f"read '{stem}' as a runner's surname", P_LOWERCASE_PERSON)
         first = _first_name_before(scan, tok.start)
         scan.set("person", (first[0] if first else None, _name_case(stem)), stem)
         scan.take(first[1] if first else tok.start, end)
@@ -213,6 +235,17 @@ def _by_folded(known: frozenset[str]) -> dict[str, tuple[str, ...]]:
     for name in sorted(known):
         index.setdefault(_folded(name), []).append(name)
     return {k: tuple(v) for k, v in index.items()}
+
+
+def close_surname(said: str, known: frozenset[str]) -> str | None:
+    """ "Wardain" -> "wardian": the one surname of the data a single slip away (a letter
+    wrong, missing, extra or two swapped); None when none is, or several are."""
+    if len(said) < 5 or not known:
+        return None
+    hits = process.extract(
+        said.lower(), known, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=2
+    )
+    return _name_case(hits[0][0]) if len(hits) == 1 else None
 
 
 def known_name(said: str, known: frozenset[str]) -> bool:

@@ -10,116 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..query import Op
 from .scan import Scan
 from .words import lower
-
-# -- statuses ---------------------------------------------------------------------------------
-_OUTCOMES: tuple[tuple[str, Op, re.Pattern[str]], ...] = (
-    (
-        "dnf",
-        Op.EQ,
-        re.compile(
-            r"\b(?:dnf'?s?|dnf'?d|did\s*n[o']?t\s+finish(?:ed)?|didnt\s+finish|not\s+finish(?:ed|ing)?"
-            r"|dropped\s+out|drop[\s-]?outs?|dropp?ed|quit|non[\s-]?finish(?:ers|ed)?|unfinished"
-            r"|failed\s+to\s+finish|never\s+finished|abandon(?:ed)?)\b"
-        ),
-    ),
-    (
-        "dns",
-        Op.EQ,
-        re.compile(
-            r"\b(?:dns'?s?|did\s*n[o']?t\s+start(?:ed)?|didnt\s+start|not\s+start(?:ed)?"
-            r"|no[\s-]?shows?|never\s+start(?:ed)?|failed\s+to\s+start|non[\s-]?starters?)\b"
-        ),
-    ),
-    (
-        "dq",
-        Op.EQ,
-        re.compile(r"\b(?:dq'?s?|dq'?d|dqed|disqualif(?:ied|ications?|y))\b"),
-    ),
-)
-_EVENT_STATUS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("cancelled", re.compile(r"\b(?:cancell?ed|cancell?ations?|called\s+off|scrapped)\b")),
-    (
-        "completed",
-        re.compile(r"\b(?:completed|past|finished|previous|earlier)(?=\s+(?:events?|races)\b)"),
-    ),
-    ("active", re.compile(r"\b(?:active|ongoing|in\s+progress|happening\s+now|under\s+way)\b")),
-    ("upcoming", re.compile(r"\b(?:upcoming|coming\s+up|future|scheduled|planned)\b")),
-)
-_POSTPONED = re.compile(r"\b(?:postponed?|rescheduled|delayed|moved\s+to\s+a\s+later\s+date)\b")
-
-
-def extract_statuses(scan: Scan) -> None:
-    for outcome, op, pattern in _OUTCOMES:
-        if scan.takeall(pattern):
-            scan.add("outcome", op, outcome)
-    for status, pattern in _EVENT_STATUS:
-        if scan.takeall(pattern):
-            scan.add("event_status", Op.EQ, status)
-    if scan.takeall(_POSTPONED):
-        scan.refuse(
-            422,
-            "the data records no postponed events: an event is upcoming, active, completed or"
-            " cancelled (ask for those)",
-            "unsupported",
-        )
-
-
-# -- splits -----------------------------------------------------------------------------------
-def _point(p: str) -> str:
-    return (
-        rf"(?P<{p}k>\d{{1,2}})\s?-?\s?k(?:m)?|(?P<{p}half>half[\s-]marathon|half(?:way)?(?:\s+(?:mark|point))?)"
-        rf"|mile\s+(?P<{p}m1>\d{{1,2}})|(?P<{p}m2>\d{{1,2}})\s?-?\s?miles?"
-    )
-
-
-_SPLIT_POINT = re.compile(
-    rf"\b(?:(?:at|through|thru|by|to|for)\s+(?:the\s+)?)?(?:{_point('a')})\s+(?:split|mark|point"
-    r"|checkpoint|timing\s+point|mat|time\s+check)(?:\s+times?)?s?\b"
-    rf"|\bsplits?(?:\s+times?)?\s+(?:at|for)\s+(?:the\s+)?(?:{_point('b')})\b"
-    r"|\b(?:at|through|thru)\s+(?:the\s+)?(?P<half2>halfway(?:\s+(?:mark|point))?|half\s+way)\b"
-    # "how many reached the 30K": a point on the course is reached, a race is run
-    r"|\b(?:reach(?:ed|es|ing)?|pass(?:ed|es|ing)?|cross(?:ed|es|ing)?|hit|got\s+to|made\s+it\s+to"
-    rf"|went\s+through)\s+(?:the\s+)?(?:{_point('c')})(?!\s+(?:race|run|event)s?\b)"
-    r"(?:\s+(?:split|mark|point|checkpoint|timing\s+point|mat)s?)?(?!\w)"
-)
-_SPLITS = re.compile(
-    r"\b(?:split(?:s|\s+times?)?|intermediate\s+times?|timing\s+points?|checkpoints?)\b"
-)
-
-
-def _point_name(match: re.Match[str]) -> str:
-    got = {k[1:]: v for k, v in match.groupdict().items() if v and k[0] in "abc"}
-    if "k" in got:
-        return f"{int(got['k'])}K"
-    if "m1" in got:
-        return f"Mile {int(got['m1'])}"
-    if "m2" in got:
-        return f"{int(got['m2'])} Mile"
-    return "Half"
-
-
-# "which timing points did the Boston Marathon have": the points, the finish among them.
-_WHICH_POINTS = re.compile(
-    r"\b(?:which|what)\s+(?:(?:timing|split)\s+points|splits|checkpoints|mats|timing\s+mats)"
-    r"(?=\s+(?:did|does|do|are|were|was|is|has|had|at|for|in|on|of|there)\b)"
-    r"|\b(?:list|show)(?:\s+me)?\s+(?:the\s+)?(?:(?:timing|split)\s+points|checkpoints)\b"
-)
-
-
-def extract_splits(scan: Scan) -> None:
-    """Before distances: "the 10K split" is a timing point, not a 10 km race."""
-    if scan.takeall(_WHICH_POINTS):
-        scan.flags.add("splits")
-        scan.group_by.append("timing_point")
-    for match in scan.takeall(_SPLIT_POINT):
-        scan.add("timing_point", Op.EQ, _point_name(match))
-        scan.flags.add("splits")
-    if scan.takeall(_SPLITS):
-        scan.flags.add("splits")
-
 
 # -- subjects, measures and groupings -----------------------------------------------------------
 _WORD_FLAGS: tuple[tuple[str, str], ...] = (
@@ -168,7 +60,10 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?:who\s+)?finished",
     ),
     ("gun_time", r"gun(?:\s+times?)?|clock\s+times?"),
-    ("per_km", r"(?:per|/|a)\s*(?:km|kilomet(?:er|re))"),
+    (
+        "per_km",
+        r"(?:per|/|a)\s*(?:km|kilomet(?:er|re))|min(?:ute)?s?\s*/\s*km|min(?:ute)?s?\s+per\s+km",
+    ),
     ("pace", r"pace|min(?:ute)?s?\s*(?:/|per)\s*(?:km|kilomet(?:er|re)|mile|mi)|per\s+(?:km|mile)"),
     (
         "races_of",
@@ -231,7 +126,11 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|everything|history|offered|offer|onwards?|great|beat|put\s+you\s+in|records?"
         r"|recorded|anywhere|among|went\s+through|use|used|during|race[\s-]day|all\s+years"
         r"|to\s+enter|same(?:\s+(?:for|but|thing|with))?|instead|again|too|as\s+well|breakdown"
-        r"|broken\s+down|(?:during|because\s+of|due\s+to)\s+(?:covid(?:-19)?|the\s+pandemic)",
+        r"|broken\s+down|(?:during|because\s+of|due\s+to)\s+(?:covid(?:-19)?|the\s+pandemic)"
+        r"|break(?:s)?\s+(?:(?:it|that|them|this)\s+)?down|roughly|approximately|approx|more\s+or\s+less"
+        r"|(?:the\s+)?finish(?:ing)?\s+line|\bthe\s+\x00+\s+line|seen|spotted|picked\s+up"
+        r"|covid(?:-19)?|(?:the\s+)?pandemic"
+        r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position",
     ),
 )
 FLAG_PATTERNS = tuple((flag, re.compile(rf"\b(?:{words})\b")) for flag, words in _WORD_FLAGS)
@@ -341,6 +240,7 @@ _RANKED_GROUP = re.compile(
 _WHOLE_EVENT = re.compile(
     r"(?<=\x00)\s+weekend\b|\b(?:all|every|each\s+of\s+the)\s+(?:the\s+)?(?:races|distances)\s+"
     r"(?:of|at|in)\b|\b(?:the\s+)?whole\s+event\b|\ball\s+distances\b"
+    r"|\b(?:counting|including|across|over)\s+(?:every|each|all(?:\s+the)?)\s+(?:races?|distances?)\b"
 )
 _LISTED_EACH = re.compile(r"\b(?:list|show|name|display|give\s+me|see)(?:\s+me)?\s+$")
 _EVERY_EDITION = re.compile(r"\b(?:every|each)\s+(?:one\s+of\s+)?(?:the\s+)?\x00+")

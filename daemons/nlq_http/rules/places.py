@@ -13,7 +13,7 @@ import re
 
 from ..query import Op
 from .scan import Scan
-from .words import lower
+from .words import EVENT_GENERIC, lower
 
 STATES = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
@@ -90,7 +90,7 @@ _US = re.compile(
 _RESIDENT_NAMES = "|".join(sorted((re.escape(n) for n in _RESIDENTS), key=len, reverse=True))
 _RESIDENT = re.compile(rf"(?<![\w-]){_NOT}(?:the\s+)?(?P<name>{_RESIDENT_NAMES})s?\b")
 _CODE = re.compile(
-    rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE})\s+)?\s*(?P<code>[A-Z]{{2}})\b"
+    rf"\b{_NOT}(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE})\s+)?\s*(?P<code>[A-Z]{{2}})\b"
 )
 _CITY_CUE = re.compile(rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE}))\s+(?:the\s+)?")
 _CITY_WORD = re.compile(r"[A-Za-z][\w.'-]*")
@@ -121,10 +121,11 @@ def extract_places(scan: Scan) -> None:
         _place(scan, "state", bool(match["home"]), STATES[match["name"]], bool(match["neg"]))
     for match in _CODE.finditer(scan.cased):
         code = match["code"]
-        if code not in _CODES or (code in _WORDLIKE_CODES and not (match["home"] or match["at"])):
+        cued = match["home"] or match["at"] or match["neg"]
+        if code not in _CODES or (code in _WORDLIKE_CODES and not cued):
             continue
         scan.take(match.start(), match.end())
-        _place(scan, "state", bool(match["home"]), code)
+        _place(scan, "state", bool(match["home"]), code, bool(match["neg"]))
     _extract_cities(scan)
 
 
@@ -164,4 +165,12 @@ _YEAR_NEXT = re.compile(r"\s*(?:'|,)?\s*(?:19|20)\d\d\b")
 
 
 def _begins_event(scan: Scan, city: str) -> bool:
-    return any(lower(name).startswith(city + " ") for name in scan.vocab.event_names)
+    """ "at Boston" names the Boston Marathon: an event that is the city and generic words.
+    "in Albany" is a place even with an Albany Lakefront 10 Miler, which it does not name."""
+    for name in scan.vocab.event_names:
+        low = lower(name)
+        if low.startswith(city + " "):
+            rest = low[len(city) + 1 :].split()
+            if all(w in EVENT_GENERIC or w.isdigit() for w in rest):
+                return True
+    return False

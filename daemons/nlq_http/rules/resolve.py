@@ -16,11 +16,9 @@ from ..compiler import QueryError, validate
 from ..model import MODEL
 from ..query import Filter, MeasureRef, Op, SemanticQuery, Sort
 from .filters import Unanswerable, filters_for
+from .measures import measures_for
 from .scan import Scan
-
-_TIME_MEASURES = ("average_time", "median_time", "fastest_time", "slowest_time")
-_COMPARE_MEASURES = ("count", "average_time", "median_time", "fastest_time")
-
+from .winners import latest_edition, runners_wins, winners_groups, winners_wanted
 
 _COUNTED = re.compile(
     r"\b(?:how\s+many|number\s+of|count\s+of|total\s+number\s+of)\s+(?:\W*\w+\W+){0,3}?"
@@ -38,7 +36,8 @@ _NOUN_ENTITY = {
 # Nouns that name people counted, and the words that ask for their rows instead.
 _HEADCOUNT_NOUN = re.compile(
     r"\b(?:finishers|runners|entrants|participants|starters|registrations|registrants"
-    r"|sign-?ups|dnfs|dnss?|dqs|dq'?s|women|men|females|males)\b"
+    r"|sign-?ups|dnfs|dnss?|dqs|dq'?s|women|men|females|males|did[\s-]+not[\s-]+(?:starts|finishes)"
+    r"|no[\s-]?shows|drop[\s-]?outs|non[\s-]?(?:finishers|starters))\b"
 )
 _ROWS_WANTED = re.compile(
     r"\b(?:results?|times?|splits?|names?|who|whom|what|which|when|where|list|show|give|get"
@@ -123,94 +122,6 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     return previous or "finishers"
 
 
-_WEATHER_READINGS = (
-    ("temperature", re.compile(r"\btemp")),
-    ("humidity", re.compile(r"\bhumid")),
-    ("wind", re.compile(r"\bwind")),
-)
-
-
-def _weather_readings(scan: Scan) -> list[str]:
-    """ "average humidity", "average temperature and wind": what was measured; temperature
-    unless another is said."""
-    return [name for name, said in _WEATHER_READINGS if said.search(scan.low)] or ["temperature"]
-
-
-def _measures(scan: Scan, entity: str) -> list[MeasureRef]:
-    flags, available = scan.flags, MODEL[entity].measures
-    wanted: list[MeasureRef] = []
-
-    def add(name: str, percentile: float | None = None, *, optional: bool = False) -> None:
-        ref = MeasureRef(name=name, percentile=percentile)
-        if name not in available:
-            if optional:
-                return
-            label = name.replace("_", " ")
-            raise Unanswerable(f"{MODEL[entity].label} have no {label}")  # never dropped
-        if ref not in wanted:
-            wanted.append(ref)
-
-    for value in scan.slots.get("percentiles", ()):
-        if "age_word" in flags:
-            add("percentile_age", value)
-        elif "pace" in flags:
-            add("percentile_pace_per_km" if "per_km" in flags else "percentile_pace_per_mile",
-                value)  # fmt: skip
-        else:
-            add("percentile_time", value)
-    if "average" in flags:
-        if "age_word" in flags:
-            add("average_age")
-        elif "pace" in flags:
-            add("average_pace_per_km" if "per_km" in flags else "average_pace_per_mile")
-        elif entity == "fees":
-            add("average_fee")
-        elif entity == "registrations":
-            add("average_paid")
-        elif entity == "weather":
-            for reading in _weather_readings(scan):
-                add(f"average_{reading}")
-        else:
-            add("average_time")
-    if entity == "weather":
-        for flag, name in (("lowest_temp", "lowest_temperature"), ("highest_temp",
-                           "highest_temperature")):  # fmt: skip
-            if flag in flags:
-                add(name)
-    pace = "pace" in flags and not flags & {"average"}
-    unit = "per_km" if "per_km" in flags else "per_mile"
-    if "median" in flags and "age_word" in flags:
-        add("median_age")
-    elif "median" in flags:
-        add(f"median_pace_{unit}" if pace and unit == "per_mile" else "median_time")
-    if "fastest_time" in flags:
-        add(f"fastest_pace_{unit}" if pace else "fastest_time")
-    if "slowest_time" in flags:
-        add("slowest_pace_per_mile" if pace else "slowest_time")
-    if entity == "registrations" and "revenue" in flags and "average" not in flags:
-        add("revenue")
-    if flags & {"stats", "compare"} and entity in ("finishers", "splits"):
-        for name in (
-            ("count", *_TIME_MEASURES[:3]) if "compare" in flags else ("count", *_TIME_MEASURES)
-        ):
-            add(name)
-    summed = flags & {"revenue", "fee", "weather"}
-    if "count" in flags or scan.slots.get("rank_groups") or ("total" in flags and not summed):
-        add("count")
-    if "distribution" in flags and entity == "finishers":
-        add("count")
-        scan.group_by.insert(0, "time_band")
-    if "gun_time" in flags:  # the same measures over the gun time, or none at all
-        gun = [MeasureRef(name=m.name.replace("_time", "_gun_time")) if m.name in _TIME_MEASURES
-               else m for m in wanted]  # fmt: skip
-        if any(m.name.endswith("_gun_time") and m.name not in available for m in gun) or any(
-            m.name.startswith("percentile") for m in gun
-        ):
-            raise Unanswerable("gun times can be averaged, or their median, fastest or slowest")
-        wanted = gun
-    return wanted
-
-
 def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
     rank = scan.slots.get("rank")
     dims = MODEL[entity].dimensions
@@ -257,10 +168,18 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
             "the registration platforms' event lists are not in the data; ask for their"
             " registrations, revenue or fees"
         )
-    if "latest_edition" in scan.flags and entity != "events":
-        _latest_edition(scan)
+    person = scan.slots.get("person") is not None
+    if "latest_results" in scan.flags and not person:
+        raise Unanswerable("say which event's results (e.g. Boston Marathon 2025)")
+    if "latest_edition" in scan.flags and person:
+        scan.flags.discard("latest_edition")  # "wardian's latest marathon": his, newest first
+    elif "latest_edition" in scan.flags and entity != "events":
+        latest_edition(scan)
+    if person and entity in ("finishers", "splits") and scan.flags & {"compare", "faster"}:
+        # "wardian boston vs chicago 2024": one runner's results side by side are his rows
+        scan.flags -= {"compare", "faster"}
     model = MODEL[entity]
-    measures = _measures(scan, entity)
+    measures = measures_for(scan, entity)
     filters = filters_for(scan, entity)
     for f in filters:
         if f.field not in model.dimensions:
@@ -285,14 +204,10 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         group_by = _compared(scan, filters)
         if not group_by:
             raise Unanswerable("say what to compare: two years, two events, or men and women")
-    counted_wins = "winner" in scan.flags and any(m.name == "count" for m in measures)
-    if counted_wins and entity == "finishers" and not group_by:
-        # "how many times has Wardian won": his first places, counted
+    if entity == "finishers" and not group_by and runners_wins(scan, measures):
         filters.append(Filter(field="overall_place", value=1))
-        scan.slots.pop("limit", None)
-        scan.slots.pop("rank", None)
-    if _winners_wanted(scan, entity, measures, group_by, per_group, filters):
-        group_by = _winners_groups(scan, filters)
+    if winners_wanted(scan, entity, measures, group_by, per_group, filters):
+        group_by = winners_groups(scan, filters)
     ranked = scan.slots.get("rank") and (scan.slots.get("limit") or "winner" in scan.flags)
     if group_by and not measures and per_group is None and ranked:
         # "the fastest man and woman", "who won each race": the top of each group
@@ -364,54 +279,6 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     except QueryError as exc:
         raise Unanswerable(str(exc)) from None
     return query
-
-
-def _latest_edition(scan: Scan) -> None:
-    """ "how many finished the most recent Boston Marathon": that event's latest year held."""
-    latest = dict(scan.vocab.latest_editions)
-    years = {latest.get(name) for name in scan.events}
-    if len(scan.events) != 1 or None in years or scan.years:
-        raise Unanswerable("say which event and year (e.g. Boston Marathon 2025)")
-    year = years.pop()
-    assert year is not None
-    for slot in ("order", "limit", "past"):
-        scan.slots.pop(slot, None)
-    scan.years.add(year)
-    scan.note(f"the latest {scan.events[0]} held: {year}")
-
-
-def _winners_wanted(
-    scan: Scan,
-    entity: str,
-    measures: list[MeasureRef],
-    group_by: list[str],
-    per_group: int | None,
-    filters: list[Filter],
-) -> bool:
-    """ "who won the Turkey Trot", "Boston 2024 winners": first places, not one fastest row."""
-    if "winner" not in scan.flags or entity != "finishers" or measures or group_by:
-        return False
-    if per_group is not None or scan.slots.get("person") is not None:
-        return False
-    if scan.slots.get("rank") != ("chip_time", False) or scan.slots.get("offset"):
-        return False
-    plural = scan.slots.get("limit") is None
-    return plural or _event_without_distance(filters)
-
-
-def _event_without_distance(filters: list[Filter]) -> bool:
-    fields = {f.field for f in filters}
-    return "event" in fields and "distance_km" not in fields
-
-
-def _winners_groups(scan: Scan, filters: list[Filter]) -> list[str]:
-    """Winners are per race of a named event (a 5K's winner never 'beats' the 10K's) and,
-    when several are asked for, the men's and the women's."""
-    plural = scan.slots.pop("limit", None) is None
-    groups = ["race"] if _event_without_distance(filters) else []
-    if plural:
-        groups.append("sex")
-    return groups
 
 
 def _compared(scan: Scan, filters: list[Filter]) -> list[str]:

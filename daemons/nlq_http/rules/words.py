@@ -18,6 +18,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+word_set = _words  # for the other modules' word lists
+
+
 def _word_list(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 

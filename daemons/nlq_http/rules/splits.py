@@ -1,0 +1,64 @@
+"""Timing points: "the 10K split", "at halfway", "how many reached the 30K".
+
+Read before distances, so "the 10K split" is a timing point, not a 10 km race.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..query import Op
+from .scan import Scan
+
+
+def _point(p: str) -> str:
+    return (
+        rf"(?P<{p}k>\d{{1,2}})\s?-?\s?k(?:m)?|(?P<{p}half>half[\s-]marathon|half(?:way)?(?:\s+(?:mark|point))?)"
+        rf"|mile\s+(?P<{p}m1>\d{{1,2}})|(?P<{p}m2>\d{{1,2}})\s?-?\s?miles?"
+    )
+
+
+_SPLIT_POINT = re.compile(
+    rf"\b(?:(?:at|through|thru|by|to|for)\s+(?:the\s+)?)?(?:{_point('a')})\s+(?:split|mark|point"
+    r"|checkpoint|timing\s+point|mat|time\s+check)(?:\s+times?)?s?\b"
+    rf"|\bsplits?(?:\s+times?)?\s+(?:at|for)\s+(?:the\s+)?(?:{_point('b')})\b"
+    r"|\b(?:at|through|thru)\s+(?:the\s+)?(?P<half2>halfway(?:\s+(?:mark|point))?|half\s+way)\b"
+    # "how many reached the 30K": a point on the course is reached, a race is run
+    r"|\b(?:reach(?:ed|es|ing)?|pass(?:ed|es|ing)?|cross(?:ed|es|ing)?|hit|got\s+to|made\s+it\s+to"
+    rf"|went\s+through)\s+(?:the\s+)?(?:{_point('c')})(?!\s+(?:race|run|event)s?\b)"
+    r"(?:\s+(?:split|mark|point|checkpoint|timing\s+point|mat)s?)?(?!\w)"
+)
+_SPLITS = re.compile(
+    r"\b(?:split(?:s|\s+times?)?|intermediate\s+times?|timing\s+points?|checkpoints?)\b"
+)
+
+
+def _point_name(match: re.Match[str]) -> str:
+    got = {k[1:]: v for k, v in match.groupdict().items() if v and k[0] in "abc"}
+    if "k" in got:
+        return f"{int(got['k'])}K"
+    if "m1" in got:
+        return f"Mile {int(got['m1'])}"
+    if "m2" in got:
+        return f"{int(got['m2'])} Mile"
+    return "Half"
+
+
+# "which timing points did the Boston Marathon have": the points, the finish among them.
+_WHICH_POINTS = re.compile(
+    r"\b(?:which|what)\s+(?:(?:timing|split)\s+points|splits|checkpoints|mats|timing\s+mats)"
+    r"(?=\s+(?:did|does|do|are|were|was|is|has|had|at|for|in|on|of|there)\b)"
+    r"|\b(?:list|show)(?:\s+me)?\s+(?:the\s+)?(?:(?:timing|split)\s+points|checkpoints)\b"
+)
+
+
+def extract_splits(scan: Scan) -> None:
+    """Before distances: "the 10K split" is a timing point, not a 10 km race."""
+    if scan.takeall(_WHICH_POINTS):
+        scan.flags.add("splits")
+        scan.group_by.append("timing_point")
+    for match in scan.takeall(_SPLIT_POINT):
+        scan.add("timing_point", Op.EQ, _point_name(match))
+        scan.flags.add("splits")
+    if scan.takeall(_SPLITS):
+        scan.flags.add("splits")

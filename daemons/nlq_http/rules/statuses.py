@@ -1,0 +1,64 @@
+"""Outcomes and event statuses: "did not finish", "DQ'd", "cancelled", "upcoming".
+
+Read before names, so "did not start" is never a runner called Not Start.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..query import Op
+from .scan import Scan
+
+_OUTCOMES: tuple[tuple[str, Op, re.Pattern[str]], ...] = (
+    (
+        "dnf",
+        Op.EQ,
+        re.compile(
+            r"\b(?:dnf'?s?|dnf'?d|did[\s-]*n[o']?t[\s-]+finish(?:ed|es|ers)?|didnt\s+finish"
+            r"|not\s+finish(?:ed|ing)?|did\s+not\s+(?:make\s+it\s+to|reach|get\s+to|cross)\s+the"
+            r"\s+finish(?:\s+line)?|did\s+not\s+make\s+it"
+            r"|dropped\s+out|drop[\s-]?outs?|dropp?ed|quit|non[\s-]?finish(?:ers|ed)?|unfinished"
+            r"|failed\s+to\s+finish|never\s+finished|abandon(?:ed)?)\b"
+        ),
+    ),
+    (
+        "dns",
+        Op.EQ,
+        re.compile(
+            r"\b(?:dns'?s?|did[\s-]*n[o']?t[\s-]+start(?:ed|s|ers)?|didnt\s+start|not\s+start(?:ed)?"
+            r"|no[\s-]?shows?|never\s+start(?:ed)?|failed\s+to\s+start|non[\s-]?starters?)\b"
+        ),
+    ),
+    (
+        "dq",
+        Op.EQ,
+        re.compile(r"\b(?:dq'?s?|dq'?d|dqed|disqualif(?:ied|ications?|y))\b"),
+    ),
+)
+_EVENT_STATUS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cancelled", re.compile(r"\b(?:cancell?ed|cancell?ations?|called\s+off|scrapped)\b")),
+    (
+        "completed",
+        re.compile(r"\b(?:completed|past|finished|previous|earlier)(?=\s+(?:events?|races)\b)"),
+    ),
+    ("active", re.compile(r"\b(?:active|ongoing|in\s+progress|happening\s+now|under\s+way)\b")),
+    ("upcoming", re.compile(r"\b(?:upcoming|coming\s+up|future|scheduled|planned)\b")),
+)
+_POSTPONED = re.compile(r"\b(?:postponed?|rescheduled|delayed|moved\s+to\s+a\s+later\s+date)\b")
+
+
+def extract_statuses(scan: Scan) -> None:
+    for outcome, op, pattern in _OUTCOMES:
+        if scan.takeall(pattern):
+            scan.add("outcome", op, outcome)
+    for status, pattern in _EVENT_STATUS:
+        if scan.takeall(pattern):
+            scan.add("event_status", Op.EQ, status)
+    if scan.takeall(_POSTPONED):
+        scan.refuse(
+            422,
+            "the data records no postponed events: an event is upcoming, active, completed or"
+            " cancelled (ask for those)",
+            "unsupported",
+        )
