@@ -78,17 +78,18 @@ def test_a_partner_key_sees_only_its_own_rows(svc):
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("finishers over 44", ["Beta"]),  # strict: Bob Baker, 44, is not over 44
-        ("finishers aged 44 and over", ["Baker", "Beta"]),
-        ("finishers at least 52 years old", ["Beta"]),
-        ("finishers under 3 hours", ["Able", "Beta"]),  # 2:59:59 is under 3 hours
-        ("finishers faster than 2:59:59", ["Able"]),  # strict
-        ("finishers with a time of 2:59:59 or less", ["Able", "Beta"]),  # inclusive
-        ("finishers between 2:55:01 and 3:10:12", ["Able", "Baker", "Beta"]),  # inclusive
-        ("finishers between the ages of 31 and 38", ["Able", "Beta"]),
+        ("list finishers over 44", ["Beta"]),  # strict: Bob Baker, 44, is not over 44
+        ("list finishers aged 44 and over", ["Baker", "Beta"]),
+        ("list finishers at least 52 years old", ["Beta"]),
+        ("list finishers under 3 hours", ["Able", "Beta"]),  # 2:59:59 is under 3 hours
+        ("list finishers faster than 2:59:59", ["Able"]),  # strict
+        ("list finishers with a time of 2:59:59 or less", ["Able", "Beta"]),  # inclusive
+        ("list finishers between 2:55:01 and 3:10:12", ["Able", "Baker", "Beta"]),  # inclusive
+        ("list finishers between the ages of 31 and 38", ["Able", "Beta"]),
     ],
 )
 def test_comparisons_are_strict_or_inclusive_as_said(svc, question, expected):
+    # "list": a bare "finishers over 44" is a head count, these need the names
     body = rows(svc, question)
     assert sorted(column(body, "last_name")) == expected, body["explanation"]
 
