@@ -10,6 +10,7 @@ leave one out.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,21 +231,23 @@ class _Builder:
         ]
 
     def root(self) -> str:
-        if "{fr_tenant}" not in self.entity.root:
+        """A derived table's ``{alias_tenant}`` slots: each branch's own tenant predicate."""
+        slots = _TENANT_SLOT.findall(self.entity.root)
+        if not slots:
             return self.entity.root
         if self.tenant.admin:
-            return self.entity.root.format(fr_tenant="true", rre_tenant="true")
+            return self.entity.root.format(**{f"{a}_tenant": "true" for a in slots})
         self.params["partner_id"] = self.tenant.partner_id
         return self.entity.root.format(
-            fr_tenant=(
-                "fr.timing_partner_id = %(partner_id)s AND fe.timing_partner_id = %(partner_id)s"
-            ),
-            rre_tenant="rre.timing_partner_id = %(partner_id)s",
+            **{f"{a}_tenant": f"{a}.timing_partner_id = %(partner_id)s" for a in slots}
         )
 
     def from_clause(self) -> str:
         ordered = [a for a in self.entity.joins if a in self.aliases]
         return "\n".join([self.root(), *(self.entity.joins[a][0] for a in ordered)])
+
+
+_TENANT_SLOT = re.compile(r"\{(\w+)_tenant\}")
 
 
 def _base_filters(entity: Entity, query: SemanticQuery) -> list[str]:

@@ -111,7 +111,16 @@ TABLES: dict[str, dict[str, frozenset[str]]] = {
             {"edition_year", "sex", "age_min", "age_max", "qualifying_time"}
         ),
         "runsignup_events": frozenset(
-            {"id", "timing_partner_id", "name", "event_date", "city", "state"}
+            {
+                "id",
+                "timing_partner_id",
+                "name",
+                "event_date",
+                "city",
+                "state",
+                "registration_opens",
+                "registration_closes",
+            }
         ),
         "runsignup_races": frozenset(
             {

@@ -50,6 +50,7 @@ ENTITY_HINTS: dict[str, str] = {
     "splits": "split times at timing points before the finish",
     "entrants": "everyone entered in a race, finished or not (see outcome)",
     "events": "the events themselves",
+    "listings": "RunSignUp and Race Roster event listings (registration open/close dates)",
     "races": "the races (distances) of each event",
     "weather": "weather readings during events",
     "standards": "Boston Marathon qualifying times by edition, sex and age band",

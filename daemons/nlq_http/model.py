@@ -205,7 +205,7 @@ FEES_ROOT = (
     "(SELECT 'RunSignUp' AS provider, fe.timing_partner_id, fe.name, fe.event_date, fe.city,"
     " fe.state, fr.name AS race, fr.distance_km, fr.registration_fee"
     " FROM runsignup_races AS fr JOIN runsignup_events AS fe ON fe.id = fr.runsignup_event_id"
-    " WHERE {fr_tenant}"
+    " WHERE {fr_tenant} AND {fe_tenant}"
     " UNION ALL SELECT 'Race Roster', rre.timing_partner_id, rre.name, rre.event_date, rre.city,"
     " rre.state, NULL, NULL, rre.registration_fee FROM raceroster_events AS rre"
     " WHERE {rre_tenant}) AS f"
@@ -241,6 +241,50 @@ FEES = Entity(
         "highest_fee": Measure("highest_fee", "max(f.registration_fee)", "usd", "highest fee ($)"),
     },
     columns=("provider", "event", "event_date", "event_city", "event_state", "race", "fee"),
+    default_order=(("event_date", True), ("event", False)),
+    partner_aliases=(),  # applied inside the derived table
+)
+
+# The registration platforms' event listings: RunSignUp's (with its registration window)
+# and Race Roster's, one list; each branch gets the tenant predicate (``{fe_tenant}``).
+LISTINGS_ROOT = (
+    "(SELECT 'RunSignUp' AS provider, le.id AS listing_id, le.timing_partner_id, le.name,"
+    " le.event_date, le.city, le.state, le.registration_opens, le.registration_closes"
+    " FROM runsignup_events AS le WHERE {le_tenant}"
+    " UNION ALL SELECT 'Race Roster', rre.id, rre.timing_partner_id, rre.name, rre.event_date,"
+    " rre.city, rre.state, NULL, NULL FROM raceroster_events AS rre WHERE {rre_tenant}) AS l"
+)
+LISTINGS = Entity(
+    name="listings",
+    label="registration listings",
+    root=LISTINGS_ROOT,
+    alias="l",
+    joins={"tp": ("JOIN timing_partners AS tp ON tp.id = l.timing_partner_id", ())},
+    base_filters=(),
+    dimensions=_dims(
+        *event_dimensions("l", country=False),
+        _d(
+            "provider",
+            "l.provider",
+            Kind.ENUM,
+            "provider",
+            "l",
+            values=("RunSignUp", "Race Roster"),
+        ),
+        _d("registration_opens", "l.registration_opens", Kind.DATE, "registration opens", "l"),
+        _d("registration_closes", "l.registration_closes", Kind.DATE, "registration closes", "l"),
+        _d("partner", "tp.name", Kind.TEXT, "timing partner", "tp"),
+    ),
+    measures={"count": Measure("count", "count(*)", "count", "listings")},
+    columns=(
+        "provider",
+        "event",
+        "event_date",
+        "event_city",
+        "event_state",
+        "registration_opens",
+        "registration_closes",
+    ),
     default_order=(("event_date", True), ("event", False)),
     partner_aliases=(),  # applied inside the derived table
 )
@@ -282,6 +326,7 @@ MODEL: dict[str, Entity] = {
         STANDARDS,
         REGISTRATIONS,
         FEES,
+        LISTINGS,
         LIVE_READS,
     )
 }

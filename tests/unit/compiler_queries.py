@@ -3,6 +3,8 @@ and explanation tests; and the two kinds of caller (a partner, a platform admin)
 
 from __future__ import annotations
 
+import datetime as dt
+
 from daemons.nlq_http.compiler import Tenant
 from tests.unit.nlq_queries import (
     AGE,
@@ -84,6 +86,12 @@ QUERIES = {
     "standards of an edition": Q("standards", F("edition", 2026), AGE(40, 44)),
     "fees over 100": Q("fees", RSU, F("fee", 100.0, "gt")),
     "race roster fees since may": Q("fees", F("provider", "Race Roster"), SINCE_MAY),
+    "runsignup listings closing in 2027": Q(
+        "listings",
+        RSU,
+        F("registration_closes", (dt.date(2027, 1, 1), dt.date(2027, 12, 31)), "between"),
+    ),
+    "listings by provider": Q("listings", count=True, group_by=("provider",)),
     "average fee by provider": Q(
         "fees", measures=("average_fee", "highest_fee"), group_by=("provider",)
     ),

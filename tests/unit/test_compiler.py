@@ -143,6 +143,13 @@ def test_the_fee_list_is_scoped_inside_its_derived_table():
     assert "%(partner_id)s" not in compile_query(QUERIES["fees over 100"], ADMIN).sql
 
 
+def test_the_listings_are_scoped_inside_their_derived_table():
+    compiled = compile_query(QUERIES["listings by provider"], PARTNER)
+    assert "le.timing_partner_id = %(partner_id)s" in compiled.sql
+    assert "rre.timing_partner_id = %(partner_id)s" in compiled.sql
+    assert "%(partner_id)s" not in compile_query(QUERIES["listings by provider"], ADMIN).sql
+
+
 def test_a_named_partner_is_a_filter_on_the_partner_name():
     query = QUERIES["partner's active events"]
     admin = compile_query(query, ADMIN)

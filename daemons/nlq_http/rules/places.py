@@ -148,7 +148,7 @@ def _extract_cities(scan: Scan) -> None:
                 continue
             after = scan.low[words[n - 1].end() :]
             if _EVENT_WORD.match(after) or (
-                _begins_event(scan, said) and (not cue["home"] or _YEAR_NEXT.match(after))
+                _begins_event(scan, said, after) and (not cue["home"] or _YEAR_NEXT.match(after))
             ):
                 break  # "at Boston", "from Hartford 2024": the event; "Big Sur Marathon": a name
             scan.take(cue.start(), words[n - 1].end())
@@ -164,13 +164,15 @@ _EVENT_WORD = re.compile(
 _YEAR_NEXT = re.compile(r"\s*(?:'|,)?\s*(?:19|20)\d\d\b")
 
 
-def _begins_event(scan: Scan, city: str) -> bool:
-    """ "at Boston" names the Boston Marathon: an event that is the city and generic words.
-    "in Albany" is a place even with an Albany Lakefront 10 Miler, which it does not name."""
+def _begins_event(scan: Scan, city: str, after: str) -> bool:
+    """ "at Boston" names the Boston Marathon (the city and generic words), "at Albany
+    Lakefront" the Albany Lakefront 10 Miler (the name goes on as said); "in Albany" alone
+    is a place."""
+    said_next = after.split()[:1]
     for name in scan.vocab.event_names:
         low = lower(name)
         if low.startswith(city + " "):
             rest = low[len(city) + 1 :].split()
-            if all(w in EVENT_GENERIC or w.isdigit() for w in rest):
+            if all(w in EVENT_GENERIC or w.isdigit() for w in rest) or rest[:1] == said_next:
                 return True
     return False

@@ -33,14 +33,14 @@ _SPLITS = re.compile(
 )
 
 
-def _point_name(match: re.Match[str]) -> str:
+def _point_name(match: re.Match[str]) -> str | tuple[str, str]:
     got = {k[1:]: v for k, v in match.groupdict().items() if v and k[0] in "abc"}
     if "k" in got:
         return f"{int(got['k'])}K"
-    if "m1" in got:
-        return f"Mile {int(got['m1'])}"
-    if "m2" in got:
-        return f"{int(got['m2'])} Mile"
+    if "m1" in got or "m2" in got:
+        # Timers name mile points both ways ("Mile 5" at a 10 miler, "10 Mile" at a half)
+        n = int(got.get("m1") or got["m2"])
+        return (f"Mile {n}", f"{n} Mile")
     return "Half"
 
 
@@ -58,7 +58,8 @@ def extract_splits(scan: Scan) -> None:
         scan.flags.add("splits")
         scan.group_by.append("timing_point")
     for match in scan.takeall(_SPLIT_POINT):
-        scan.add("timing_point", Op.EQ, _point_name(match))
+        point = _point_name(match)
+        scan.add("timing_point", Op.IN if isinstance(point, tuple) else Op.EQ, point)
         scan.flags.add("splits")
     if scan.takeall(_SPLITS):
         scan.flags.add("splits")
