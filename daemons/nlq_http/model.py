@@ -199,6 +199,14 @@ REGISTRATIONS = Entity(
     partner_aliases=("rp", "rr", "rev"),
 )
 
+
+def _provider(alias: str) -> Dimension:
+    """Which registration platform a row of a derived provider table comes from."""
+    return _d("provider", f"{alias}.provider", Kind.ENUM, "provider", alias, values=PROVIDERS)
+
+
+PROVIDERS = ("RunSignUp", "Race Roster")
+
 # Fees as offered: RunSignUp's per race and Race Roster's per event, one list (a derived
 # table whose branches each get the tenant predicate: ``%(tenant)s`` below).
 FEES_ROOT = (
@@ -219,14 +227,7 @@ FEES = Entity(
     base_filters=("f.registration_fee IS NOT NULL",),
     dimensions=_dims(
         *event_dimensions("f", country=False),
-        _d(
-            "provider",
-            "f.provider",
-            Kind.ENUM,
-            "provider",
-            "f",
-            values=("RunSignUp", "Race Roster"),
-        ),
+        _provider("f"),
         _d("race", "f.race", Kind.TEXT, "race", "f"),
         _d("distance_km", "f.distance_km", Kind.NUMBER, "distance (km)", "f"),
         _d("fee", "f.registration_fee", Kind.NUMBER, "fee ($)", "f"),
@@ -246,7 +247,7 @@ FEES = Entity(
 )
 
 # The registration platforms' event listings: RunSignUp's (with its registration window)
-# and Race Roster's, one list; each branch gets the tenant predicate (``{fe_tenant}``).
+# and Race Roster's, one list; each branch gets the tenant predicate (``{le_tenant}``).
 LISTINGS_ROOT = (
     "(SELECT 'RunSignUp' AS provider, le.id AS listing_id, le.timing_partner_id, le.name,"
     " le.event_date, le.city, le.state, le.registration_opens, le.registration_closes"
@@ -263,14 +264,7 @@ LISTINGS = Entity(
     base_filters=(),
     dimensions=_dims(
         *event_dimensions("l", country=False),
-        _d(
-            "provider",
-            "l.provider",
-            Kind.ENUM,
-            "provider",
-            "l",
-            values=("RunSignUp", "Race Roster"),
-        ),
+        _provider("l"),
         _d("registration_opens", "l.registration_opens", Kind.DATE, "registration opens", "l"),
         _d("registration_closes", "l.registration_closes", Kind.DATE, "registration closes", "l"),
         _d("partner", "tp.name", Kind.TEXT, "timing partner", "tp"),
