@@ -498,7 +498,6 @@ def test_what_the_entity_cannot_measure_is_refused_not_dropped(question):
     ("question", "said"),
     [
         ("When is the Falmouth Road Race this year?", "Falmouth Road"),  # an unknown event
-        ("count of top-ranked accross all our events", "Top-Ranked Accross"),
         ("results for John Nobody", "John Nobody"),
     ],
 )
@@ -508,6 +507,22 @@ def test_a_name_no_runner_has_is_refused_naming_it(question, said):
     reading = understand(question, vocab=VOCAB)
     assert reading.refusal is not None and reading.refusal.status == 422
     assert said in reading.refusal.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "unread"),
+    [
+        ("count of top-ranked accross all our events", {"top", "ranked"}),
+        ("How many finished Chicago 2023, counting both races together?", set()),
+    ],
+)
+def test_lower_case_words_the_data_has_as_no_name_are_no_runner(question, unread):
+    """ "counting both races" is no runner called Counting Both: lower-case words are a name
+    only when the data knows one of them; the others stay words, read or named as not read."""
+    reading = understand(question, vocab=VOCAB)
+    assert reading.refusal is None
+    assert set(reading.unknown) == unread
+    assert (reading.confidence < 0.6) == bool(unread)
 
 
 def test_a_typo_with_two_readings_is_not_guessed():

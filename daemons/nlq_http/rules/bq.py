@@ -33,7 +33,11 @@ _QUALIFIERS = re.compile(
 )
 _STD_NOUN = r"(?:standards?|times?|cut-?offs?|requirements?)"
 _STANDARDS = re.compile(
-    rf"\b(?:(?:bq|boston(?:\s+marathon)?)[\s-]+(?:qualifying[\s-]+|qualification[\s-]+)?{_STD_NOUN}"
+    rf"\b(?:(?:bq|boston(?:\s+marathon)?)[\s-]+(?:qualifying|qualification)[\s-]+{_STD_NOUN}"
+    rf"|bq[\s-]+{_STD_NOUN}|boston(?:\s+marathon)?[\s-]+(?:standards?|cut-?offs?|requirements?)"
+    # "Boston times" is the standards only when asked for someone ("... for a 45 year old
+    # woman"): "wardian boston times" is his times at the Boston Marathon
+    r"|boston[\s-]+times?(?=\s+(?:for|by|needed|required)\b)"
     rf"|(?:qualifying|qualification)\s+{_STD_NOUN}|standards?\s+(?:for\s+)?(?:boston|bq)"
     r"|what\s+time\s+(?=(?:do|does)\b[^?.!]{0,60}\b(?:need|have)\s+to\s+(?:run\s+to\s+)?"
     r"(?:qualify|bq))|(?:need|have)\s+to\s+(?:run\s+to\s+)?"

@@ -88,6 +88,9 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
     if "distribution" in flags and entity == "finishers":
         add("count")
         scan.group_by.insert(0, "time_band")
+    for extreme in ("youngest_age", "oldest_age"):
+        if extreme in flags:
+            add(extreme)
     if "gun_time" in flags:  # the same measures over the gun time, or none at all
         gun = [MeasureRef(name=m.name.replace("_time", "_gun_time")) if m.name in _TIME_MEASURES
                else m for m in wanted]  # fmt: skip

@@ -47,6 +47,11 @@ _WEATHER_RANK = re.compile(
     r"\b(?P<w>coldest|chilliest|hottest|warmest)\s+(?:[\w\x00]+\s+)?(?P<what>events?|races?"
     r"|marathons?|days?|editions?|years?|\x00+)"
 )
+_AGE_EXTREME = r"(?:youngest|oldest|minimum|maximum|lowest|highest|min|max)"
+_AGE_EXTREMES = re.compile(
+    rf"\b(?:the\s+)?{_AGE_EXTREME}(?:\s+(?:and|&|or|to)\s+(?:the\s+)?{_AGE_EXTREME})?\s+ages?\b"
+    r"|\bage\s+range\b|\brange\s+of\s+ages\b"
+)
 _ORDINAL = re.compile(
     r"\b(?P<n>second|third|fourth|fifth|2nd|3rd|4th|5th|\d{1,2}th)[\s-]+(?P<w>fastest|quickest"
     r"|best|slowest|youngest|oldest)\b"
@@ -154,6 +159,13 @@ def extract_order(scan: Scan) -> None:
         scan.group_by.append(_GROUP_DIMS[(match["dim"] or match["dim2"])[:3]])
     for match in scan.takeall(_RANKED_MEASURE):
         scan.slots["rank_measure"] = match["w"] in ("slowest", "worst", "highest", "longest")
+    for match in scan.takeall(_AGE_EXTREMES):  # "the youngest and oldest ages": min and max
+        words = set(re.findall(r"youngest|oldest|minimum|maximum|lowest|highest|min|max|range",
+                               match[0]))  # fmt: skip
+        if words & {"youngest", "minimum", "lowest", "min", "range"}:
+            scan.flags.add("youngest_age")
+        if words & {"oldest", "maximum", "highest", "max", "range"}:
+            scan.flags.add("oldest_age")
     for match in scan.takeall(_ORDINAL):
         word = match["n"]
         n = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))

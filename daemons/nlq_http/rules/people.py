@@ -74,6 +74,23 @@ def _third_word(scan: Scan, end: int, *, capitalised: bool) -> bool:
     return match[1][0].isupper() if capitalised else True
 
 
+_STRONG_CUE = re.compile(r"(?:find|look\s?up|runner|athlete|named|called|results\s+for)\b")
+
+
+def _known_pair(scan: Scan, first: str, last: str, match: re.Match[str]) -> bool:
+    """A lower-case pair is a person only if the data knows one of its words as a name (or
+    the question writes it capitalised); with no names to hand, every pair may be one."""
+    vocab = scan.vocab
+    if not (vocab.first_names or vocab.last_names) or _STRONG_CUE.match(match[0]):
+        return True  # "runner named jon smithers": a person, whom the data may lack
+    written = scan.cased[match.start("first") : match.end("last")]
+    return (
+        written != written.lower()
+        or first.lower() in vocab.first_names
+        or last.lower() in vocab.last_names
+    )
+
+
 def extract_person(scan: Scan) -> None:
     """One runner's name: a cue ("for", "did", a possessive, "PR") and two name-like words."""
 
@@ -85,6 +102,8 @@ def extract_person(scan: Scan) -> None:
             return False  # "the Big Sur Marathon" is an event's name, not a runner's
         if not match[0].endswith("'s") and _third_word(scan, end, capitalised=capitalised):
             return False
+        if not capitalised and not _known_pair(scan, first, last, match):
+            return False  # "counting both races": lower-case words the data has as no name
         person = (_name_case(first), _name_case(last))
         scan.set("person", person, " ".join(person))
         scan.take(match.start("first"), end)

@@ -52,7 +52,11 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         "registrations",
         r"registrations?|sign[\s-]?ups|registered(?:\s+for)?|registrants?|signed\s+up|enrolled",
     ),
-    ("entrants", r"entrants?|entries|participants?|starters?|field\s+size|entered"),
+    (
+        "entrants",
+        r"entrants?|entries|participants?|starters?|field\s+size|entered|(?<=\x00\s)field"
+        r"|the\s+field",
+    ),
     (
         "results",
         r"results?|finish(?:ers?|ed|es|ing)?(?:\s+times?)?|runners?|racers?|athletes?"
@@ -69,7 +73,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         "races_of",
         r"(?:how\s+many|number\s+of|count\s+of|what|which|list(?:\s+the)?|show(?:\s+me)?"
         r"(?:\s+the)?)\s+(?:(?:different|separate)\s+)?(?:races|distances|race\s+distances)"
-        r"|races(?=\s+(?:(?:per|by|for\s+each|in\s+each)\b|\x00))",  # "races per event"
+        r"|races(?=\s+(?:(?:per|by|for\s+each|in\s+each)\b|\x00))"  # "races per event"
+        r"|(?:^|\bthe\s+)(?:races|distances)(?=\s+(?:at|of|for)\b)",  # "races at hartford 2024"
     ),
     (
         "events",
@@ -130,7 +135,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|break(?:s)?\s+(?:(?:it|that|them|this)\s+)?down|roughly|approximately|approx|more\s+or\s+less"
         r"|(?:the\s+)?finish(?:ing)?\s+line|\bthe\s+\x00+\s+line|seen|spotted|picked\s+up"
         r"|covid(?:-19)?|(?:the\s+)?pandemic"
-        r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position",
+        r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position"
+        r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)",
     ),
 )
 FLAG_PATTERNS = tuple((flag, re.compile(rf"\b(?:{words})\b")) for flag, words in _WORD_FLAGS)
@@ -177,9 +183,10 @@ GROUP_WORDS: tuple[tuple[str, str], ...] = (
 )
 _GROUP_ALTS = "|".join(f"(?P<{name}>{words})" for name, words in GROUP_WORDS)
 _GROUP = re.compile(
-    rf"\b(?:(?:broken\s+down|split|grouped|sorted|organi[sz]ed|group|break(?:\s+it)?\s+down)"
+    rf"\b(?:(?:broken\s+down|split(?:\s+(?:up|out))?|grouped|sorted|organi[sz]ed|group"
+    rf"|break(?:\s+it)?\s+down|(?<=\S)\s+down)"
     rf"\s+)?(?:by|per|(?:for|in)\s+(?:each|every)(?:\s+(?:one\s+)?of\s+(?:our|the|their))?"
-    rf"|each|every|across(?:\s+(?:the|all))?)"
+    rf"|(?:each|every)(?:\s+(?:one\s+)?of\s+(?:our|the|their|its))?|across(?:\s+(?:the|all))?)"
     rf"[\s\x00]+(?:{_GROUP_ALTS})\b"
     r"|\b(?P<s_state>state)[\s-]+by[\s-]+state|\b(?P<s_year>year)[\s-]+(?:by|over|on)[\s-]+year\b"
     r"|\b(?P<s_event>event)[\s-]+by[\s-]+event|\b(?P<s_race>race)[\s-]+by[\s-]+race\b"
@@ -240,8 +247,11 @@ _RANKED_GROUP = re.compile(
 _WHOLE_EVENT = re.compile(
     r"(?<=\x00)\s+weekend\b|\b(?:all|every|each\s+of\s+the)\s+(?:the\s+)?(?:races|distances)\s+"
     r"(?:of|at|in)\b|\b(?:the\s+)?whole\s+event\b|\ball\s+distances\b"
-    r"|\b(?:counting|including|across|over)\s+(?:every|each|all(?:\s+the)?)\s+(?:races?|distances?)\b"
+    r"|\b(?:counting|including|across|over)\s+(?:every|each|all(?:\s+the)?|both(?:\s+the)?)\s+"
+    r"(?:races?|distances?)(?:\s+together)?\b"
+    r"|\b(?:all|both)\s+(?:the\s+)?(?:races|distances)(?:\s+(?:together|combined))?(?=\s*[?.!]*$)"
 )
+_BREAK = re.compile(r"\bbreak\b(?=[^?.!]*$)")
 _LISTED_EACH = re.compile(r"\b(?:list|show|name|display|give\s+me|see)(?:\s+me)?\s+$")
 _EVERY_EDITION = re.compile(r"\b(?:every|each)\s+(?:one\s+of\s+)?(?:the\s+)?\x00+")
 
@@ -308,6 +318,10 @@ def extract_groups(scan: Scan) -> None:
             scan.take(match.start(), match.end())
             scan.group_by.append(name)
             _more_groups(scan, match.end())
+            if match[0].lstrip().startswith("down"):  # "break the Boston field down by country"
+                said = _BREAK.search(scan.work, max(0, match.start() - 80), match.start())
+                if said is not None:
+                    scan.take(said.start(), said.end())
 
 
 # -- percentiles ------------------------------------------------------------------------------

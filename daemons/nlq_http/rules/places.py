@@ -101,6 +101,17 @@ def _place(scan: Scan, kind: str, home: bool, value: str, negated: bool = False)
     scan.add(field, Op.NE if negated else Op.EQ, value)
 
 
+# "Connecticut runners", "CT women": people who live there, not events held there
+_PEOPLE_NEXT = re.compile(
+    r"\s+(?:-based\s+)?(?:runners?|finishers?|entrants?|participants?|athletes?|racers?|people"
+    r"|residents?|women|men|males?|females?|locals?|folks|registrants?|kids|juniors?|masters)\b"
+)
+
+
+def _people_next(scan: Scan, match: re.Match[str]) -> bool:
+    return not match["at"] and _PEOPLE_NEXT.match(scan.low, match.end()) is not None
+
+
 def extract_places(scan: Scan) -> None:
     for match in scan.finditer(_COUNTRY):
         scan.take(match.start(), match.end())
@@ -118,14 +129,16 @@ def extract_places(scan: Scan) -> None:
             # A bare lower-case state name ("washington") may be a surname or a city.
             continue
         scan.take(match.start(), match.end())
-        _place(scan, "state", bool(match["home"]), STATES[match["name"]], bool(match["neg"]))
+        home = bool(match["home"]) or _people_next(scan, match)
+        _place(scan, "state", home, STATES[match["name"]], bool(match["neg"]))
     for match in _CODE.finditer(scan.cased):
         code = match["code"]
         cued = match["home"] or match["at"] or match["neg"]
         if code not in _CODES or (code in _WORDLIKE_CODES and not cued):
             continue
         scan.take(match.start(), match.end())
-        _place(scan, "state", bool(match["home"]), code, bool(match["neg"]))
+        _place(scan, "state", bool(match["home"]) or _people_next(scan, match), code,
+               bool(match["neg"]))  # fmt: skip
     _extract_cities(scan)
 
 

@@ -43,7 +43,8 @@ _ROWS_WANTED = re.compile(
     r"\b(?:results?|times?|splits?|names?|who|whom|what|which|when|where|list|show|give|get"
     r"|find|tell|display|export|download|csv|roster|details?|everyone|all|each|every|their"
     r"|them|bibs?|ages?|places?|paces?|fastest|slowest|top|first|last)\b"
-    r"(?!\s+(?:year|month|week|weekend|season|spring|summer|fall|autumn|winter|time)s?\b)"
+    r"(?!\s+(?:the\s+)?(?:year|month|week|weekend|season|spring|summer|fall|autumn|winter|time"
+    r"|race|distance|edition)s?\b)"  # "finishers all races": every race's, counted
 )
 _LISTING_FLAGS = frozenset({"list", "find", "export", "contact", "pr", "age_word", "pace"})
 
@@ -212,6 +213,10 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     if group_by and not measures and per_group is None and ranked:
         # "the fastest man and woman", "who won each race": the top of each group
         per_group = scan.slots.pop("limit", None) or 1
+    listed_by: list[str] = []
+    if entity == "fees" and group_by and not measures and per_group is None:
+        # "the fee for each race", "boston fees by year": each fee is a row, not a count
+        listed_by, group_by = group_by, []
     if group_by and not measures and per_group is None and previous is None:
         measures = [MeasureRef(name="count")]
     if not measures and per_group is None and previous is None and _terse_headcount(scan, entity):
@@ -245,7 +250,9 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         raise Unanswerable("say which groups to rank (e.g. which year had the fastest average)")
     if per_group is not None and not order:
         order = [Sort(field="chip_time")] if "chip_time" in model.dimensions else []
-    show: list[str] = []
+    show: list[str] = list(listed_by)
+    if listed_by and not order:
+        order = [Sort(field=name) for name in listed_by]
     if "contact" in scan.flags:
         if measures:
             raise Unanswerable("contact details come only with lists and exports")

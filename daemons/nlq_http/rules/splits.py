@@ -30,6 +30,7 @@ _SPLIT_POINT = re.compile(
 )
 _SPLITS = re.compile(
     r"\b(?:split(?:s|\s+times?)?|intermediate\s+times?|timing\s+points?|checkpoints?)\b"
+    r"(?!\s+(?:up\s+|out\s+)?(?:by|into|per)\b)"  # "split by race and sex" is a grouping
 )
 
 

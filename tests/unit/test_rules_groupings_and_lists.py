@@ -1,0 +1,104 @@
+"""Groupings said in other words ("split by", "break ... down by", "each of our races"),
+rows that are listed rather than counted (a fee per race), where "Connecticut runners"
+live, the age extremes, "all races" counted together, and "Boston" that is the event."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.nlq_queries import (
+    BOSTON,
+    CHICAGO,
+    EVENT,
+    HARTFORD,
+    MARATHON,
+    PERSON,
+    SHAMROCK,
+    THRESHOLD,
+    YEAR,
+    F,
+    Q,
+    canonical,
+    case,
+    understand,
+)
+
+CASES = [
+    case(
+        "Give me the finisher counts at the Shamrock Marathon 2025 split by race and by sex.",
+        Q("finishers", EVENT(SHAMROCK), YEAR(2025), count=True, group_by=("race", "sex")),
+    ),
+    case(
+        "Can you break the 2024 Boston Marathon field down by country for me?",
+        Q("entrants", EVENT(BOSTON), YEAR(2024), MARATHON, count=True, group_by=("country",)),
+    ),
+    case(
+        "How many people finished each of our races at the 2025 Chicago Marathon?",
+        Q("finishers", EVENT(CHICAGO), YEAR(2025), count=True, group_by=("race",)),
+    ),
+    case(
+        "How many Connecticut runners from each town ran the Hartford Marathon in 2023?",
+        Q(
+            "finishers",
+            EVENT(HARTFORD),
+            YEAR(2023),
+            MARATHON,
+            F("state", "CT"),
+            count=True,
+            group_by=("city",),
+        ),
+    ),
+    case(
+        "events in Connecticut in 2023",
+        Q("events", YEAR(2023), F("event_state", "CT")),
+    ),
+    case(
+        "What were the youngest and oldest ages among finishers of the 2025 Shamrock Marathon?",
+        Q(
+            "finishers",
+            EVENT(SHAMROCK),
+            YEAR(2025),
+            MARATHON,
+            measures=("youngest_age", "oldest_age"),
+        ),
+    ),
+    case(
+        "age range at boston 2024",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            measures=("youngest_age", "oldest_age"),
+        ),
+    ),
+    case(
+        "shamrock 2023 finishers all races",
+        Q("finishers", EVENT(SHAMROCK), YEAR(2023), count=True),
+    ),
+    case(
+        "boston fees by year",
+        Q("fees", EVENT(BOSTON), order=("year",), show=("year",)),
+    ),
+    case(
+        "wardian boston times",
+        Q("finishers", EVENT(BOSTON), MARATHON, PERSON(None, "Wardian"), order=("-event_date",)),
+    ),
+    case(
+        "races at hartford marathon 2024",
+        Q("races", EVENT(HARTFORD), YEAR(2024)),
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), CASES)
+def test_question_parses_to_its_exact_query(question, expected):
+    reading = understand(question)
+    assert reading.refusal is None, reading.refusal
+    assert canonical(reading.query) == canonical(expected), reading.notes
+    assert reading.confidence >= THRESHOLD, (reading.unknown, reading.notes)
+
+
+def test_boston_times_for_someone_are_still_the_standards():
+    reading = understand("boston times for a 45 year old woman")
+    assert reading.query is not None and reading.query.entity == "standards"
