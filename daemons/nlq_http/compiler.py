@@ -122,11 +122,37 @@ def check_filter(entity: Entity, f: Filter) -> Dimension:
     return dim
 
 
+def is_group_filter(entity: Entity, query: SemanticQuery, f: Filter) -> bool:
+    """A filter on one of the query's measures keeps the groups it holds for (HAVING):
+    "states with more than 10 finishers"."""
+    return f.field not in entity.dimensions and any(m.name == f.field for m in query.measures)
+
+
+def check_group_filter(entity: Entity, query: SemanticQuery, f: Filter) -> Measure:
+    m = measure(entity, f.field)
+    if not query.group_by:
+        raise QueryError(f"a condition on the {m.label} needs groups to keep or drop")
+    if f.op not in (Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE, Op.BETWEEN):
+        raise QueryError(f"the {m.label} cannot be compared with {f.op.value}")
+    values = _values(f)
+    if len(values) != (2 if f.op is Op.BETWEEN else 1):
+        raise QueryError(f"{f.op.value} on the {m.label} needs {2 if f.op is Op.BETWEEN else 1}")
+    wanted = (dt.timedelta,) if m.unit == "time" else (int, float)
+    if any(isinstance(v, bool) or not isinstance(v, wanted) for v in values):
+        raise QueryError(
+            f"the {m.label} is compared with a {'time' if m.unit == 'time' else 'number'}"
+        )
+    return m
+
+
 def validate(query: SemanticQuery) -> Entity:
     """Every name of the query is the entity's: raise ``QueryError`` otherwise."""
     entity = entity_of(query)
     for f in query.filters:
-        check_filter(entity, f)
+        if is_group_filter(entity, query, f):
+            check_group_filter(entity, query, f)
+        else:
+            check_filter(entity, f)
     for name in (*query.group_by, *query.show):
         dim = dimension(entity, name)
         if not dim.shown or dim.kind in (Kind.RANGE, Kind.CONDITION):
@@ -280,7 +306,8 @@ def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS
     entity = validate(query)
     b = _Builder(entity, tenant)
     limit = min(query.limit or max_rows, max_rows)
-    where = [b.condition(f) for f in query.filters]
+    where = [b.condition(f) for f in query.filters if not is_group_filter(entity, query, f)]
+    having = [_having(b, query, f) for f in query.filters if is_group_filter(entity, query, f)]
     select: list[str] = []
     times: list[str] = []
     group: list[str] = []
@@ -316,6 +343,8 @@ def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS
         parts.append("WHERE " + "\n  AND ".join(conditions))
     if group and not listing:
         parts.append("GROUP BY " + ", ".join(group))
+        if having:
+            parts.append("HAVING " + " AND ".join(having))
     if query.per_group_limit is not None:
         partition = ", ".join(dimension(entity, n).sql for n in query.group_by)
         select.append(f"row_number() OVER (PARTITION BY {partition} ORDER BY {order}) AS rank")
@@ -340,6 +369,17 @@ def compile_query(query: SemanticQuery, tenant: Tenant, max_rows: int = MAX_ROWS
         sql = "\n".join(parts)
     capped = query.limit is None or query.limit > max_rows
     return Compiled(sql, b.params, entity.database, limit, explain(query), tuple(times), capped)
+
+
+def _having(b: _Builder, query: SemanticQuery, f: Filter) -> str:
+    m = check_group_filter(b.entity, query, f)
+    ref = next(r for r in query.measures if r.name == f.field)
+    expr = _measure_sql(b, m, ref.percentile)
+    values = _values(f)
+    if f.op is Op.BETWEEN:
+        low, high = b.param(values[0], f"{f.field}_from"), b.param(values[1], f"{f.field}_to")
+        return f"{expr} BETWEEN {low} AND {high}"
+    return f"{expr} {_SQL_OPS[f.op]} {b.param(values[0], f.field)}"
 
 
 def _order(b: _Builder, query: SemanticQuery, measured: dict[str, str], listing: bool) -> str:

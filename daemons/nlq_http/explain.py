@@ -89,11 +89,17 @@ def explain(query: SemanticQuery) -> str:
     else:
         verb = "Exports" if query.export else "Lists"
         head = f"{verb} {entity.label}"
-    said = [filter_words(query.entity, f) for f in query.filters]
+    kept = [f for f in query.filters if f.field not in entity.dimensions]  # on a measure
+    said = [filter_words(query.entity, f) for f in query.filters if f not in kept]
     sentence = head + (" where " + "; ".join(said) if said else " (no filter)")
     if query.group_by:
         groups = [entity.dimensions[g].label for g in query.group_by]
         sentence += ", by " + " and ".join(groups)
+    for f in kept:
+        label = "number" if f.field == "count" else entity.measures[f.field].label
+        values = f.value if isinstance(f.value, tuple) else (f.value,)
+        shown = " and ".join(value_words(f.field, v) for v in values)
+        sentence += f", only those whose {label} is {_OP_WORDS[f.op]} {shown}"
     if query.per_group_limit is not None:
         sentence += f", the top {query.per_group_limit} in each"
     if query.order_by:

@@ -135,6 +135,20 @@ TABLES: dict[str, dict[str, frozenset[str]]] = {
         "raceroster_events": frozenset(
             {"id", "timing_partner_id", "name", "event_date", "city", "state", "registration_fee"}
         ),
+        "events": frozenset(  # the catalogue of every provider's events
+            {
+                "id",
+                "timing_partner_id",
+                "provider_id",
+                "provider_event_id",
+                "name",
+                "event_date",
+                "city",
+                "state",
+                "is_active",
+            }
+        ),
+        "providers": frozenset({"id", "name", "slug"}),
     },
     "raw": {
         "timing_reads": frozenset(

@@ -28,7 +28,7 @@ from .llm_errors import ModelAnswerRejected
 from .llm_schema import MAX_VALUE_CHARS, MAX_VALUES, PERSON_FIELDS
 from .llm_values import Context, convert_filter, dedupe, text_key
 from .llm_vocab import Vocabulary
-from .model import MODEL
+from .model import MODEL, Dimension, Entity, Kind
 from .query import Op, SemanticQuery
 
 MAX_ANSWER_CHARS = 20_000
@@ -153,6 +153,16 @@ def _listed(value: object) -> list[object]:
     return value if isinstance(value, list) else [value]
 
 
+# The count of each group is filtered like a number ("states with more than 10"): HAVING.
+_COUNT = Dimension("count", "count(*)", Kind.INT, "number", ())
+
+
+def _filtered(entity: Entity, name: str) -> Dimension:
+    if name == "count" and name not in entity.dimensions:
+        return _COUNT
+    return dimension(entity, name)
+
+
 def people_in(query: SemanticQuery | None) -> frozenset[str]:
     if query is None:
         return frozenset()
@@ -180,7 +190,7 @@ def check_answer(
         if entity is None:
             raise QueryError(f"unknown entity {answer.entity!r}")
         filters = [
-            convert_filter(dimension(entity, f.field), f.op, _listed(f.value), ctx)
+            convert_filter(_filtered(entity, f.field), f.op, _listed(f.value), ctx)
             for f in answer.filters
         ]
         measures = dedupe(((m.name, m.percentile) for m in answer.measures), "measures", fixes)

@@ -147,6 +147,8 @@ def _filter_items(entity: Entity, events: Sequence[str], partners: Sequence[str]
             add([d.name], EQUALITY_OPS, _value(_enum(d.values)))
     add([d.name for d in dims if d.kind is Kind.BOOL], (Op.EQ,), _enum(("true", "false")))
     add([d.name for d in dims if d.kind in (Kind.RANGE, Kind.CONDITION)], (Op.EQ,), text)
+    # The count of each group (with "count" among the measures and a grouping): HAVING.
+    add(["count"], (Op.GT, Op.GE, Op.LT, Op.LE, Op.EQ), {"type": "integer", "minimum": 0})
     return items
 
 

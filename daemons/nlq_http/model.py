@@ -246,30 +246,35 @@ FEES = Entity(
     partner_aliases=(),  # applied inside the derived table
 )
 
-# The registration platforms' event listings: RunSignUp's (with its registration window)
-# and Race Roster's, one list; each branch gets the tenant predicate (``{le_tenant}``).
+# The events catalogue: every provider's events (ChronoTrack, RunSignUp, Race Roster, Haku),
+# RunSignUp's with their registration window. The tenant predicate goes on each table inside
+# (``{ce_tenant}``, ``{le_tenant}``).
 LISTINGS_ROOT = (
-    "(SELECT 'RunSignUp' AS provider, le.id AS listing_id, le.timing_partner_id, le.name,"
-    " le.event_date, le.city, le.state, le.registration_opens, le.registration_closes"
-    " FROM runsignup_events AS le WHERE {le_tenant}"
-    " UNION ALL SELECT 'Race Roster', rre.id, rre.timing_partner_id, rre.name, rre.event_date,"
-    " rre.city, rre.state, NULL, NULL FROM raceroster_events AS rre WHERE {rre_tenant}) AS l"
+    "(SELECT pr.name AS provider, ce.id AS listing_id, ce.timing_partner_id, ce.name,"
+    " ce.event_date, ce.city, ce.state, ce.is_active, le.registration_opens,"
+    " le.registration_closes"
+    " FROM events AS ce JOIN providers AS pr ON pr.id = ce.provider_id"
+    " LEFT JOIN runsignup_events AS le ON pr.slug = 'runsignup'"
+    " AND le.id::text = ce.provider_event_id AND {le_tenant}"
+    " WHERE {ce_tenant}) AS l"
 )
+CATALOGUE_PROVIDERS = ("ChronoTrack", "RunSignUp", "Race Roster", "Haku")
 LISTINGS = Entity(
     name="listings",
-    label="registration listings",
+    label="catalogue events",
     root=LISTINGS_ROOT,
     alias="l",
     joins={"tp": ("JOIN timing_partners AS tp ON tp.id = l.timing_partner_id", ())},
     base_filters=(),
     dimensions=_dims(
         *event_dimensions("l", country=False),
-        _provider("l"),
+        _d("provider", "l.provider", Kind.ENUM, "provider", "l", values=CATALOGUE_PROVIDERS),
+        _d("active", "l.is_active", Kind.BOOL, "active", "l"),
         _d("registration_opens", "l.registration_opens", Kind.DATE, "registration opens", "l"),
         _d("registration_closes", "l.registration_closes", Kind.DATE, "registration closes", "l"),
         _d("partner", "tp.name", Kind.TEXT, "timing partner", "tp"),
     ),
-    measures={"count": Measure("count", "count(*)", "count", "listings")},
+    measures={"count": Measure("count", "count(*)", "count", "events")},
     columns=(
         "provider",
         "event",

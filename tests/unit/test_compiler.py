@@ -146,7 +146,7 @@ def test_the_fee_list_is_scoped_inside_its_derived_table():
 def test_the_listings_are_scoped_inside_their_derived_table():
     compiled = compile_query(QUERIES["listings by provider"], PARTNER)
     assert "le.timing_partner_id = %(partner_id)s" in compiled.sql
-    assert "rre.timing_partner_id = %(partner_id)s" in compiled.sql
+    assert "ce.timing_partner_id = %(partner_id)s" in compiled.sql
     assert "%(partner_id)s" not in compile_query(QUERIES["listings by provider"], ADMIN).sql
 
 
@@ -291,3 +291,25 @@ def test_times_are_marked_for_h_mm_ss():
     assert "chip_time" in compile_query(QUERIES["top 10 women"], ADMIN).time_columns
     assert "median_time" in compile_query(QUERIES["median men over 60"], ADMIN).time_columns
     assert compile_query(QUERIES["dnf entrants"], ADMIN).time_columns == ()
+
+
+def test_a_condition_on_the_count_of_each_group_is_a_having_clause():
+    query = Q("finishers", F("count", 10, "gt"), count=True, group_by=("state",))
+    compiled = compile_query(query, PARTNER)
+    assert re.search(r"GROUP BY p\.state\s+HAVING count\(\*\) > %\(count\)s", compiled.sql)
+    assert compiled.params["count"] == 10
+    assert "only those whose number is over 10" in compiled.explanation
+    guard.check(compiled.sql, compiled.database)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (Q("finishers", F("count", 10, "gt"), count=True), "needs groups"),
+        (Q("finishers", F("count", "ten", "gt"), count=True, group_by=("state",)), "number"),
+        (Q("finishers", F("count", 10, "gt"), group_by=("state",)), "no count"),
+    ],
+)
+def test_a_count_condition_needs_groups_a_number_and_the_count(query, message):
+    with pytest.raises(QueryError, match=message):
+        validate(query)

@@ -106,7 +106,7 @@ EXPECTED = {
     ),
     # "since May" in November: 1 May of this year.
     "Show Race Roster events since May": Q(
-        "fees", F("provider", "Race Roster"), F("event_date", D("2026-05-01"), "ge")
+        "listings", F("provider", "Race Roster"), F("event_date", D("2026-05-01"), "ge")
     ),
 }
 

@@ -85,6 +85,46 @@ CASES = [
         Q("finishers", EVENT(BOSTON), MARATHON, PERSON(None, "Wardian"), order=("-event_date",)),
     ),
     case(
+        "Which events have more than 2 races?",
+        Q("races", F("count", 2, "gt"), count=True, group_by=("event", "event_date")),
+    ),
+    case(
+        "shamrock 2024 finishers per state, only states with more than 10",
+        Q(
+            "finishers",
+            EVENT(SHAMROCK),
+            YEAR(2024),
+            MARATHON,
+            F("count", 10, "gt"),
+            count=True,
+            group_by=("state",),
+        ),
+    ),
+    case(
+        "which cities had 20 or more finishers at chicago 2023",
+        Q(
+            "finishers",
+            EVENT(CHICAGO),
+            YEAR(2023),
+            MARATHON,
+            F("count", 20, "ge"),
+            count=True,
+            group_by=("city",),
+        ),
+    ),
+    case(
+        "How many RunSignUp events are there?",
+        Q("listings", F("provider", "RunSignUp"), count=True),
+    ),
+    case(
+        "When did registration open for the Shamrock Marathon 2025?",
+        Q("listings", EVENT(SHAMROCK), YEAR(2025), F("provider", "RunSignUp")),
+    ),
+    case(
+        "events per timing partner 2024",
+        Q("events", YEAR(2024), count=True, group_by=("partner",)),
+    ),
+    case(
         "races at hartford marathon 2024",
         Q("races", EVENT(HARTFORD), YEAR(2024)),
     ),
@@ -97,6 +137,11 @@ def test_question_parses_to_its_exact_query(question, expected):
     assert reading.refusal is None, reading.refusal
     assert canonical(reading.query) == canonical(expected), reading.notes
     assert reading.confidence >= THRESHOLD, (reading.unknown, reading.notes)
+
+
+def test_a_count_condition_with_no_group_is_not_a_time():
+    reading = understand("runners with over 3 hours at boston 2024")
+    assert reading.query is not None and not reading.query.filters_on("count")
 
 
 def test_boston_times_for_someone_are_still_the_standards():

@@ -485,7 +485,6 @@ def test_several_distances_each_match_as_nearly_as_one():
 @pytest.mark.parametrize(
     "question",
     [
-        "How many RunSignUp events are there?",  # the platforms' event lists are not in the data
         "median temperature at boston 2024",  # the weather has an average, lowest, highest
     ],
 )

@@ -210,7 +210,7 @@ def test_a_typo_in_an_event_name_still_matches_but_costs_confidence():
 )
 def test_providers(said, provider):
     query = understand(f"show {said} events").query
-    assert query.entity == "fees"
+    assert query.entity == "listings"  # the platform's own event list
     assert query.filters_on("provider") == (F("provider", provider),)
 
 

@@ -35,6 +35,7 @@ from . import (
     amounts,
     bq,
     dates,
+    having,
     hostile,
     names,
     order,
@@ -74,6 +75,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     names.extract_names,
     people.extract_person,
     splits.extract_splits,
+    having.extract_having,  # before times: "more than 10 finishers" is a count
     amounts.extract_fees,
     dates.extract_dates,
     amounts.extract_distance,

@@ -47,6 +47,7 @@ _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("runsignup", re.compile(r"\brun\s?-?\s?sign\s?-?\s?up\b|\brsu\b")),
     ("raceroster", re.compile(r"\brace\s?-?\s?roster\b")),
     ("chronotrack", re.compile(r"\bchrono\s?-?\s?track(?:\s+live)?\b")),
+    ("haku", re.compile(r"\bhaku\b")),
 )
 
 

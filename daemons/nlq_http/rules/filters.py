@@ -55,6 +55,12 @@ def _standard_band(f: Filter) -> Filter:
     return Filter(field="age_min", op=f.op, value=f.value)
 
 
+_PROVIDER_NAMES = {
+    "runsignup": "RunSignUp", "raceroster": "Race Roster", "chronotrack": "ChronoTrack",
+    "haku": "Haku",
+}  # fmt: skip
+
+
 def filters_for(scan: Scan, entity: str) -> list[Filter]:
     """Every filter the question said, on the entity's own dimensions."""
     prefer_sibling_for_distance(scan)
@@ -103,10 +109,12 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
     if scan.slots.get("partner"):
         out.append(Filter(field="partner", value=scan.slots["partner"]))
     provider = scan.slots.get("provider")
-    if provider and entity == "fees":
-        out.append(
-            Filter(field="provider", value={"runsignup": "RunSignUp"}.get(provider, "Race Roster"))
-        )
+    if provider and entity in ("fees", "listings"):
+        if entity == "fees" and provider in ("chronotrack", "haku"):
+            raise Unanswerable("registration fees are RunSignUp's and Race Roster's only")
+        out.append(Filter(field="provider", value=_PROVIDER_NAMES[provider]))
+    elif entity == "listings" and "registration_window" in scan.flags:
+        out.append(Filter(field="provider", value="RunSignUp"))  # the only window known
     elif provider == "raceroster" and entity == "registrations":
         raise Unanswerable("the data holds RunSignUp registrations only; Race Roster has fees")
     _distance(scan, entity, out)

@@ -120,7 +120,8 @@ _HOSTILE: tuple[tuple[str, re.Pattern[str]], ...] = (
         "a request for other partners' data",
         re.compile(
             r"\b(?:partner|tenant|customer|client|org(?:ani[sz]ation)?|account)\s*(?:id\s*)?"
-            r"(?:#|no\.?|number|=|:)?\s*\d{1,12}(?:'s)?"
+            # "partner 7", "tenant #12"; not "events per timing partner 2024" (a year)
+            r"(?:(?:#|no\.?|number|=|:)\s*\d{1,12}|(?!(?:19|20)\d\d\b)\d{1,12})(?:'s)?"
             r"(?:\s+(?:data|rows|results|records|events|info))?"
         ),
     ),

@@ -46,6 +46,14 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|how\s+much\s+(?:does|did"
         r"|is|was|do)(?=.*\bcost)|expensive|cheapest|cheap",
     ),
+    # "when does registration close", "registration deadline": the platform's listing
+    (
+        "registration_window",
+        r"registration\s+(?:opens?|opened|opening|closes?|closed|closing|deadline|window|dates?)"
+        r"|(?:opens?|opened|closes?|closed)\s+(?:for\s+)?(?:registration|sign[\s-]?ups?)"
+        r"|(?:sign[\s-]?ups?|entries)\s+(?:opens?|opened|closes?|closed)"
+        r"|(?<=registration\s)(?:opens?|opened|closes?|closed)|(?<=\x00\s)(?:open|close)\b",
+    ),
     # Registering is done on a registration platform (RunSignUp): "how many have registered",
     # "registrants"; the timing roster's people are entrants, entries, participants.
     (
@@ -78,7 +86,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ),
     (
         "events",
-        r"events?|races|held|calendar|schedule|on\s+the\s+calendar|happening|taking\s+place"
+        r"events?|races|held|calendar|schedule|on\s+the\s+calendar|happening|taking\s+place|catalog(?:ue)?s?"
         r"|what'?s\s+on|what\s+is\s+on"
         r"|going\s+on|scheduled",
     ),
@@ -172,7 +180,7 @@ GROUP_WORDS: tuple[tuple[str, str], ...] = (
     ("sex", r"sex(?:es)?|genders?"),
     ("year", r"years?|editions?|seasons?|annually|yearly"),
     ("month", r"months?|monthly"),
-    ("provider", r"providers?|platforms?"),
+    ("provider", r"(?:registration\s+)?(?:providers?|platforms?)"),
     ("partner", r"(?:timing\s+)?partners?|(?:timing\s+)?compan(?:y|ies)|timers?|customers?"),
     ("outcome", r"status(?:es)?|outcomes?"),
     ("timing_point", r"splits?|timing\s+points?|checkpoints?"),
@@ -251,6 +259,9 @@ _WHOLE_EVENT = re.compile(
     r"(?:races?|distances?)(?:\s+together)?\b"
     r"|\b(?:all|both)\s+(?:the\s+)?(?:races|distances)(?:\s+(?:together|combined))?(?=\s*[?.!]*$)"
 )
+_WHICH_PARTNERS = re.compile(
+    r"\b(?:which|what)\s+(?:timing\s+)?(?:partners|companies|timers)\b(?:\s+(?:have|had|has))?"
+)
 _BREAK = re.compile(r"\bbreak\b(?=[^?.!]*$)")
 _LISTED_EACH = re.compile(r"\b(?:list|show|name|display|give\s+me|see)(?:\s+me)?\s+$")
 _EVERY_EDITION = re.compile(r"\b(?:every|each)\s+(?:one\s+of\s+)?(?:the\s+)?\x00+")
@@ -310,11 +321,15 @@ def extract_groups(scan: Scan) -> None:
         said = next(match[g] for g in match.groupdict() if g.startswith("w_") and match[g])
         if _PLURAL_GROUP.search(said):  # "which states had the most": every state, ranked
             scan.slots["rank_all"] = True
+    if scan.takeall(_WHICH_PARTNERS) and "partner" not in scan.group_by:
+        scan.group_by.append("partner")  # "which timing partners had events cancelled"
     for match in scan.finditer(_GROUP):
         name = _name_of(match)
         if _LISTED_EACH.search(scan.low, max(0, match.start() - 20), match.start()):
             continue  # "list every event": the events themselves, not a count per event
-        if name is not None and name not in scan.group_by:
+        if name is not None and name in scan.group_by:
+            scan.take(match.start(), match.end())  # said twice ("per state, only states with")
+        elif name is not None:
             scan.take(match.start(), match.end())
             scan.group_by.append(name)
             _more_groups(scan, match.end())

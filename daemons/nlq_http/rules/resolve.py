@@ -62,9 +62,12 @@ def _terse_headcount(scan: Scan, entity: str) -> bool:
 
 def entity_for(scan: Scan, previous: str | None = None) -> str:
     flags = scan.flags
+    if scan.slots.get("having_of"):
+        return str(scan.slots["having_of"])  # "events with more than 2 races": races counted
     counted = _COUNTED.search(scan.low)
     quiet = {"standards", "weather", "splits", "revenue", "live", "fee", "boston_qualifier"}
-    if counted is not None and not flags & quiet and not scan.slots.get("provider"):
+    listed = _listed_events(scan, counted)
+    if counted is not None and not flags & quiet and not scan.slots.get("provider") and not listed:
         noun = _NOUN_ENTITY.get(counted["noun"], "registrations")
         if counted["noun"] == "people":  # "how many people …" says nothing of its own
             noun = "finishers"
@@ -93,6 +96,10 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         flags.add("boston_qualifier")  # "runners who met the 2025 standards"
     if flags & {"weather", "lowest_temp", "highest_temp", "coldest", "hottest"}:
         return "weather"
+    if "registration_window" in flags:
+        return "listings"  # "when does registration close for X": the platform's listing
+    if listed:
+        return "listings"  # "how many RunSignUp events in 2025": the platform's own list
     runsignup = scan.slots.get("provider") == "runsignup"
     if runsignup and flags & {"entrants", "registrations"} and "fee" not in flags:
         return "registrations"  # "registered on RunSignUp"
@@ -121,6 +128,16 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     if flags & {"events", "when", "where", "races_of"} or "event_status" in fields:
         return "events"
     return previous or "finishers"
+
+
+def _listed_events(scan: Scan, counted: re.Match[str] | None) -> bool:
+    """Events said of a registration platform, with no fee or registration asked for."""
+    provider = scan.slots.get("provider") in ("runsignup", "raceroster", "haku") or (
+        "provider" in scan.group_by
+    )
+    events = "events" in scan.flags or (counted is not None and counted["noun"] == "events")
+    asked = scan.flags & {"fee", "revenue", "registrations", "entrants", "results", "paid"}
+    return provider and events and not asked
 
 
 def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
@@ -186,6 +203,7 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         if f.field not in model.dimensions:
             raise Unanswerable(f"{model.label} cannot be filtered by {f.field.replace('_', ' ')}")
     group_by = [_group_dim(entity, g) for g in dict.fromkeys(scan.group_by)]
+    fields = {f.field for f in filters}
     per_group = scan.slots.get("per_group")
     if per_group is not None:
         if not group_by:
@@ -213,6 +231,16 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     if group_by and not measures and per_group is None and ranked:
         # "the fastest man and woman", "who won each race": the top of each group
         per_group = scan.slots.pop("limit", None) or 1
+    if scan.slots.get("having"):
+        # "states with more than 10 finishers": a count of each group, and the groups kept
+        if not group_by:
+            raise Unanswerable("say which groups the count is of (e.g. states with more than 10)")
+        op, n = scan.slots["having"]
+        if not any(m.name == "count" for m in measures):
+            measures = [MeasureRef(name="count"), *measures]
+        filters.append(Filter(field="count", op=op, value=n))
+        if group_by == ["event"] and "event_date" in model.dimensions and "year" not in fields:
+            group_by.append("event_date")  # each edition's races, not every year's together
     listed_by: list[str] = []
     if entity == "fees" and group_by and not measures and per_group is None:
         # "the fee for each race", "boston fees by year": each fee is a row, not a count
