@@ -172,6 +172,7 @@ ALLOWED_FUNCTIONS: tuple[type[exp.Expression], ...] = (
     exp.DateTrunc,
     exp.Lower,
     exp.Coalesce,
+    exp.Nullif,  # a rate with nothing to divide by is no value, not an error
     exp.Cast,
     exp.And,
     exp.Or,

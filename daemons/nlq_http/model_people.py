@@ -96,6 +96,28 @@ RACE_WINNER = (
     " AND w.status = 'finished' ORDER BY w.chip_time, w.id LIMIT 1)"
 )
 
+
+def _share(condition: str, of: str = "true") -> str:
+    """A percentage, to one decimal: the rows meeting ``condition`` among those meeting ``of``
+    (none of those: no value, not a division by zero)."""
+    return (
+        f"round(100.0 * count(*) FILTER (WHERE {condition})"
+        f" / nullif(count(*) FILTER (WHERE {of}), 0), 1)"
+    )
+
+
+# Shares of the finishers: Boston qualifiers (latest standards), women, men.
+FINISHER_SHARES = {
+    "bq_rate": Measure(
+        "bq_rate", _share("r.boston_qualifier"), "percent", "Boston qualifiers (% of finishers)"
+    ),
+    "women_share": Measure(
+        "women_share", _share("p.sex = 'F'"), "percent", "women (% of finishers)", ("p",)
+    ),
+    "men_share": Measure(
+        "men_share", _share("p.sex = 'M'"), "percent", "men (% of finishers)", ("p",)
+    ),
+}
 TIME_MEASURES = (
     Measure("count", "count(*)", "count", "finishers"),
     Measure("average_time", "avg(r.chip_time)", "time", "average time"),
@@ -231,7 +253,7 @@ FINISHERS = Entity(
         BOSTON_QUALIFIER_OF,
         TIME_BAND,
     ),
-    measures={m.name: m for m in TIME_MEASURES},
+    measures={m.name: m for m in TIME_MEASURES} | FINISHER_SHARES,
     columns=RESULT_COLUMNS,
     default_order=(("chip_time", False), ("event_date", True)),
     partner_aliases=("r", "p", "ra", "e"),
@@ -286,6 +308,26 @@ PARTICIPANT_STATUS = (
     " AND x.timing_partner_id = p.timing_partner_id"
     " ORDER BY (x.timing_point = 'Finish') DESC, x.id LIMIT 1), 'dns')"
 )
+
+
+# Rates over the entrants: a DNF among those who started, a DNS among everyone entered.
+OUTCOME_RATES = {
+    "dnf_rate": Measure(
+        "dnf_rate",
+        _share(f"{PARTICIPANT_STATUS} = 'dnf'", f"{PARTICIPANT_STATUS} <> 'dns'"),
+        "percent",
+        "DNF rate (% of starters)",
+    ),
+    "finish_rate": Measure(
+        "finish_rate",
+        _share(f"{PARTICIPANT_STATUS} = 'finished'", f"{PARTICIPANT_STATUS} <> 'dns'"),
+        "percent",
+        "finish rate (% of starters)",
+    ),
+    "dns_rate": Measure(
+        "dns_rate", _share(f"{PARTICIPANT_STATUS} = 'dns'"), "percent", "DNS rate (% of entrants)"
+    ),
+}
 ENTRANTS = Entity(
     name="entrants",
     label="entrants",
@@ -322,6 +364,7 @@ ENTRANTS = Entity(
         ),
         "youngest_age": Measure("youngest_age", "min(p.age)", "years", "youngest age"),
         "oldest_age": Measure("oldest_age", "max(p.age)", "years", "oldest age"),
+        **OUTCOME_RATES,
     },
     columns=(
         "event",

@@ -1,6 +1,7 @@
-"""Groupings said in other words ("split by", "break ... down by", "each of our races"),
-rows that are listed rather than counted (a fee per race), where "Connecticut runners"
-live, the age extremes, "all races" counted together, and "Boston" that is the event."""
+"""Rates and shares (DNF rate, BQ percentage), groupings said in other words ("split by",
+"break ... down by", "each of our races"), rows listed rather than counted (a fee per race),
+where "Connecticut runners" live, the age extremes, "all races" counted together, counts of
+each group kept or dropped (HAVING), the events catalogue, and "Boston" that is the event."""
 
 from __future__ import annotations
 
@@ -123,6 +124,26 @@ CASES = [
     case(
         "events per timing partner 2024",
         Q("events", YEAR(2024), count=True, group_by=("partner",)),
+    ),
+    case(
+        "What was the DNF rate at the Chicago Marathon in 2023?",
+        Q("entrants", EVENT(CHICAGO), YEAR(2023), MARATHON, measures=("dnf_rate",)),
+    ),
+    case(
+        "what percent of starters did not finish boston 2023",
+        Q("entrants", EVENT(BOSTON), YEAR(2023), MARATHON, measures=("dnf_rate",)),
+    ),
+    case(
+        "finish rate by year at hartford",
+        Q("entrants", EVENT(HARTFORD), MARATHON, measures=("finish_rate",), group_by=("year",)),
+    ),
+    case(
+        "bq percentage boston 2019",
+        Q("finishers", EVENT(BOSTON), YEAR(2019), MARATHON, measures=("bq_rate",)),
+    ),
+    case(
+        "what percentage of finishers were women at boston 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=("women_share",)),
     ),
     case(
         "races at hartford marathon 2024",

@@ -42,6 +42,7 @@ from . import (
     people,
     phrases,
     places,
+    rates,
     splits,
     statuses,
 )
@@ -68,6 +69,7 @@ P_CORRECTED = 0.95  # a typo corrected to a word of the grammar
 
 EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     hostile.extract_hostile,
+    rates.extract_rates,  # before statuses and qualifying: "DNF rate", "bq percentage"
     bq.extract_boston,
     bq.extract_providers,
     statuses.extract_statuses,  # before names: "did not start" is no runner called Not Start

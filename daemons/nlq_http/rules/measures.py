@@ -88,6 +88,8 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
     if "distribution" in flags and entity == "finishers":
         add("count")
         scan.group_by.insert(0, "time_band")
+    for rate in scan.slots.get("rates", ()):
+        add(rate)
     for extreme in ("youngest_age", "oldest_age"):
         if extreme in flags:
             add(extreme)

@@ -62,6 +62,8 @@ def _terse_headcount(scan: Scan, entity: str) -> bool:
 
 def entity_for(scan: Scan, previous: str | None = None) -> str:
     flags = scan.flags
+    if scan.slots.get("rate_entity"):
+        return str(scan.slots["rate_entity"])  # "the DNF rate": of the entrants who started
     if scan.slots.get("having_of"):
         return str(scan.slots["having_of"])  # "events with more than 2 races": races counted
     counted = _COUNTED.search(scan.low)

@@ -1,0 +1,84 @@
+"""Rates and shares: "the DNF rate", "what percentage finished", "bq percentage", "what share
+of finishers were women".
+
+Read first (after the refusals), so "DNF rate" is a rate, not a filter on DNFs, and "bq
+percentage" is a share of the finishers, not a list of qualifiers. Each names a measure of
+the model and the entity it is over (a DNF rate is of the starters, a share of finishers).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .scan import Scan
+
+_RATE = r"(?:rates?|percentages?|percent|pct|%|proportions?|share|ratio)"
+_SHARE_OF = (
+    r"(?:what\s+|the\s+)?(?:percentage|percent|%|proportion|share|fraction)\s+"
+    r"(?:of\s+(?:the\s+)?(?:starters|runners|entrants|field|people|participants|finishers"
+    r"|everyone)\s+)?(?:who|that|which)?\s*"
+)
+_RATES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    (
+        "dnf_rate",
+        "entrants",
+        re.compile(
+            rf"\b(?:dnf|did[\s-]not[\s-]finish|drop[\s-]?out|attrition|non[\s-]?finish(?:er|ing)?)"
+            rf"\s+{_RATE}\b"
+            rf"|\b{_SHARE_OF}(?:did\s+not|didn'?t|failed\s+to)\s+finish\b"
+            rf"|\b{_SHARE_OF}(?:dnf'?d|dropped\s+out|were\s+dnfs?)\b"
+        ),
+    ),
+    (
+        "finish_rate",
+        "entrants",
+        re.compile(
+            rf"\b(?:finish(?:ing|er)?|completion)\s+{_RATE}\b"
+            rf"|\b{_SHARE_OF}(?:finished|completed(?:\s+the\s+race)?|made\s+it\s+to\s+the\s+finish)"
+            r"(?=\s+(?:at|in|of|the|\x00)|\s*[?.!]?$)"
+        ),
+    ),
+    (
+        "dns_rate",
+        "entrants",
+        re.compile(
+            rf"\b(?:dns|no[\s-]?show|did[\s-]not[\s-]start)\s+{_RATE}\b"
+            rf"|\b{_SHARE_OF}(?:did\s+not|didn'?t|never)\s+(?:start|show(?:\s+up)?)(?:ed)?\b"
+        ),
+    ),
+    (
+        "bq_rate",
+        "finishers",
+        re.compile(
+            rf"\b(?:bq|boston[\s-]qualif(?:ying|ier|ication))\s+{_RATE}\b"
+            rf"|\b{_SHARE_OF}(?:bq'?d|qualified(?:\s+for\s+boston)?|were\s+(?:boston\s+)?"
+            r"qualifiers|met\s+the\s+(?:bq|boston|qualifying)\s+standards?)\b"
+            rf"|\b(?:percentage|percent|%|proportion|share)\s+of\s+(?:boston\s+)?(?:qualifiers|bqs)\b"
+        ),
+    ),
+    (
+        "women_share",
+        "finishers",
+        re.compile(
+            rf"\b(?:female|women'?s?)\s+(?:share|percentage|proportion|%)\b"
+            rf"|\b{_SHARE_OF}(?:were\s+)?(?:women|female|females)\b"
+        ),
+    ),
+    (
+        "men_share",
+        "finishers",
+        re.compile(
+            rf"\b(?:male|men'?s?)\s+(?:share|percentage|proportion|%)\b"
+            rf"|\b{_SHARE_OF}(?:were\s+)?(?:men|male|males)\b"
+        ),
+    ),
+)
+
+
+def extract_rates(scan: Scan) -> None:
+    for measure, entity, pattern in _RATES:
+        if scan.takeall(pattern):
+            rates = scan.slots.setdefault("rates", [])
+            if measure not in rates:
+                rates.append(measure)
+            scan.set("rate_entity", entity)  # a DNF rate and a women's share: unsure
