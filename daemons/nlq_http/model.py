@@ -91,6 +91,13 @@ WEATHER = Entity(
         *CT_EVENT_DIMENSIONS,
         _d("observed_at", "w.observed_at", Kind.DATE, "observed at", "w"),
         _d("temperature_c", "w.temperature_c", Kind.NUMBER, "temperature (°C)", "w"),
+        _d(
+            "temperature_f",
+            "round(w.temperature_c * 9 / 5 + 32, 1)",
+            Kind.NUMBER,
+            "temperature (°F)",
+            "w",
+        ),
         _d("humidity_pct", "w.humidity_pct", Kind.NUMBER, "humidity (%)", "w"),
         _d("wind_kph", "w.wind_kph", Kind.NUMBER, "wind (km/h)", "w"),
         _d("conditions", "w.conditions", Kind.TEXT, "conditions", "w"),
@@ -110,6 +117,7 @@ WEATHER = Entity(
             "average_humidity", "round(avg(w.humidity_pct), 1)", "percent", "average humidity"
         ),
         "average_wind": Measure("average_wind", "round(avg(w.wind_kph), 1)", "kph", "average wind"),
+        "strongest_wind": Measure("strongest_wind", "max(w.wind_kph)", "kph", "strongest wind"),
     },
     columns=(
         "event",

@@ -146,6 +146,22 @@ CASES = [
         Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=("women_share",)),
     ),
     case(
+        "chicago marathon 2022 start time",
+        Q("races", EVENT(CHICAGO), YEAR(2022)),
+    ),
+    case(
+        "which boston marathon was the coldest",
+        Q("weather", EVENT(BOSTON), order=("temperature_c",), limit=1),
+    ),
+    case(
+        "which year was the windiest at boston",
+        Q("weather", EVENT(BOSTON), order=("-wind_kph",), limit=1, show=("year",)),
+    ),
+    case(
+        "What were the temperatures in Fahrenheit at the Boston Marathon 2024?",
+        Q("weather", EVENT(BOSTON), YEAR(2024), show=("temperature_f",)),
+    ),
+    case(
         "races at hartford marathon 2024",
         Q("races", EVENT(HARTFORD), YEAR(2024)),
     ),

@@ -43,9 +43,17 @@ _LAST_FINISHER = re.compile(
     r"(?:\s+to\s+finish)?|finish(?:ed)?\s+(?:dead\s+)?last|last\s+(?!\d)(?:[\w\x00]+\s+){0,2}?to\s+"
     r"(?:finish|cross(?:\s+the\s+line)?)|final\s+finisher|last\s+place|slowest\s+finisher)\b"
 )
+_WEATHER_ORDER = {
+    "coldest": ("temperature_c", False), "chilliest": ("temperature_c", False),
+    "hottest": ("temperature_c", True), "warmest": ("temperature_c", True),
+    "windiest": ("wind_kph", True), "calmest": ("wind_kph", False),
+    "most humid": ("humidity_pct", True), "least humid": ("humidity_pct", False),
+    "muggiest": ("humidity_pct", True),
+}  # fmt: skip
 _WEATHER_RANK = re.compile(
-    r"\b(?P<w>coldest|chilliest|hottest|warmest)\s+(?:[\w\x00]+\s+)?(?P<what>events?|races?"
-    r"|marathons?|days?|editions?|years?|\x00+)"
+    r"\b(?P<w>coldest|chilliest|hottest|warmest|windiest|calmest|most\s+humid|least\s+humid"
+    r"|muggiest)\b(?:\s+(?:[\w\x00]+\s+)?(?P<what>events?|races?|marathons?|days?|editions?"
+    r"|years?|readings?|temperatures?|temps?|ones?|\x00+))?"
 )
 _AGE_EXTREME = r"(?:youngest|oldest|minimum|maximum|lowest|highest|min|max)"
 _AGE_EXTREMES = re.compile(
@@ -177,10 +185,10 @@ def extract_order(scan: Scan) -> None:
         slow = match["w"] in ("slowest", "worst", "longest")
         scan.flags.add("slowest_time" if slow else "fastest_time")
     for match in scan.takeall(_WEATHER_RANK):  # "the coldest race": by its temperature
-        scan.slots.setdefault("rank", ("temperature_c", match["w"] in ("hottest", "warmest")))
+        scan.slots.setdefault("rank", _WEATHER_ORDER[" ".join(match["w"].split())])
         scan.flags.add("weather")
-        if not match["what"].endswith("s"):
-            scan.set("limit", 1)
+        if not (match["what"] or "").endswith("s"):
+            scan.set("limit", 1)  # "the coldest (reading, edition)": one row, its value shown
     if scan.takeall(_LAST_FINISHER):
         scan.slots.setdefault("rank", ("chip_time", True))
         scan.set("limit", 1)

@@ -16,6 +16,14 @@ from .words import lower
 # -- subjects, measures and groupings -----------------------------------------------------------
 _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ("neutral", r"race[\s-]day"),  # "the race-day temperature": the event's own weather
+    # "the temperature at the start": the first weather reading of the day
+    ("at_start", r"(?:at|for)\s+(?:the\s+)?(?:race\s+)?start(?:\s+line)?|at\s+the\s+gun"),
+    # "what time does the 5K start", "chicago 2022 start time": a race's scheduled start
+    (
+        "start_time",
+        r"(?:race\s+|gun\s+)?start(?:ing)?\s+times?|what\s+time\s+(?=(?:does|did|do|is|was|will)\b"
+        r"[^?.!]{0,80}\bstart\b)|(?<=\s)start(?:s|ed)?(?=\s*[?.!]*$|\s+(?:in|on)\s+[\d\x00])|(?:starts?|started|begins?)\s+at",
+    ),
     (
         "lowest_temp",
         r"(?:lowest|minimum|min|coldest|chilliest)\s+(?:temperatures?|temps?|tempratures?)",
@@ -31,7 +39,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"weather|temperatures?|temps?|temprature|humidity|humid|wind(?:y|s|\s+speed)?|conditions"
         r"|rain(?:ing|y|ed)?|snow(?:ing|y|ed)?|sunny|cloudy|overcast|hot|cold|coldest|hottest"
         r"|warmest|chilliest"
-        r"|how\s+(?:hot|cold|warm)|forecast",
+        r"|how\s+(?:hot|cold|warm|strong|windy|humid)|forecast|(?<!tag\s)readings?",
     ),
     (
         "revenue",
@@ -100,6 +108,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"timing\s+data|live\s+(?:timing|results?|data|feed|reads|tracking|view)"
         r"|(?:tag\s+|chip\s+|raw\s+)?reads|real[\s-]?time|tags?\s+(?:seen|read|crossed)",
     ),
+    ("fahrenheit", r"(?:in\s+)?(?:fahrenheit|farenheit|°\s?f|degrees\s+f)"),
     ("export", r"csv|export(?:ed|s)?|download(?:able)?|spreadsheet|excel|xlsx"),
     (
         "compare",
@@ -262,6 +271,7 @@ _WHOLE_EVENT = re.compile(
 _WHICH_PARTNERS = re.compile(
     r"\b(?:which|what)\s+(?:timing\s+)?(?:partners|companies|timers)\b(?:\s+(?:have|had|has))?"
 )
+_WEATHER_FIELDS = ("temperature_c", "wind_kph", "humidity_pct")
 _BREAK = re.compile(r"\bbreak\b(?=[^?.!]*$)")
 _LISTED_EACH = re.compile(r"\b(?:list|show|name|display|give\s+me|see)(?:\s+me)?\s+$")
 _EVERY_EDITION = re.compile(r"\b(?:every|each)\s+(?:one\s+of\s+)?(?:the\s+)?\x00+")
@@ -296,7 +306,7 @@ def extract_groups(scan: Scan) -> None:
                 continue  # "every DNF": the blank is a status, not an event's name
             scan.take(match.start(), match.end())
             scan.group_by.append("year")
-    ranked = "rank_measure" in scan.slots or scan.slots.get("rank", ("",))[0] == "temperature_c"
+    ranked = "rank_measure" in scan.slots or scan.slots.get("rank", ("",))[0] in _WEATHER_FIELDS
     if ranked and not scan.group_by:
         for match in scan.finditer(_RANKED_GROUP):
             name = _name_of(match)

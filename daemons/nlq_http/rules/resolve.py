@@ -98,6 +98,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         flags.add("boston_qualifier")  # "runners who met the 2025 standards"
     if flags & {"weather", "lowest_temp", "highest_temp", "coldest", "hottest"}:
         return "weather"
+    if "start_time" in flags and (scan.events or "races_of" in flags):
+        return "races"  # "what time does the 5K start": the race's start time
     if "registration_window" in flags:
         return "listings"  # "when does registration close for X": the platform's listing
     if listed:
@@ -130,6 +132,10 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     if flags & {"events", "when", "where", "races_of"} or "event_status" in fields:
         return "events"
     return previous or "finishers"
+
+
+_WEATHER_FIELDS = ("temperature_c", "wind_kph", "humidity_pct")
+_EDITION_DIMS = frozenset({"year", "event", "event_date"})
 
 
 def _listed_events(scan: Scan, counted: re.Match[str] | None) -> bool:
@@ -229,6 +235,12 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         filters.append(Filter(field="overall_place", value=1))
     if winners_wanted(scan, entity, measures, group_by, per_group, filters):
         group_by = winners_groups(scan, filters)
+    listed_by: list[str] = []
+    weather_rank = entity == "weather" and (scan.slots.get("rank") or ("",))[0] in _WEATHER_FIELDS
+    if weather_rank and group_by and set(group_by) <= _EDITION_DIMS and not measures:
+        # "which year was the coldest at Boston": the coldest reading, its year shown
+        listed_by, group_by = group_by, []
+        scan.slots.setdefault("limit", 1)
     ranked = scan.slots.get("rank") and (scan.slots.get("limit") or "winner" in scan.flags)
     if group_by and not measures and per_group is None and ranked:
         # "the fastest man and woman", "who won each race": the top of each group
@@ -243,7 +255,6 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         filters.append(Filter(field="count", op=op, value=n))
         if group_by == ["event"] and "event_date" in model.dimensions and "year" not in fields:
             group_by.append("event_date")  # each edition's races, not every year's together
-    listed_by: list[str] = []
     if entity == "fees" and group_by and not measures and per_group is None:
         # "the fee for each race", "boston fees by year": each fee is a row, not a count
         listed_by, group_by = group_by, []
@@ -289,6 +300,15 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         show += [d for d in ("email", "phone") if d in model.dimensions]
     if "pace" in scan.flags and not measures:
         show += [d for d in ("pace_per_mile", "pace_per_km") if d in model.dimensions]
+    if "at_start" in scan.flags:
+        if entity != "weather":
+            raise Unanswerable("'at the start' is read of the weather only (its first reading)")
+        order = [Sort(field="observed_at")]
+        scan.slots.setdefault("limit", 1)
+    if "fahrenheit" in scan.flags:
+        if "temperature_f" not in model.dimensions or measures:
+            raise Unanswerable("temperatures in Fahrenheit come with the listed weather readings")
+        show.append("temperature_f")
     if "gun_time" in scan.flags and not measures and "gun_time" in model.dimensions:
         show.append("gun_time")
     if "age_word" in scan.flags and not measures and "age" in model.dimensions:
