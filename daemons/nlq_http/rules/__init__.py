@@ -36,6 +36,7 @@ from . import (
     bq,
     dates,
     having,
+    holidays,
     hostile,
     names,
     order,
@@ -75,6 +76,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     statuses.extract_statuses,  # before names: "did not start" is no runner called Not Start
     places.extract_places,
     names.extract_names,
+    holidays.extract_holidays,  # before people and dates: "Mother's Day 2026" is a day
     people.extract_person,
     splits.extract_splits,
     having.extract_having,  # before times: "more than 10 finishers" is a count
