@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from daemons.nlq_http.query import HALF_MARATHON_KM
 from tests.unit.nlq_queries import (
     BOSTON,
     CHICAGO,
     EVENT,
     HARTFORD,
+    KM,
     MARATHON,
     PERSON,
     SHAMROCK,
@@ -162,6 +164,45 @@ CASES = [
         Q("weather", EVENT(BOSTON), YEAR(2024), show=("temperature_f",)),
     ),
     case(
+        "median, not average, finish time hartford half 2025",
+        Q(
+            "finishers",
+            EVENT(HARTFORD),
+            YEAR(2025),
+            KM(HALF_MARATHON_KM),
+            measures=("median_time",),
+        ),
+    ),
+    case(
+        "What events were held in Chicago (the city) in 2024?",
+        Q("events", YEAR(2024), F("event_city", "Chicago")),
+    ),
+    case(
+        "Out of everyone entered in the 2019 Hartford Marathon, how many finished, how many"
+        " dropped out, and how many never started?",
+        Q(
+            "entrants",
+            EVENT(HARTFORD),
+            YEAR(2019),
+            MARATHON,
+            F("outcome", ("finished", "dnf", "dns"), "in"),
+            count=True,
+            group_by=("outcome",),
+        ),
+    ),
+    case(
+        "which year had the slowest winning time at the Boston Marathon?",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            MARATHON,
+            measures=("fastest_time",),
+            group_by=("year",),
+            order=("-fastest_time",),
+            limit=1,
+        ),
+    ),
+    case(
         "races at hartford marathon 2024",
         Q("races", EVENT(HARTFORD), YEAR(2024)),
     ),
@@ -179,6 +220,11 @@ def test_question_parses_to_its_exact_query(question, expected):
 def test_a_count_condition_with_no_group_is_not_a_time():
     reading = understand("runners with over 3 hours at boston 2024")
     assert reading.query is not None and not reading.query.filters_on("count")
+
+
+def test_a_half_with_no_year_is_of_the_race_not_of_the_year():
+    reading = understand("how long did the second half take at boston 2024")
+    assert reading.query is None or not reading.query.filters_on("event_date")
 
 
 def test_boston_times_for_someone_are_still_the_standards():

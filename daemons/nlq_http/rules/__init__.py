@@ -34,6 +34,7 @@ from . import (
     ages,
     amounts,
     bq,
+    contrast,
     dates,
     having,
     holidays,
@@ -70,6 +71,7 @@ P_CORRECTED = 0.95  # a typo corrected to a word of the grammar
 
 EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     hostile.extract_hostile,
+    contrast.extract_contrasts,  # "the median, not the average": the average is not asked
     rates.extract_rates,  # before statuses and qualifying: "DNF rate", "bq percentage"
     bq.extract_boston,
     bq.extract_providers,

@@ -274,7 +274,9 @@ _SEASON = re.compile(
 
 _PART_OF_YEAR = re.compile(
     rf"\b(?:(?:in|during|for|over)\s+)?(?:the\s+)?(?:q(?P<q>[1-4])|(?P<qw>first|second|third"
-    rf"|fourth|1st|2nd|3rd|4th|last)\s+(?P<part>quarter|half))(?:\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"
+    rf"|fourth|1st|2nd|3rd|4th|last)\s+(?P<part>quarter|half))(?:\s+(?:of\s+)?(?P<y>{_YEAR})"
+    # a half without its year is of a race ("the second half took them"), not of a year
+    r"|(?<=quarter)|(?<=half)(?=\s+of\s+(?:the|this)\s+year))\b"
 )
 _PART_NUMBER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
                 "4th": 4}  # fmt: skip

@@ -183,6 +183,11 @@ def extract_order(scan: Scan) -> None:
         scan.flags.add("ranked_one")
     for match in scan.takeall(_MEASURE_TIME):
         slow = match["w"] in ("slowest", "worst", "longest")
+        if "winning" in match[0] and match["w"] != "winning":
+            # "the slowest winning time": each group's winning (fastest) time, ranked
+            scan.flags.add("fastest_time")
+            scan.slots["rank_measure"] = slow
+            continue
         scan.flags.add("slowest_time" if slow else "fastest_time")
     for match in scan.takeall(_WEATHER_RANK):  # "the coldest race": by its temperature
         scan.slots.setdefault("rank", _WEATHER_ORDER[" ".join(match["w"].split())])

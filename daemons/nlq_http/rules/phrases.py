@@ -132,7 +132,11 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|phones?(?:\s+numbers?)?",
     ),
     ("find", r"find|look\s?up|search(?:\s+for)?|locate"),
-    ("list", r"show|list|which|who|display|see|view|what\s+are|what\s+were|names?|roster"),
+    (
+        "list",
+        r"show|list|which|who|display|see|view|what\s+are|what\s+were|names?|roster|everyone"
+        r"|everybody",
+    ),
     ("pr", r"prs?|pbs?|personal\s+(?:best|record)s?"),
     ("age_word", r"ages?|how\s+old"),
     ("started", r"started|(?:who\s+)?(?:toed|toe)\s+the\s+line"),
@@ -151,7 +155,9 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|broken\s+down|(?:during|because\s+of|due\s+to)\s+(?:covid(?:-19)?|the\s+pandemic)"
         r"|break(?:s)?\s+(?:(?:it|that|them|this)\s+)?down|roughly|approximately|approx|more\s+or\s+less"
         r"|(?:the\s+)?finish(?:ing)?\s+line|\bthe\s+\x00+\s+line|seen|spotted|picked\s+up"
-        r"|covid(?:-19)?|(?:the\s+)?pandemic"
+        r"|covid(?:-19)?|(?:the\s+)?pandemic|itself|actually|really|exactly"
+        r"|\bthe\s+(?:city|town)(?!\s+of\b)|looking\s+at|on\s+offer|offering|on\s+the\s+program(?:me)?"
+        r"|took\s+place|(?:to|across|over)\s+the\s+(?:finish\s+)?line"
         r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position"
         r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)",
     ),

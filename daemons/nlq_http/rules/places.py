@@ -92,7 +92,12 @@ _RESIDENT = re.compile(rf"(?<![\w-]){_NOT}(?:the\s+)?(?P<name>{_RESIDENT_NAMES})
 _CODE = re.compile(
     rf"\b{_NOT}(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE})\s+)?\s*(?P<code>[A-Z]{{2}})\b"
 )
-_CITY_CUE = re.compile(rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE}))\s+(?:the\s+)?")
+_CITY_CUE = re.compile(
+    rf"\b(?:(?P<home>{_HOME_CUE})|(?P<at>{_EVENT_CUE}))\s+(?:the\s+)?(?P<said>(?:city|town)\s+of\s+)?"
+)
+# "in Chicago (the city)", "in Hartford itself, the city": the place, not its event
+_EVENTS_ASKED = re.compile(r"\b(?:events|races)\b(?!\s+(?:of|at)\b)")
+_CITY_SAID = re.compile(r"[\s(]*(?:itself\W+)?the\s+(?:city|town)\b")
 _CITY_WORD = re.compile(r"[A-Za-z][\w.'-]*")
 
 
@@ -160,11 +165,24 @@ def _extract_cities(scan: Scan) -> None:
             if said not in scan.vocab.cities:
                 continue
             after = scan.low[words[n - 1].end() :]
-            if _EVENT_WORD.match(after) or (
-                _begins_event(scan, said, after) and (not cue["home"] or _YEAR_NEXT.match(after))
+            city_said = (
+                cue["said"] is not None
+                or _CITY_SAID.match(after) is not None
+                # "events in Chicago": the events held there, not the Chicago Marathon
+                or (bool(cue["at"]) and cue["at"] != "at" and _EVENTS_ASKED.search(scan.low))
+            )
+            if not city_said and (
+                _EVENT_WORD.match(after)
+                or (
+                    _begins_event(scan, said, after)
+                    and (not cue["home"] or _YEAR_NEXT.match(after))
+                )
             ):
                 break  # "at Boston", "from Hartford 2024": the event; "Big Sur Marathon": a name
-            scan.take(cue.start(), words[n - 1].end())
+            end = words[n - 1].end()
+            if (named := _CITY_SAID.match(scan.low, end)) is not None:
+                end = named.end()  # "(the city)" said: taken with the city
+            scan.take(cue.start(), end)
             _place(
                 scan, "city", bool(cue["home"]), scan.text[words[0].start() : words[n - 1].end()]
             )

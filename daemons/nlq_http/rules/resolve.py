@@ -138,6 +138,36 @@ _WEATHER_FIELDS = ("temperature_c", "wind_kph", "humidity_pct")
 _EDITION_DIMS = frozenset({"year", "event", "event_date"})
 
 
+_HOW_MANY_FINISHED = re.compile(r"\bhow\s+many\s+(?:people\s+|runners\s+)?finished\b")
+
+
+def _one_value_each(
+    scan: Scan, entity: str, filters: list[Filter], group_by: list[str]
+) -> list[Filter]:
+    """Two values said for one field ("how many dropped out, and how many never started")
+    are never both required (no row has both): counted side by side, or refused."""
+    said: dict[str, list[Filter]] = {}
+    for f in filters:
+        if f.op is Op.EQ:
+            said.setdefault(f.field, []).append(f)
+    for name, several in said.items():
+        values = list(dict.fromkeys(f.value for f in several))
+        if len(values) < 2:
+            continue
+        side_by_side = len(_COUNTED_AGAIN.findall(scan.low)) >= 2  # "how many ..., how many"
+        if side_by_side and name == "outcome" and _HOW_MANY_FINISHED.search(scan.low):
+            values.insert(0, "finished")  # "how many finished, how many dropped out"
+        filters = [f for f in filters if f not in several]
+        filters.append(Filter(field=name, op=Op.IN, value=tuple(values)))  # "DNFs and DNSs"
+        if side_by_side and name not in group_by:
+            group_by.append(name)
+            scan.flags.add("count")
+    return filters
+
+
+_COUNTED_AGAIN = re.compile(r"\bhow\s+many\b")
+
+
 def _listed_events(scan: Scan, counted: re.Match[str] | None) -> bool:
     """Events said of a registration platform, with no fee or registration asked for."""
     provider = scan.slots.get("provider") in ("runsignup", "raceroster", "haku") or (
@@ -211,6 +241,7 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         if f.field not in model.dimensions:
             raise Unanswerable(f"{model.label} cannot be filtered by {f.field.replace('_', ' ')}")
     group_by = [_group_dim(entity, g) for g in dict.fromkeys(scan.group_by)]
+    filters = _one_value_each(scan, entity, filters, group_by)
     fields = {f.field for f in filters}
     per_group = scan.slots.get("per_group")
     if per_group is not None:
