@@ -203,6 +203,38 @@ CASES = [
         ),
     ),
     case(
+        "Who was the first man and the first woman across the line in the half marathon at"
+        " Chicago 2025?",
+        Q(
+            "finishers",
+            EVENT(CHICAGO),
+            YEAR(2025),
+            KM(HALF_MARATHON_KM),
+            F("sex", ("F", "M"), "in"),
+            group_by=("sex",),
+            order=("chip_time",),
+            per_group=1,
+        ),
+    ),
+    case(
+        "What were the quartile finish times (25th, 50th and 75th percentiles) at Boston 2023?",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2023),
+            MARATHON,
+            measures=(
+                ("percentile_time", 25.0),
+                ("percentile_time", 50.0),
+                ("percentile_time", 75.0),
+            ),
+        ),
+    ),
+    case(
+        "How many registrants got a free entry?",
+        Q("registrations", F("amount_paid", 0), count=True),
+    ),
+    case(
         "races at hartford marathon 2024",
         Q("races", EVENT(HARTFORD), YEAR(2024)),
     ),

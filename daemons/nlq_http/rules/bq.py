@@ -79,7 +79,10 @@ def extract_boston(scan: Scan) -> None:
         scan.flags.add("boston_qualifier")
 
 
+_VIA = r"(?:(?:through|via|using|on|from|with|in)\s+)?"  # "taken through RunSignUp"
+
+
 def extract_providers(scan: Scan) -> None:
     for provider, pattern in _PROVIDERS:
-        if scan.takeall(pattern):
+        if scan.takeall(re.compile(_VIA + pattern.pattern)):
             scan.set("provider", provider)

@@ -70,7 +70,7 @@ _FIRST_FINISHER = re.compile(
     r"|first\s+to\s+finish|who\s+won|won|winners?|champions?|victor|wins?)\b"
 )
 _SINGULAR = re.compile(
-    r"\b(?P<w>fastest|quickest|slowest|best|youngest|oldest)(?=\s+(?:woman|man|runner|finisher"
+    r"\b(?P<w>fastest|quickest|slowest|best|youngest|oldest|first)(?=\s+(?:woman|man|runner|finisher"
     r"|person|athlete|female|male|lady|girl|guy|boy|non-binary|nonbinary|overall|one|entrant"
     r"|participant|marathoner)\b)"
 )

@@ -62,6 +62,13 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?:sign[\s-]?ups?|entries)\s+(?:opens?|opened|closes?|closed)"
         r"|(?<=registration\s)(?:opens?|opened|closes?|closed)|(?<=\x00\s)(?:open|close)\b",
     ),
+    # "free entries", "comped registrations", "paid nothing": registrations at no charge
+    (
+        "free_entry",
+        r"free\s+(?:entr(?:y|ies)|registrations?|spots?|bibs?|places?)|(?:got|get|had)\s+in\s+free"
+        r"|comp(?:ed|ped|limentary)\s+(?:entr(?:y|ies)|registrations?|bibs?|spots?)"
+        r"|paid\s+(?:nothing|\$?0(?:\.00)?)|did\s+not\s+pay|(?:entered|registered)\s+for\s+free",
+    ),
     # Registering is done on a registration platform (RunSignUp): "how many have registered",
     # "registrants"; the timing roster's people are entrants, entries, participants.
     (
@@ -76,6 +83,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "results",
         r"results?|finish(?:ers?|ed|es|ing)?(?:\s+times?)?|runners?|racers?|athletes?"
+        r"|kids|children|youths?|teens|teenagers"
         r"|(?:chip|net)\s+times?|people|folks|ran|completed|times?|performances?|placings?"
         r"|(?:who\s+)?finished",
     ),
@@ -113,7 +121,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "compare",
         r"compared?|compares|comparing|comparison|vs\.?|versus|side\s+by\s+side"
-        r"|difference\s+between|against|chang(?:e|ed|es)\s+(?:from|between)|trend",
+        r"|difference\s+between|against|chang(?:e|ed|es)\s+(?:from|between)|trend"
+        r"|chang(?:e|ed|es)(?=[\s\x00]+(?:from|between|over)?[\s\x00]*(?:\x00|[?.!]*$))",
     ),
     ("faster", r"(?:which|who)\s+(?:was|were|is)\s+(?:faster|quicker|slower)(?:\s+on\s+average)?"),
     ("count", r"how\s+many|number\s+of|counts?|tally|total\s+number|headcount"),
@@ -157,7 +166,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?:the\s+)?finish(?:ing)?\s+line|\bthe\s+\x00+\s+line|seen|spotted|picked\s+up"
         r"|covid(?:-19)?|(?:the\s+)?pandemic|itself|actually|really|exactly"
         r"|\bthe\s+(?:city|town)(?!\s+of\b)|looking\s+at|on\s+offer|offering|on\s+the\s+program(?:me)?"
-        r"|took\s+place|(?:to|across|over)\s+the\s+(?:finish\s+)?line"
+        r"|took\s+place|(?<=the\s)line"
         r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position"
         r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)",
     ),
@@ -366,7 +375,16 @@ _SHARE = re.compile(
     r"\b(?:(?P<top>fastest|top|best|quickest|first)|(?P<bottom>slowest|bottom|last))\s+"
     r"(?P<n>\d{1,2})\s?(?:%|percent|per\s+cent)(?:\s+of)?"
 )
-_QUARTILES = re.compile(r"\b(?:quartiles|interquartile(?:\s+range)?)\b")
+_QUARTILES = re.compile(
+    r"\b(?:quartiles|interquartile(?:\s+range)?"
+    r"|(?<!first\s)(?<!third\s)(?<!1st\s)(?<!3rd\s)(?<!upper\s)(?<!lower\s)"
+    r"quartile(?=\s+(?:finish(?:ing)?\s+)?times?\b))\b"
+)
+# "the 25th, 50th and 75th percentiles": one word for several
+_PERCENTILE_LIST = re.compile(
+    r"\b(?P<list>(?:\d{1,2}(?:st|nd|rd|th)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s*))+\d{1,2}"
+    r"(?:st|nd|rd|th)?)\s*percentiles\b"
+)
 
 
 def extract_percentiles(scan: Scan) -> None:
@@ -374,7 +392,13 @@ def extract_percentiles(scan: Scan) -> None:
     for match in scan.takeall(_SHARE):
         n = float(match["n"])
         scan.slots.setdefault("percentiles", []).append(n if match["top"] else 100 - n)
-    if scan.takeall(_QUARTILES):
+    quartiles = bool(scan.takeall(_QUARTILES))
+    for match in scan.takeall(_PERCENTILE_LIST):
+        for said in re.findall(r"\d{1,2}", match["list"]):
+            if 0 < (value := float(said)) < 100 and value not in scan.slots.get("percentiles", []):
+                scan.slots.setdefault("percentiles", []).append(value)
+        quartiles = False  # said one by one
+    if quartiles:
         scan.slots.setdefault("percentiles", []).extend([25.0, 50.0, 75.0])
     for match in scan.takeall(_PERCENTILE):
         if match["q"]:

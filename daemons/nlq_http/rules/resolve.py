@@ -107,6 +107,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     runsignup = scan.slots.get("provider") == "runsignup"
     if runsignup and flags & {"entrants", "registrations"} and "fee" not in flags:
         return "registrations"  # "registered on RunSignUp"
+    if "free_entry" in flags:
+        return "registrations"  # "how many got a free entry": paid nothing to register
     if flags & {"revenue", "paid"} or ("registrations" in flags and "fee" not in flags):
         return "registrations"
     if "fee" in flags or "fee" in fields:
@@ -242,6 +244,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
             raise Unanswerable(f"{model.label} cannot be filtered by {f.field.replace('_', ' ')}")
     group_by = [_group_dim(entity, g) for g in dict.fromkeys(scan.group_by)]
     filters = _one_value_each(scan, entity, filters, group_by)
+    if "free_entry" in scan.flags:
+        filters.append(Filter(field="amount_paid", value=0))
     fields = {f.field for f in filters}
     per_group = scan.slots.get("per_group")
     if per_group is not None:
