@@ -168,7 +168,7 @@ def validate(query: SemanticQuery) -> Entity:
             raise QueryError(f"cannot order by {sort.field.replace('_', ' ')}")
     if query.per_group_limit is not None and not (query.group_by and not query.measures):
         raise QueryError("a top N per group needs a grouping and no measures")
-    if entity.database == "raw" and not query.filters_on("session_id"):
+    if entity.name == "live_reads" and not query.filters_on("session_id"):
         raise QueryError("live timing needs a session number, e.g. 'session 3'")
     return entity
 
@@ -243,6 +243,12 @@ class _Builder:
             low_p, high_p = self.param(low, "distance_min"), self.param(high, "distance_max")
             within = f"{expr} BETWEEN {low_p} AND {high_p}"
             return within if f.op is Op.EQ else f"NOT ({within})"
+        if f.field == "distance_km" and f.op in (Op.GT, Op.GE, Op.LT, Op.LE):
+            # Against the distance as races store it: "longer than a half marathon" is past
+            # every half (21.098 or 21.1 km), "at least a half" takes them all in.
+            low, high = distance_bounds(float(values[0]))
+            bound = high if f.op in (Op.GT, Op.LE) else low
+            return f"{expr} {_SQL_OPS[f.op]} {self.param(bound, name)}"
         return f"{expr} {_SQL_OPS[f.op]} {self.param(values[0], name)}"
 
     def tenant_conditions(self) -> list[str]:

@@ -154,6 +154,9 @@ TABLES: dict[str, dict[str, frozenset[str]]] = {
         "timing_reads": frozenset(
             {"id", "session_id", "location_name", "tag_code", "read_timestamp"}
         ),
+        "timing_sessions": frozenset(
+            {"id", "session_name", "event_name", "status", "start_time", "end_time"}
+        ),
     },
 }
 

@@ -57,6 +57,7 @@ ENTITY_HINTS: dict[str, str] = {
     "registrations": "RunSignUp sign-ups: who registered, when, what they paid",
     "fees": "registration fees offered on RunSignUp and Race Roster",
     "live_reads": "raw tag reads of one live timing session (needs a session_id filter)",
+    "sessions": "the live timing sessions: which event each is for, status, start and end",
 }
 
 # The query's own bounds (SemanticQuery's Field constraints), so the grammar agrees.

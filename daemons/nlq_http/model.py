@@ -321,6 +321,29 @@ LIVE_READS = Entity(
     database="raw",
 )
 
+# The live timing sessions themselves: which event each is for, its state and times.
+SESSIONS = Entity(
+    name="sessions",
+    label="timing sessions",
+    root="timing_sessions AS ts",
+    alias="ts",
+    joins={},
+    base_filters=(),
+    dimensions=_dims(
+        _d("session_id", "ts.id", Kind.INT, "timing session", "ts"),
+        _d("session_name", "ts.session_name", Kind.TEXT, "session name", "ts"),
+        _d("event", "ts.event_name", Kind.TEXT, "event", "ts"),
+        _d("session_status", "ts.status", Kind.TEXT, "session status", "ts"),
+        _d("started_at", "ts.start_time", Kind.TEXT, "started", "ts"),
+        _d("ended_at", "ts.end_time", Kind.TEXT, "ended", "ts"),
+    ),
+    measures={"count": Measure("count", "count(*)", "count", "timing sessions")},
+    columns=("session_id", "session_name", "event", "session_status", "started_at", "ended_at"),
+    default_order=(("session_id", False),),
+    partner_aliases=(),
+    database="raw",
+)
+
 MODEL: dict[str, Entity] = {
     e.name: e
     for e in (
@@ -335,5 +358,6 @@ MODEL: dict[str, Entity] = {
         FEES,
         LISTINGS,
         LIVE_READS,
+        SESSIONS,
     )
 }

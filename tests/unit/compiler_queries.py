@@ -44,6 +44,7 @@ QUERIES = {
     "count under 3 hours": Q("finishers", B24[0], MARATHON, F("chip_time", H(3), "lt"), count=True),
     "bq export with contact": Q("finishers", BQ, show=CONTACT, export=True),
     "live session": Q("live_reads", F("session_id", 1), measures=LIVE, group_by=("location",)),
+    "active sessions": Q("sessions", F("session_status", "active")),
     "partner's active events": Q("events", F("partner", BIG_RIVER), F("event_status", "active")),
     "marathon pr": Q("finishers", WARDIAN, MARATHON, order=FASTEST, limit=1),
     "pr per race": Q("finishers", WARDIAN, group_by=("race",), order=FASTEST, per_group=1),

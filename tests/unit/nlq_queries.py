@@ -138,6 +138,16 @@ def case(
     return pytest.param(question, expected, id=shown[:80], marks=marks)
 
 
+def assert_parses_to(
+    question: str, expected: SemanticQuery, vocab: Vocabulary = DEMO_VOCABULARY
+) -> None:
+    """The question is answered by the rules, sure enough to answer, with exactly this query."""
+    reading = understand(question, vocab=vocab)
+    assert reading.refusal is None, reading.refusal
+    assert canonical(reading.query) == canonical(expected), reading.notes
+    assert reading.confidence >= THRESHOLD, (reading.unknown, reading.notes)
+
+
 def questions(cases: list[object]) -> list[str]:
     """The questions of some cases, without their marks (for checks every question passes)."""
     return [c.values[0] for c in cases]  # type: ignore[attr-defined]

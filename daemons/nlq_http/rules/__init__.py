@@ -99,6 +99,7 @@ _SUBJECTS = frozenset(
         "results", "entrants", "events", "fee", "weather", "standards", "revenue",
         "registrations", "splits", "live", "boston_qualifier", "races_of", "when", "where",
         "pace", "gun_time", "count", "average", "median", "stats", "distribution", "compare",
+        "sessions",
     }
 )  # fmt: skip
 

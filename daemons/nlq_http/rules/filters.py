@@ -39,11 +39,48 @@ def _rename(entity: str, f: Filter) -> Filter:
         field = "edition"
     if field == "fee" and entity == "registrations":
         field = "amount_paid"
+    if field == "event_status" and entity == "sessions" and f.value in _SESSION_STATES:
+        return Filter(field="session_status", value=_SESSION_STATES[str(f.value)])
+    if field == "timing_point" and entity == "live_reads":
+        return Filter(field="location", op=Op.IN, value=_location_names(f.value))
     if field in ("state", "city", "country") and field not in dims and f"event_{field}" in dims:
         field = f"event_{field}"
     if field.startswith("event_") and field not in dims and field[6:] in dims:
         field = field[6:]
     return f if field == f.field else f.model_copy(update={"field": field})
+
+
+_SESSION_STATES = {"active": "active", "completed": "closed"}  # a session is open or closed
+
+
+_SIGNED_UP_WHEN = re.compile(
+    r"\b(?:registered|registrations?|sign(?:ed)?[\s-]?ups?|entered|entries)\s+"
+    r"(?:(?!(?:for|to|at|of|events?|races?)\b)\S+\s+){0,2}?"
+    r"(?:during|in|on|between|before|after|since|from|by)\s+[\w\x00]"
+)
+
+
+def _dates_of_signing_up(scan: Scan, entity: str) -> bool:
+    """ "registered for the Turkey Trot 2026 during October": once the edition is named by
+    its year, a date range is when people signed up, as it is right after "registered"."""
+    if entity != "registrations":
+        return False
+    return bool(scan.events and scan.years) or bool(_SIGNED_UP_WHEN.search(scan.low))
+
+
+def _location_names(point: object) -> tuple[str, ...]:
+    """A timing point as the names a timer gives its reader's location ("halfway", "half";
+    "5k", "5 km"): live reads carry the location's own name, not the results' point."""
+    names = point if isinstance(point, tuple) else (point,)
+    out: list[str] = []
+    for name in (str(n).lower() for n in names):
+        if name == "half":
+            out += ["halfway", "half", "half way", "half-way"]
+        elif name.endswith("k") and name[:-1].isdigit():
+            out += [name, f"{name[:-1]}km"]
+        else:
+            out.append(name)
+    return tuple(dict.fromkeys(out))
 
 
 def _standard_band(f: Filter) -> Filter:
@@ -77,7 +114,7 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
             else Filter(field="year", value=years[0])
         )
     start, end = scan.slots.get("date_from"), scan.slots.get("date_to")
-    field = "event_date"
+    field = "registered_at" if _dates_of_signing_up(scan, entity) else "event_date"
     if start and end:
         out.append(Filter(field=field, op=Op.BETWEEN, value=(start, end)))
     elif start:

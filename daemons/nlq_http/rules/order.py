@@ -77,9 +77,10 @@ _SINGULAR = re.compile(
 _PERSONAL_BEST = re.compile(r"\b(?:personal\s+(?:best|record)s?|prs?|pbs?|lifetime\s+best)\b")
 _PLURAL = re.compile(r"\b(?P<w>fastest|quickest|slowest|best|youngest|oldest)\b")
 _MEASURE_TIME = re.compile(
-    r"\b(?P<w>fastest|quickest|best|winning|slowest|worst|longest)[\s\x00]+(?:[\w\x00]+[\s\x00]+)?"
+    r"\b(?P<w>fastest|quickest|best|winning|slowest|worst|longest)[\s\x00]+"
+    r"(?:(?:\x00+|(?P<gun>gun|clock)|net|overall|race|winning|recorded)[\s\x00]+)?"
     r"(?:finish(?:ing)?\s+|chip\s+)?(?:times?|(?=split)|(?=pace))(?:\s+on\s+(?:the\s+)?course)?\b"
-)
+)  # only a word that keeps the meaning may stand between: "the fastest gun time" is a gun time
 _NEXT = re.compile(
     r"\b(?P<w>next|upcoming|coming)\s+(?:(?P<n>\d{1,3})\s+)?(?=(?:[\w\x00]+\s+)?(?P<what>events?|races?)\b"
     r"|(?P<one>\x00+)(?![\w\x00]))"  # "our next marathon": a distance said, taken before
@@ -117,6 +118,12 @@ _SESSION = re.compile(
     r"\b(?:timing\s+)?session\s*(?:id|number|no\.?|#)?\s*[:#]?\s*(?P<n>\d{1,12})\b"
 )
 
+_SESSIONS = re.compile(
+    r"\b(?:(?P<state>open|current|closed|ended|finished)\s+)?(?:(?:live\s+)?timing\s+)?sessions?\b"
+)
+_SESSION_STATES = {"open": "active", "current": "active", "closed": "closed", "ended": "closed",
+                   "finished": "closed"}  # fmt: skip
+
 
 # "the slowest average of any year", "which state had the fastest median": groups ranked by
 # their measure. Only the superlative is taken; "average"/"median" name the measure.
@@ -149,6 +156,10 @@ def extract_order(scan: Scan) -> None:
         number = int(match["n"])
         if 1 <= number <= 2**31 - 1:
             scan.add("session_id", Op.EQ, number)
+    for match in scan.takeall(_SESSIONS):
+        scan.flags.add("sessions")
+        if match["state"]:
+            scan.add("session_status", Op.EQ, _SESSION_STATES[match["state"]])
     if any(f.field == "session_id" for f in scan.filters):
         for match in scan.takeall(_LOCATION):
             scan.add("location", Op.EQ, match["loc"])
@@ -183,6 +194,8 @@ def extract_order(scan: Scan) -> None:
         scan.flags.add("ranked_one")
     for match in scan.takeall(_MEASURE_TIME):
         slow = match["w"] in ("slowest", "worst", "longest")
+        if match["gun"]:
+            scan.flags.add("gun_time")
         if "winning" in match[0] and match["w"] != "winning":
             # "the slowest winning time": each group's winning (fastest) time, ranked
             scan.flags.add("fastest_time")

@@ -151,7 +151,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ("started", r"started|(?:who\s+)?(?:toed|toe)\s+the\s+line"),
     (
         "neutral",
-        r"editions?|years?|season|overall|ever|all-time|combined|data|numbers?|race|event"
+        r"(?:took|takes?|taking)\s+place|editions?|years?|season|overall|ever|all-time|combined"
+        r"|data|numbers?|race|event"
         r"|any\s+idea|(?:with\s+)?(?:their\s+)?bibs?(?:\s+numbers?)?|how\s+long|take|took"
         r"|went|passed|crossed|reached|(?:with\s+(?:their\s+|the\s+)?)?dates"
         r"|over\s+the\s+years|through\s+the\s+years|down\s+the\s+years"
@@ -166,7 +167,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?:the\s+)?finish(?:ing)?\s+line|\bthe\s+\x00+\s+line|seen|spotted|picked\s+up"
         r"|covid(?:-19)?|(?:the\s+)?pandemic|itself|actually|really|exactly"
         r"|\bthe\s+(?:city|town)(?!\s+of\b)|looking\s+at|on\s+offer|offering|on\s+the\s+program(?:me)?"
-        r"|took\s+place|(?<=the\s)line"
+        r"|(?<=the\s)line"
         r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position"
         r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)",
     ),
@@ -235,8 +236,8 @@ _PLURAL_GROUP = re.compile(r"(?:ies|[^su]s|states|races|classes)$")
 _ACROSS_ALL = re.compile(
     r"\b(?:(?:across|over)\s+(?:all|every|any)|(?:in|at|for)\s+all)"
     r"(?:\s+(?:of\s+)?(?:the|our|their))?"
-    r"\s+(?:events?|races?)\b"
-)
+    r"\s+(?:events?|races?|years|editions|seasons)\b"
+)  # "across all years": every edition counted together, not one row a year
 
 
 def _group_name(match: re.Match[str]) -> str | None:

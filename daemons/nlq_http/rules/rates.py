@@ -75,10 +75,52 @@ _RATES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 )
 
 
+# "what percentage of <whoever, wherever> <did what>": the share asked first, what they did
+# later in the sentence; the words between (an event, a year, "who started") are left to the
+# other extractors, so none of them is lost.
+_SHARE_LEAD = re.compile(
+    r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction)\s+of\b"
+    r"|\bthe\s+(?:percentage|proportion|share|fraction)\s+of\b"
+)
+_DID: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("dnf_rate", "entrants", re.compile(
+        r"\b(?:did\s+not|didn'?t|failed\s+to|could\s*n[o']t)\s+finish|\bdnf'?d|\bdropped\s+out"
+        r"|\bwere\s+dnfs?\b")),
+    ("dns_rate", "entrants", re.compile(
+        r"\b(?:did\s+not|didn'?t|never)\s+(?:start(?:ed)?|show(?:ed)?(?:\s+up)?)\b"
+        r"|\bwere\s+no[\s-]?shows\b")),
+    ("bq_rate", "finishers", re.compile(
+        r"\b(?:bq'?d|qualified(?:\s+for\s+boston)?|ran\s+(?:a\s+)?(?:boston[\s-])?(?:qualifying"
+        r"\s+time|bq)|(?:were|are)\s+(?:boston\s+)?qualifiers|met\s+the\s+(?:bq|boston|qualifying)"
+        r"\s+(?:standards?|times?))\b")),
+    ("women_share", "finishers", re.compile(r"\b(?:were|are)\s+(?:women|female)\b")),
+    ("men_share", "finishers", re.compile(r"\b(?:were|are)\s+(?:men|male)\b")),
+    ("finish_rate", "entrants", re.compile(
+        r"\b(?:finished|completed\s+(?:it|the\s+race)|made\s+it\s+to\s+the\s+finish)"
+        r"(?=\s*[?.!]*$)")),
+)  # fmt: skip
+
+
+def _add_rate(scan: Scan, measure: str, entity: str) -> None:
+    rates = scan.slots.setdefault("rates", [])
+    if measure not in rates:
+        rates.append(measure)
+    scan.set("rate_entity", entity)  # a DNF rate and a women's share: unsure
+
+
 def extract_rates(scan: Scan) -> None:
     for measure, entity, pattern in _RATES:
         if scan.takeall(pattern):
-            rates = scan.slots.setdefault("rates", [])
-            if measure not in rates:
-                rates.append(measure)
-            scan.set("rate_entity", entity)  # a DNF rate and a women's share: unsure
+            _add_rate(scan, measure, entity)
+    if scan.slots.get("rates"):
+        return
+    lead = next(scan.finditer(_SHARE_LEAD), None)
+    if lead is None:
+        return
+    for measure, entity, pattern in _DID:
+        did = pattern.search(scan.work, lead.end())
+        if did is not None:
+            scan.take(lead.start(), lead.end())
+            scan.take(did.start(), did.end())
+            _add_rate(scan, measure, entity)
+            return

@@ -60,12 +60,22 @@ def _terse_headcount(scan: Scan, entity: str) -> bool:
     return bool(_HEADCOUNT_NOUN.search(scan.low)) and not _ROWS_WANTED.search(scan.low)
 
 
+def _about_sessions(scan: Scan) -> bool:
+    """ "which event is session 2 for", "list the timing sessions": the sessions themselves,
+    not their reads (no reads, tags or mat said)."""
+    fields = {f.field for f in scan.filters}
+    said = "sessions" in scan.flags or "session_id" in fields
+    return said and not scan.flags & {"live", "tags"} and "location" not in fields
+
+
 def entity_for(scan: Scan, previous: str | None = None) -> str:
     flags = scan.flags
     if scan.slots.get("rate_entity"):
         return str(scan.slots["rate_entity"])  # "the DNF rate": of the entrants who started
     if scan.slots.get("having_of"):
         return str(scan.slots["having_of"])  # "events with more than 2 races": races counted
+    if _about_sessions(scan):
+        return "sessions"
     counted = _COUNTED.search(scan.low)
     quiet = {"standards", "weather", "splits", "revenue", "live", "fee", "boston_qualifier"}
     listed = _listed_events(scan, counted)
@@ -81,8 +91,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         if noun in ("events", "races") and scan.slots.get("person") is not None:
             return "finishers"  # "how many races has Wardian run (won)": his results
         if noun not in ("events", "races") or not (fields & {"outcome", "chip_time", "age", "sex"}):
-            if noun == "finishers" and "outcome" in fields:
-                return "entrants"
+            if noun == "finishers" and ("outcome" in fields or "started" in flags):
+                return "entrants"  # "how many runners started": everyone but the no-shows
             return noun
     fields = {f.field for f in scan.filters}
     if "session_id" in fields or "live" in flags:
@@ -256,7 +266,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         measures = [m for m in measures if m.name != "count"] or [MeasureRef(name="unique_tags")]
     if entity == "live_reads" and not measures:
         measures = [MeasureRef(name=m) for m in ("count", "unique_tags", "first_read", "last_read")]
-        group_by = group_by or ["location"]
+        if "location" not in fields:
+            group_by = group_by or ["location"]
     if "faster" in scan.flags:
         scan.flags.add("compare")
         measures = measures or [MeasureRef(name="average_time")]
@@ -276,6 +287,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         # "which year was the coldest at Boston": the coldest reading, its year shown
         listed_by, group_by = group_by, []
         scan.slots.setdefault("limit", 1)
+    elif weather_rank and not group_by and scan.slots.get("limit") == 1 and "year" not in fields:
+        listed_by = ["year"]  # "the warmest Boston Marathon on record": which edition it was
     ranked = scan.slots.get("rank") and (scan.slots.get("limit") or "winner" in scan.flags)
     if group_by and not measures and per_group is None and ranked:
         # "the fastest man and woman", "who won each race": the top of each group
