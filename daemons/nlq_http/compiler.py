@@ -16,9 +16,7 @@ from typing import Any
 
 from .explain import explain
 from .model import MODEL, Dimension, Entity, Kind, Measure
-from .query import MAX_ROWS, Filter, Op, SemanticQuery
-
-DISTANCE_TOLERANCE = 0.02  # "marathon" matches 41.35-43.04 km: courses are not all certified
+from .query import DISTANCE_TOLERANCE, MAX_ROWS, Filter, Op, SemanticQuery
 
 
 class QueryError(ValueError):
@@ -90,7 +88,7 @@ _VALUE_TYPES: dict[Kind, tuple[type, ...]] = {
     Kind.TIME: (dt.timedelta,),
     Kind.BOOL: (bool,),
     Kind.RANGE: (int, float),
-    Kind.CONDITION: (int,),
+    Kind.CONDITION: (int, float),
 }
 
 
@@ -107,8 +105,10 @@ def check_filter(entity: Entity, f: Filter) -> Dimension:
     ordered = (*_ORDERED_KINDS, Kind.RANGE) if f.op is Op.BETWEEN else _ORDERED_KINDS
     if f.op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.BETWEEN, Op.OUTSIDE) and dim.kind not in ordered:
         raise QueryError(f"{dim.label} cannot be compared with {f.op.value}")
-    if dim.kind in (Kind.BOOL, Kind.CONDITION) and f.op is not Op.EQ:
+    if dim.kind is Kind.BOOL and f.op is not Op.EQ:
         raise QueryError(f"{dim.label} takes only an equality")
+    if dim.kind is Kind.CONDITION and f.op not in (Op.EQ, Op.NE):
+        raise QueryError(f"{dim.label} holds (eq) or does not (ne)")
     if dim.kind is Kind.RANGE and f.op not in (Op.EQ, Op.BETWEEN):
         raise QueryError(f"{dim.label} takes a value or a range (between)")
     for value in values:
@@ -204,7 +204,8 @@ class _Builder:
         values = _values(f)
         name = f.field
         if dim.kind is Kind.CONDITION:
-            return dim.sql.replace("{value}", self.param(values[0], name))
+            held = dim.sql.replace("{value}", self.param(values[0], name))
+            return held if f.op is Op.EQ else f"NOT {held}"
         if dim.kind is Kind.BOOL:
             return dim.sql if values[0] else f"NOT {dim.sql}"
         if dim.kind is Kind.RANGE:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 from .model import MODEL, Kind
 from .query import Filter, Op, SemanticQuery
@@ -59,9 +60,17 @@ def filter_words(entity_name: str, f: Filter) -> str:
     values = f.value if isinstance(f.value, tuple) else (f.value,)
     shown = [value_words(f.field, v) for v in values]
     if dim.kind is Kind.CONDITION:
-        return f"{dim.label} {shown[0]}"
+        said = (
+            dim.label.replace("{value}", shown[0])
+            if "{value}" in dim.label
+            else f"{dim.label} {shown[0]}"
+        )
+        return said if f.op is Op.EQ else f"not {said}"
     if dim.kind is Kind.BOOL:
-        return dim.label if values[0] else f"not {dim.label}"
+        if values[0] or not dim.label.startswith("with "):
+            return dim.label if values[0] else f"not {dim.label}"
+        lacking = re.sub(r"^with\s+(?:an?\s+)?", "", dim.label)
+        return f"with no {lacking}"  # "with no phone number", not "not with a phone number"
     if f.op is Op.BETWEEN:
         return f"{dim.label} between {shown[0]} and {shown[1]} (inclusive)"
     if f.op is Op.OUTSIDE:

@@ -147,7 +147,8 @@ def _filter_items(entity: Entity, events: Sequence[str], partners: Sequence[str]
         if d.kind is Kind.ENUM:
             add([d.name], EQUALITY_OPS, _value(_enum(d.values)))
     add([d.name for d in dims if d.kind is Kind.BOOL], (Op.EQ,), _enum(("true", "false")))
-    add([d.name for d in dims if d.kind in (Kind.RANGE, Kind.CONDITION)], (Op.EQ,), text)
+    add([d.name for d in dims if d.kind is Kind.RANGE], (Op.EQ,), text)
+    add([d.name for d in dims if d.kind is Kind.CONDITION], (Op.EQ, Op.NE), text)
     # The count of each group (with "count" among the measures and a grouping): HAVING.
     add(["count"], (Op.GT, Op.GE, Op.LT, Op.LE, Op.EQ), {"type": "integer", "minimum": 0})
     return items
@@ -236,7 +237,8 @@ _KIND_WORDS = {
     Kind.TIME: "time",
     Kind.BOOL: "yes/no",
     Kind.RANGE: "number within the row's band; eq only; filter only",
-    Kind.CONDITION: "the value (a year) completes the label; eq only; filter only",
+    Kind.CONDITION: "the value (a year, or km) completes the label; eq: holds, ne: does not;"
+    " filter only",
 }
 
 

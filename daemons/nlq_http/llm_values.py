@@ -210,7 +210,7 @@ _CONVERT: dict[Kind, Callable[[Dimension, object, Context], Scalar]] = {
     Kind.TIME: _time,
     Kind.BOOL: _bool,
     Kind.RANGE: _range,
-    Kind.CONDITION: _int,  # the compiler puts it in the condition as a whole number
+    Kind.CONDITION: _number,  # a year or a distance, completing the condition
 }
 
 

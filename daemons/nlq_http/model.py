@@ -25,9 +25,33 @@ from .model_people import (
 from .model_types import Dimension, Entity, Kind, Measure
 from .model_types import dim as _d
 from .model_types import dims as _dims
+from .query import DISTANCE_TOLERANCE
 
 __all__ = ["MODEL", "Dimension", "Entity", "Kind", "Measure"]
 
+
+# What an event holds, asked of the events themselves ("events with no results yet", "our
+# events that did not include a half marathon"): existence, so "no" is a NOT EXISTS.
+EVENT_CONTENTS = (
+    Dimension(
+        "has_results",
+        "EXISTS (SELECT 1 FROM ct_results AS xr WHERE xr.event_id = e.id)",
+        Kind.BOOL,
+        "with results",
+        ("e",),
+        shown=False,
+    ),
+    Dimension(
+        "offers_distance",
+        "EXISTS (SELECT 1 FROM ct_races AS xra WHERE xra.event_id = e.id"  # noqa: S608 (constants)
+        f" AND xra.distance_km BETWEEN {{value}} * {1 - DISTANCE_TOLERANCE}"
+        f" AND {{value}} * {1 + DISTANCE_TOLERANCE})",
+        Kind.CONDITION,
+        "offering a {value} km race",
+        ("e",),
+        shown=False,
+    ),
+)
 
 EVENTS = Entity(
     name="events",
@@ -41,6 +65,7 @@ EVENTS = Entity(
         _d("event_id", "e.id", Kind.INT, "event id", "e"),
         _d("end_date", "e.end_date", Kind.DATE, "end date", "e"),
         _d("time_zone", "e.time_zone", Kind.TEXT, "time zone", "e"),
+        *EVENT_CONTENTS,
     ),
     measures={"count": Measure("count", "count(*)", "count", "events")},
     columns=(

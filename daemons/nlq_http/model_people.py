@@ -54,7 +54,12 @@ PERSON_DIMENSIONS = (
 CONTACT_DIMENSIONS = (
     _d("email", "p.email", Kind.TEXT, "e-mail", "p"),
     _d("phone", "p.phone", Kind.TEXT, "phone", "p"),
-)
+    # "with no phone number": a blank one is none either
+    Dimension("has_email", "(p.email IS NOT NULL AND p.email <> '')", Kind.BOOL,
+              "with an e-mail address", ("p",), shown=False),
+    Dimension("has_phone", "(p.phone IS NOT NULL AND p.phone <> '')", Kind.BOOL,
+              "with a phone number", ("p",), shown=False),
+)  # fmt: skip
 RESULT_DIMENSIONS = (
     _d("chip_time", "r.chip_time", Kind.TIME, "chip time", "r"),
     _d("gun_time", "r.gun_time", Kind.TIME, "gun time", "r"),

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_ROWS = 1000
 MARATHON_KM = 42.195  # a marathon, said or implied (a Boston qualifier)
 HALF_MARATHON_KM = 21.0975
+DISTANCE_TOLERANCE = 0.02  # "marathon" matches 41.35-43.04 km: courses are not all certified
 
 Scalar = str | int | float | bool | dt.date | dt.timedelta
 

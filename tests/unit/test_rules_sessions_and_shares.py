@@ -1,6 +1,8 @@
-"""Live timing sessions themselves and the mats their reads came in at, a share asked as
-"what percentage of … did …", the words between a superlative and "time" ("the fastest gun
-time"), "across all years" counted together, starters, and registration dates."""
+"""What events and people have or lack ("events with no results", "didn't include a half",
+"with no phone number"), event statuses negated, live timing sessions themselves and the mats
+their reads came in at, a share asked as "what percentage of … did …", the words between a
+superlative and "time" ("the fastest gun time"), "across all years" counted together,
+starters, and registration dates."""
 
 from __future__ import annotations
 
@@ -27,7 +29,40 @@ from tests.unit.nlq_queries import (
 STARTED = F("outcome", "dns", "ne")
 HALFWAY = F("location", ("halfway", "half", "half way", "half-way"), "in")
 
+DNS = F("outcome", "dns")
+HALF_OFFERED = F("offers_distance", HALF_MARATHON_KM)
+
 CASES = [
+    case("events with no results yet", Q("events", F("has_results", False))),
+    case(
+        "Which of our 2026 events didn't include a half marathon?",
+        Q("events", YEAR(2026), F("offers_distance", HALF_MARATHON_KM, "ne")),
+    ),
+    case(
+        "events in 2025 with both a marathon and a half",
+        Q("events", YEAR(2025), F("offers_distance", 42.195), HALF_OFFERED),
+    ),
+    case(
+        "how many events had a half marathon in 2024",
+        Q("events", YEAR(2024), HALF_OFFERED, count=True),
+    ),
+    case(
+        "chicago 2025 finishers with no phone number",
+        Q("finishers", EVENT(CHICAGO), YEAR(2025), MARATHON, F("has_phone", False), count=True),
+    ),
+    case(
+        "events in 2024 that were not cancelled",
+        Q("events", YEAR(2024), F("event_status", "cancelled", "ne")),
+    ),
+    case(
+        "How many people registered for the Hartford Marathon 2024 but did not start?",
+        Q("entrants", EVENT(HARTFORD), YEAR(2024), MARATHON, DNS, count=True),
+    ),
+    case(
+        "Of the people signed up for the 2025 Boston Marathon, how many never crossed a single"
+        " timing mat?",
+        Q("entrants", EVENT(BOSTON), YEAR(2025), MARATHON, DNS, count=True),
+    ),
     case(
         "fastest gun time boston 2021",
         Q("finishers", EVENT(BOSTON), YEAR(2021), MARATHON, measures=("fastest_gun_time",)),
@@ -120,3 +155,17 @@ def test_a_distance_compared_is_compared_past_the_distances_it_matches(op, bound
 def test_a_timing_session_listing_needs_no_session_number():
     compiled = compile_query(Q("sessions"), Tenant(None, True))
     assert compiled.database == "raw" and "timing_sessions" in compiled.sql
+
+
+@pytest.mark.parametrize(
+    ("op", "sql"), [("eq", "EXISTS (SELECT 1 FROM ct_races"), ("ne", "NOT EXISTS (SELECT")]
+)
+def test_a_distance_an_event_offers_is_an_existence_condition(op, sql):
+    compiled = compile_query(Q("events", F("offers_distance", 5.0, op)), Tenant(7, False))
+    assert sql in compiled.sql and compiled.params["offers_distance"] == 5.0
+    assert ("not offering" in compiled.explanation) is (op == "ne")
+
+
+def test_the_finishers_with_a_phone_number_are_not_read_as_lacking_one():
+    query = understand("list boston 2024 finishers with phone numbers").query
+    assert query is None or not query.filters_on("has_phone")

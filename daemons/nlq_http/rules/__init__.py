@@ -34,6 +34,7 @@ from . import (
     ages,
     amounts,
     bq,
+    contents,
     contrast,
     dates,
     having,
@@ -85,6 +86,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     amounts.extract_fees,
     dates.extract_dates,
     amounts.extract_distance,
+    contents.extract_contents,  # after distances: "events without a half" is of events
     amounts.extract_times,
     phrases.extract_percentiles,
     order.extract_order,

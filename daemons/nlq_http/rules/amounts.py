@@ -123,6 +123,7 @@ def extract_distance(scan: Scan) -> None:
                 scan.note("ignored a distance outside 0-500 km", P_DROPPED)
             if kind == "ultra":
                 scan.note("read 'ultra' as 50 km")
+    scan.distance_kms = sorted(found)
     kms = list(dict.fromkeys(km for _, km in sorted(found)))
     if kms:
         scan.slots["distances"] = kms

@@ -167,7 +167,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?:the\s+)?finish(?:ing)?\s+line|\bthe\s+\x00+\s+line|seen|spotted|picked\s+up"
         r"|covid(?:-19)?|(?:the\s+)?pandemic|itself|actually|really|exactly"
         r"|\bthe\s+(?:city|town)(?!\s+of\b)|looking\s+at|on\s+offer|offering|on\s+the\s+program(?:me)?"
-        r"|(?<=the\s)line"
+        r"|(?<=the\s)line|but(?=\s+(?:\x00|(?:did|do|does|was|were|had|have|has|never|then)\b))"
         r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position"
         r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)",
     ),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..compiler import QueryError, validate
-from ..model import MODEL
+from ..model import MODEL, Kind
 from ..query import Filter, MeasureRef, Op, SemanticQuery, Sort
 from .filters import Unanswerable, filters_for
 from .measures import measures_for
@@ -83,9 +83,10 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         noun = _NOUN_ENTITY.get(counted["noun"], "registrations")
         if counted["noun"] == "people":  # "how many people …" says nothing of its own
             noun = "finishers"
-            if "registrations" in flags and "started" not in flags:
+            outcome = any(f.field == "outcome" for f in scan.filters)
+            if "registrations" in flags and "started" not in flags and not outcome:
                 noun = "registrations"  # "how many people have registered"
-            elif flags & {"entrants", "started"}:
+            elif flags & {"entrants", "started"} or outcome:  # "signed up but did not start"
                 noun = "entrants"
         fields = {f.field for f in scan.filters}
         if noun in ("events", "races") and scan.slots.get("person") is not None:
@@ -119,6 +120,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         return "registrations"  # "registered on RunSignUp"
     if "free_entry" in flags:
         return "registrations"  # "how many got a free entry": paid nothing to register
+    if "registrations" in flags and "outcome" in fields:
+        return "entrants"  # "signed up but never started": the timed entrants have outcomes
     if flags & {"revenue", "paid"} or ("registrations" in flags and "fee" not in flags):
         return "registrations"
     if "fee" in flags or "fee" in fields:
@@ -159,8 +162,9 @@ def _one_value_each(
     """Two values said for one field ("how many dropped out, and how many never started")
     are never both required (no row has both): counted side by side, or refused."""
     said: dict[str, list[Filter]] = {}
+    conditions = {n for n, d in MODEL[entity].dimensions.items() if d.kind is Kind.CONDITION}
     for f in filters:
-        if f.op is Op.EQ:
+        if f.op is Op.EQ and f.field not in conditions:  # "both a marathon and a half": both
             said.setdefault(f.field, []).append(f)
     for name, several in said.items():
         values = list(dict.fromkeys(f.value for f in several))

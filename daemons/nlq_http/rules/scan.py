@@ -62,6 +62,7 @@ class Scan:
     penalties: list[float] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     distance_spans: list[tuple[int, int]] = field(default_factory=list)
+    distance_kms: list[tuple[int, float]] = field(default_factory=list)  # (start, km) read
     short_names: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -27,7 +27,8 @@ _OUTCOMES: tuple[tuple[str, Op, re.Pattern[str]], ...] = (
         Op.EQ,
         re.compile(
             r"\b(?:dns'?s?|did[\s-]*n[o']?t[\s-]+start(?:ed|s|ers)?|didnt\s+start|not\s+start(?:ed)?"
-            r"|no[\s-]?shows?|never\s+start(?:ed)?|failed\s+to\s+start|non[\s-]?starters?)\b"
+            r"|no[\s-]?shows?|never\s+start(?:ed)?|failed\s+to\s+start|non[\s-]?starters?"
+            r"|never\s+(?:crossed|hit|touched)\s+(?:a\s+single|any)\s+(?:timing\s+)?mats?)\b"
         ),
     ),
     (
@@ -48,7 +49,21 @@ _EVENT_STATUS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _POSTPONED = re.compile(r"\b(?:postponed?|rescheduled|delayed|moved\s+to\s+a\s+later\s+date)\b")
 
 
+# "our events that aren't completed yet", "events that weren't cancelled": every other status.
+_NOT_STATUS = re.compile(
+    r"\b(?:are|is|was|were|have|has|had)\s+not\s+(?:yet\s+)?(?:been\s+)?"
+    r"(?P<w>completed|complete|over|done|cancell?ed|called\s+off|active|upcoming)\b(?:\s+yet)?"
+)
+_NOT_STATUS_WORDS = {"completed": "completed", "complete": "completed", "over": "completed",
+                     "done": "completed", "active": "active", "upcoming": "upcoming"}  # fmt: skip
+_EVENTS_SAID = re.compile(r"\bevents?\b")
+
+
 def extract_statuses(scan: Scan) -> None:
+    if _EVENTS_SAID.search(scan.low):
+        for match in scan.takeall(_NOT_STATUS):
+            status = _NOT_STATUS_WORDS.get(match["w"], "cancelled")
+            scan.add("event_status", Op.NE, status)
     for outcome, op, pattern in _OUTCOMES:
         if scan.takeall(pattern):
             scan.add("outcome", op, outcome)
