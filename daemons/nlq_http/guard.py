@@ -182,6 +182,8 @@ ALLOWED_FUNCTIONS: tuple[type[exp.Expression], ...] = (
     exp.Not,
     exp.Exists,
     exp.Any,
+    exp.Case,  # a reading's sky from its free-text conditions
+    exp.If,  # sqlglot's form of a CASE branch
     exp.RowNumber,  # top N per group, over the query's own rows
     exp.Window,
 )

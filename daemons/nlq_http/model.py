@@ -32,6 +32,44 @@ __all__ = ["MODEL", "Dimension", "Entity", "Kind", "Measure"]
 
 # What an event holds, asked of the events themselves ("events with no results yet", "our
 # events that did not include a half marathon"): existence, so "no" is a NOT EXISTS.
+# Words of a reading's free-text conditions ("Light rain", "Snow flurries", "Partly cloudy").
+_SKY = {
+    "rain": ("rain", "drizzle", "shower", "storm"),
+    "snow": ("snow", "flurr", "sleet", "hail"),
+    "clear": ("sun", "clear", "fair"),
+    "cloudy": ("cloud", "overcast", "fog", "mist", "haz"),
+}
+
+
+def _conditions_say(column: str, sky: str) -> str:
+    return "(" + " OR ".join(f"{column} ILIKE '%{word}%'" for word in _SKY[sky]) + ")"
+
+
+# Whether an event had rain or snow in any of its weather readings ("editions that had rain",
+# "events where it didn't snow"): of the event, not of one reading. "No rain" is said only of
+# an event whose weather was read.
+EVENT_WEATHER = (
+    *(
+        Dimension(
+            f"had_{sky}",
+            "EXISTS (SELECT 1 FROM event_weather AS xw WHERE xw.ct_event_id = e.id"  # noqa: S608
+            f" AND {_conditions_say('xw.conditions', sky)})",
+            Kind.BOOL,
+            f"with {sky} on the day",
+            ("e",),
+            shown=False,
+        )
+        for sky in ("rain", "snow")
+    ),
+    Dimension(
+        "has_weather",
+        "EXISTS (SELECT 1 FROM event_weather AS xw WHERE xw.ct_event_id = e.id)",
+        Kind.BOOL,
+        "with weather readings",
+        ("e",),
+        shown=False,
+    ),
+)
 EVENT_CONTENTS = (
     Dimension(
         "has_results",
@@ -66,12 +104,14 @@ EVENTS = Entity(
         _d("end_date", "e.end_date", Kind.DATE, "end date", "e"),
         _d("time_zone", "e.time_zone", Kind.TEXT, "time zone", "e"),
         *EVENT_CONTENTS,
+        *EVENT_WEATHER,
     ),
     measures={"count": Measure("count", "count(*)", "count", "events")},
     columns=(
         "event_id",
         "event",
         "event_date",
+        "end_date",
         "event_city",
         "event_state",
         "event_status",
@@ -102,6 +142,15 @@ RACES = Entity(
     partner_aliases=("ra", "e"),
 )
 
+# The sky in a reading's conditions, whatever words the provider used: what "when it was
+# raining" or "no snow" filters on.
+WEATHER_TYPES = ("rain", "snow", "clear", "cloudy", "other")
+WEATHER_TYPE = (
+    "CASE "
+    + " ".join(f"WHEN {_conditions_say('w.conditions', sky)} THEN '{sky}'" for sky in _SKY)
+    + " ELSE 'other' END"
+)
+
 WEATHER = Entity(
     name="weather",
     label="weather readings",
@@ -126,9 +175,11 @@ WEATHER = Entity(
         _d("humidity_pct", "w.humidity_pct", Kind.NUMBER, "humidity (%)", "w"),
         _d("wind_kph", "w.wind_kph", Kind.NUMBER, "wind (km/h)", "w"),
         _d("conditions", "w.conditions", Kind.TEXT, "conditions", "w"),
+        _d("weather_type", WEATHER_TYPE, Kind.ENUM, "sky", "w", values=WEATHER_TYPES),
     ),
     measures={
         "count": Measure("count", "count(*)", "count", "readings"),
+        "events": Measure("events", "count(DISTINCT w.ct_event_id)", "count", "events"),
         "average_temperature": Measure(
             "average_temperature", "round(avg(w.temperature_c), 1)", "celsius", "average °C"
         ),

@@ -94,6 +94,20 @@ BOSTON_QUALIFIER_OF = _d(
     "p",
 )
 
+# A negative split: the second half run faster than the first, judged at the split nearest
+# halfway (within 2 % of half the race's distance); a runner with no such split has none.
+NEGATIVE_SPLIT = _d(
+    "negative_split",
+    "EXISTS (SELECT 1 FROM ct_results AS h WHERE h.participant_id = r.participant_id"
+    " AND h.timing_partner_id = r.timing_partner_id AND h.timing_point <> 'Finish'"
+    " AND h.split_km BETWEEN ra.distance_km * 0.49 AND ra.distance_km * 0.51"
+    " AND r.chip_time - h.chip_time < h.chip_time)",
+    Kind.BOOL,
+    "with a negative split",
+    "r",
+    "ra",
+)
+
 # The splits of a race's winner: the fastest finish (chip time) of that race, same partner.
 RACE_WINNER = (
     "r.participant_id = (SELECT w.participant_id FROM ct_results AS w WHERE w.race_id = r.race_id"
@@ -256,6 +270,7 @@ FINISHERS = Entity(
         *RESULT_DIMENSIONS,
         BOSTON_QUALIFIER,
         BOSTON_QUALIFIER_OF,
+        NEGATIVE_SPLIT,
         TIME_BAND,
     ),
     measures={m.name: m for m in TIME_MEASURES} | FINISHER_SHARES,

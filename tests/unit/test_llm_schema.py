@@ -153,7 +153,10 @@ def test_operators_and_values_follow_the_kind():
     assert item_for("event")["value"]["anyOf"][0]["enum"] == list(EVENTS)
     assert item_for("partner")["value"]["anyOf"][0]["enum"] == list(PARTNERS)
     assert item_for("boston_qualifier") == {  # every yes/no field of the entity alike
-        "field": {"type": "string", "enum": ["has_email", "has_phone", "boston_qualifier"]},
+        "field": {
+            "type": "string",
+            "enum": ["has_email", "has_phone", "boston_qualifier", "negative_split"],
+        },
         "op": {"type": "string", "enum": ["eq"]},
         "value": {"type": "string", "enum": ["true", "false"]},
     }

@@ -49,6 +49,7 @@ from . import (
     rates,
     splits,
     statuses,
+    weather,
 )
 from .followup import is_follow_up, merge
 from .resolve import Unanswerable, build
@@ -83,6 +84,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     holidays.extract_holidays,  # before people and dates: "Mother's Day 2026" is a day
     people.extract_person,
     splits.extract_splits,
+    weather.extract_weather,  # before amounts: "20 km/h" is a wind, "15 degrees" no age
     having.extract_having,  # before times: "more than 10 finishers" is a count
     amounts.extract_fees,
     dates.extract_dates,

@@ -154,7 +154,8 @@ _WRITE_VERB = re.compile(
     r"|i\s+(?:want|need)\s+(?:you\s+)?to|go\s+ahead\s+and|and\s+then|then|and|also)\s+)"
     r"(?:update|modify|edit|alter|rename|replace|correct|fix|assign|merge"
     r"|reset|cancel|reschedule|postpone|disqualify|register|enroll|upload|import|swap"
-    r"|transfer)\s+(?!(?:me|us)\b)"
+    r"|transfer|add|set|put|move|mark|restore|undo|revert|void|approve|enter|unmark"
+    r"|reinstate|reopen)\s+(?!(?:me|us|up|together)\b)"
 )
 _WRITE_PHRASE = re.compile(
     r"\b(?:mark|flag|set|change|update)\b[^.?!;\n]{0,80}?\b(?:as|to)\s+"
@@ -165,8 +166,9 @@ _WRITE_PHRASE = re.compile(
     r"[^.?!;\n]{0,40}?\bto\b"
     r"|\badd\b[^.?!;\n]{0,80}?\b(?:to|into)\s+(?:the\s+|our\s+)?(?:event|race|database"
     r"|results|roster|entrants|participants|registrations|table)s?\b"
-    r"|\badd\s+(?:a\s+|an\s+|new\s+|another\s+){1,2}(?:runner|participant|result|finisher|entrant"
-    r"|registration|event|race|record|entry|time)s?\b"
+    r"|\badd\s+(?:a\s+|an\s+|new\s+|another\s+){1,2}(?:[\w-]{1,20}\s+){0,3}?(?:runner"
+    r"|participant|result|finisher|entrant|registration|event|race|record|entry|time|split"
+    r"|mat|location|division|wave)s?\b"
     r"|\bcreate\s+(?:a\s+|an\s+|new\s+){0,3}(?:event|race|participant|runner|result|record"
     r"|entry|registration|user|account|partner|table|session)s?\b"
 )

@@ -107,7 +107,9 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ),
     (
         "when",
-        r"when|what\s+(?:date|day)|which\s+(?:date|day)|(?<!with\s)(?<!their\s)(?<!the\s)dates?(?:\s+of)?",
+        r"when|what\s+(?:date|day)|which\s+(?:date|day)|(?<!with\s)(?<!their\s)(?<!the\s)dates?(?:\s+of)?"
+        # "when does the trail series end", "its end date": the events' end_date column
+        r"|(?:the\s+)?end\s+dates?(?:\s+of)?|(?<=\s)(?:end|ends|wrap\s+up|conclude)(?=\s*[?.!]*$)",
     ),
     ("where", r"where|what\s+city|which\s+city|location\s+of"),
     (

@@ -45,6 +45,15 @@ def _point_name(match: re.Match[str]) -> str | tuple[str, str]:
     return "Half"
 
 
+# "ran a negative split", "negative splits", "who didn't negative split": the second half
+# faster than the first (a finisher's, judged at the split nearest halfway).
+_NEGATIVE_SPLIT = re.compile(
+    r"\b(?:(?P<neg>without|with\s+no|(?:did|does|do)\s*n[o']?t|never|no)\s+)?"
+    r"(?:(?:run|ran|running|runs|with|had|have|has|get|got)\s+)?(?:an?\s+)?"
+    r"negative[\s-]?split(?:s|ting|ted)?\b"
+)
+
+
 # "which timing points did the Boston Marathon have": the points, the finish among them.
 _WHICH_POINTS = re.compile(
     r"\b(?:which|what)\s+(?:(?:timing|split)\s+points|splits|checkpoints|mats|timing\s+mats)"
@@ -55,6 +64,8 @@ _WHICH_POINTS = re.compile(
 
 def extract_splits(scan: Scan) -> None:
     """Before distances: "the 10K split" is a timing point, not a 10 km race."""
+    for match in scan.takeall(_NEGATIVE_SPLIT):
+        scan.add("negative_split", Op.EQ, not match["neg"])
     if scan.takeall(_WHICH_POINTS):
         scan.flags.add("splits")
         scan.group_by.append("timing_point")
