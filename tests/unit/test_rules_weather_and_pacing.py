@@ -1,6 +1,7 @@
 """The sky and the readings compared ("editions that had rain", "no snow", "above 15
 degrees", "wind over 20 km/h", "below freezing"), negative splits, when an event ends,
-and writes said as a plain imperative ("add a 10K race to …")."""
+two sides counted against each other ("more women than men"), and writes said as a plain
+imperative ("add a 10K race to …")."""
 
 from __future__ import annotations
 
@@ -76,6 +77,34 @@ CASES = [
     ),
     case("When does the Boston Marathon end?", Q("events", EVENT(BOSTON))),
     case("put together a list of boston finishers", Q("finishers", EVENT(BOSTON), MARATHON)),
+    # Two sides counted against each other: each side's count.
+    case(
+        "Did more people finish Boston in 2024 than 2023?",
+        Q("finishers", EVENT(BOSTON), YEAR(2023, 2024), MARATHON, count=True, group_by=("year",)),
+    ),
+    case(
+        "were there more women than men at boston 2024",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            F("sex", ("F", "M"), "in"),
+            count=True,
+            group_by=("sex",),
+        ),
+    ),
+    case(
+        "which had more finishers, boston or chicago in 2024",
+        Q(
+            "finishers",
+            EVENT(BOSTON, CHICAGO),
+            YEAR(2024),
+            MARATHON,
+            count=True,
+            group_by=("event",),
+        ),
+    ),
 ]
 
 

@@ -34,6 +34,7 @@ from . import (
     ages,
     amounts,
     bq,
+    comparisons,
     contents,
     contrast,
     dates,
@@ -88,6 +89,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     having.extract_having,  # before times: "more than 10 finishers" is a count
     amounts.extract_fees,
     dates.extract_dates,
+    comparisons.extract_comparisons,  # after dates: "than 2023" is a year compared
     amounts.extract_distance,
     contents.extract_contents,  # after distances: "events without a half" is of events
     amounts.extract_times,

@@ -140,6 +140,10 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         measures = measures or [MeasureRef(name="average_time")]
     if "started" in scan.flags and entity == "entrants":
         filters.append(Filter(field="outcome", op=Op.NE, value="dns"))
+    if "compare_count" in scan.flags and not group_by:
+        group_by = _compared(scan, filters)  # "more women than men": each side counted
+        if not group_by:
+            raise Unanswerable("say what to count against what: two years, events, or sexes")
     if "compare" in scan.flags and not group_by:
         group_by = _compared(scan, filters)
         if not group_by:

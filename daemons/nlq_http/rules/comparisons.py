@@ -1,0 +1,36 @@
+"""Two things counted against each other: "did more people finish in 2024 than 2023", "were
+there more women than men", "which had more finishers, Boston or Chicago".
+
+The answer is each side's count, side by side, grouped by the dimension said with two values.
+Read after dates, so "than 2023" is a year compared, and before times and ages, so a number
+after "than" ("more than 300 finishers", "more than 3 hours") stays a threshold.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .scan import Scan
+
+# "more … than <not a number>": a year (19xx/20xx, or already read) is compared, not a threshold.
+_MORE_THAN = re.compile(
+    r"\b(?P<w>more|fewer|less)\b(?=(?:[\s\x00]+[^\s\x00]+){0,6}?[\s\x00]+than\b)"
+    r"|(?<=\s)than\b(?![\s\x00]*(?:\$|an?\b|one\b|half\b|(?!(?:19|20)\d\d\b)\d))"
+)
+_WHICH_MORE = re.compile(
+    r"\b(?:which|who|what)\s+(?:\w+\s+){0,2}?(?:had|has|have|drew|got|saw|gets|draws)\s+"
+    r"(?P<w>more|fewer)\b"
+)
+
+
+def extract_comparisons(scan: Scan) -> None:
+    found = list(scan.finditer(_MORE_THAN))
+    words = [m for m in found if m["w"]]
+    thans = [m for m in found if not m["w"]]
+    if len(words) == 1 and len(thans) == 1 and words[0].start() < thans[0].start():
+        for match in (words[0], thans[0]):
+            scan.take(match.start(), match.end())
+        scan.flags.update({"count", "compare_count"})
+        return
+    if scan.takeall(_WHICH_MORE):
+        scan.flags.update({"count", "compare_count"})
