@@ -77,6 +77,27 @@ CASES = [
     ),
     case("When does the Boston Marathon end?", Q("events", EVENT(BOSTON))),
     case("put together a list of boston finishers", Q("finishers", EVENT(BOSTON), MARATHON)),
+    case(
+        "how many teenagers finished a 5k in 2025",
+        Q(
+            "finishers",
+            YEAR(2025),
+            F("distance_km", 5.0),
+            F("age", (13, 19), "between"),
+            count=True,
+        ),
+    ),
+    case(
+        "How many DNFs did the Boston and Chicago marathons have each year?",
+        Q(
+            "entrants",
+            EVENT(BOSTON, CHICAGO),
+            MARATHON,
+            F("outcome", "dnf"),
+            count=True,
+            group_by=("event", "year"),
+        ),
+    ),
     # Two sides counted against each other: each side's count.
     case(
         "Did more people finish Boston in 2024 than 2023?",

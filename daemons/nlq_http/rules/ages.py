@@ -27,6 +27,7 @@ _AGE_BARE_RANGE = re.compile(
     r"\b(?P<a>\d{1,3})\s?(?:-|to)\s?(?P<b>\d{1,3})\b"
     rf"{_YEARS_OLD}(?:\s?age\s+group)?"
 )
+_TEENS = re.compile(r"\bteen(?:ager)?s\b|\bteenaged?\b|\bin\s+(?:their|his|her)\s+teens\b")
 _AGE_DECADE = re.compile(r"\b(?:in\s+(?:their|his|her|the)\s+)?(?P<d>[1-9])0'?s\b")
 _AGE_PLUS = re.compile(
     r"\b(?:aged?\s+)?(?P<n>\d{1,3})\s?(?:years?\s+old\s+)?(?:\+|(?:and|or)\s+(?:over|older|up|above)\b"
@@ -100,6 +101,7 @@ _AGE_RULES: tuple[tuple[re.Pattern[str], _AgeRule], ...] = (
     (_AGE_EXACT, lambda m: (int(m["a"] or m["b"]), int(m["a"] or m["b"]))),
     (_AGE_BARE_RANGE, _bare_range),
     (_AGE_DECADE, lambda m: (int(m["d"]) * 10, int(m["d"]) * 10 + 9)),
+    (_TEENS, lambda m: (13, 19)),  # "teenagers": thirteen to nineteen
     (_MASTERS, lambda m: (60 if m["senior"] else 50 if m["grand"] else 40, None)),
 )
 

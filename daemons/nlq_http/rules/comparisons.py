@@ -12,9 +12,10 @@ import re
 
 from .scan import Scan
 
-# "more … than <not a number>": a year (19xx/20xx, or already read) is compared, not a threshold.
+# "more … than <not a number>" ("how much more … than" asks for a difference: not this);
+# a year (19xx/20xx, or already read) is compared, not a threshold.
 _MORE_THAN = re.compile(
-    r"\b(?P<w>more|fewer|less)\b(?=(?:[\s\x00]+[^\s\x00]+){0,6}?[\s\x00]+than\b)"
+    r"(?<!much\s)(?<!many\s)\b(?P<w>more|fewer|less)\b(?=(?:[\s\x00]+[^\s\x00]+){0,6}?[\s\x00]+than\b)"
     r"|(?<=\s)than\b(?![\s\x00]*(?:\$|an?\b|one\b|half\b|(?!(?:19|20)\d\d\b)\d))"
 )
 _WHICH_MORE = re.compile(

@@ -25,6 +25,7 @@ _WEATHER_FIELDS = ("temperature_c", "wind_kph", "humidity_pct")
 _EDITION_DIMS = frozenset({"year", "event", "event_date"})
 
 
+_STARTERS = re.compile(r"\bstarters?\b")
 _WHICH_YEARS = re.compile(r"\b(?:which|what|list\s+the|in\s+which)\s+years\b")
 _HOW_MANY_FINISHED = re.compile(r"\bhow\s+many\s+(?:people\s+|runners\s+)?finished\b")
 
@@ -138,6 +139,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     if "faster" in scan.flags:
         scan.flags.add("compare")
         measures = measures or [MeasureRef(name="average_time")]
+    if _STARTERS.search(scan.low) and not scan.slots.get("rates"):
+        scan.flags.add("started")  # "starters": everyone who crossed a mat, not the no-shows
     if "started" in scan.flags and entity == "entrants":
         filters.append(Filter(field="outcome", op=Op.NE, value="dns"))
     if "compare_count" in scan.flags and not group_by:
@@ -174,6 +177,13 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         filters.append(Filter(field="count", op=op, value=n))
         if group_by == ["event"] and "event_date" in model.dimensions and "year" not in fields:
             group_by.append("event_date")  # each edition's races, not every year's together
+    person = scan.slots.get("person") is not None and "count" not in scan.flags
+    by_edition = set(group_by) <= {"race", "event", "year"}
+    if person and group_by and by_edition and not measures and per_group is None:
+        # "wardian's age at each race": his results listed, one row each, not a count of them
+        listed_by, group_by = group_by, []
+    if group_by and measures and "event" not in group_by and _several_events(filters):
+        group_by.insert(0, "event")  # "Boston and Chicago DNFs each year": each event's own
     if entity == "fees" and group_by and not measures and per_group is None:
         # "the fee for each race", "boston fees by year": each fee is a row, not a count
         listed_by, group_by = group_by, []
@@ -257,6 +267,10 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     except QueryError as exc:
         raise Unanswerable(str(exc)) from None
     return query
+
+
+def _several_events(filters: list[Filter]) -> bool:
+    return any(f.field == "event" and f.op is Op.IN for f in filters)
 
 
 def _compared(scan: Scan, filters: list[Filter]) -> list[str]:
