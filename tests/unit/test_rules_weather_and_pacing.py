@@ -15,6 +15,7 @@ from tests.unit.nlq_queries import (
     EVENT,
     MARATHON,
     YEAR,
+    D,
     F,
     Q,
     assert_parses_to,
@@ -96,6 +97,24 @@ CASES = [
             F("outcome", "dnf"),
             count=True,
             group_by=("event", "year"),
+        ),
+    ),
+    # A month is when people signed up, or when a platform's registration closes.
+    case(
+        "How many people signed up for the Boston Marathon during November 2026?",
+        Q(
+            "registrations",
+            EVENT(BOSTON),
+            F("registered_at", (D("2026-11-01"), D("2026-11-30")), "between"),
+            count=True,
+        ),
+    ),
+    case(
+        "Which RunSignUp events close registration in December 2026?",
+        Q(
+            "listings",
+            F("registration_closes", (D("2026-12-01"), D("2026-12-31")), "between"),
+            F("provider", "RunSignUp"),
         ),
     ),
     # Two sides counted against each other: each side's count.

@@ -65,7 +65,31 @@ def _dates_of_signing_up(scan: Scan, entity: str) -> bool:
     its year, a date range is when people signed up, as it is right after "registered"."""
     if entity != "registrations":
         return False
-    return bool(scan.events and scan.years) or bool(_SIGNED_UP_WHEN.search(scan.low))
+    return (
+        bool(scan.events and scan.years)
+        or bool(_SIGNED_UP_WHEN.search(scan.low))
+        or bool(_SIGNED_UP_DURING.search(scan.low))
+    )
+
+
+def _date_field(scan: Scan, entity: str) -> str:
+    """The date a date range is of: when people signed up, when a platform's registration
+    opens or closes ("events that close registration in December"), else the event's day."""
+    if _dates_of_signing_up(scan, entity):
+        return "registered_at"
+    if entity == "listings" and "registration_window" in scan.flags:
+        window = _WINDOW_SAID.search(scan.low)
+        if window is not None:
+            return "registration_opens" if window["open"] else "registration_closes"
+    return "event_date"
+
+
+# "signed up for our 10K during November": the month is when they signed up
+_SIGNED_UP_DURING = re.compile(
+    r"\b(?:registered|registrations?|sign(?:ed)?[\s-]?ups?|entered|entries)\b[^?.!]{0,80}?"
+    r"\bduring\b"
+)
+_WINDOW_SAID = re.compile(r"\b(?:(?P<open>open(?:s|ed|ing)?)|clos(?:e|es|ed|ing)|deadline)\b")
 
 
 def _location_names(point: object) -> tuple[str, ...]:
@@ -114,7 +138,7 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
             else Filter(field="year", value=years[0])
         )
     start, end = scan.slots.get("date_from"), scan.slots.get("date_to")
-    field = "registered_at" if _dates_of_signing_up(scan, entity) else "event_date"
+    field = _date_field(scan, entity)
     if start and end:
         out.append(Filter(field=field, op=Op.BETWEEN, value=(start, end)))
     elif start:
