@@ -117,6 +117,22 @@ CASES = [
             F("provider", "RunSignUp"),
         ),
     ),
+    case(
+        "Who brought up the rear at the 2025 Chicago Marathon?",
+        Q("finishers", EVENT(CHICAGO), YEAR(2025), MARATHON, order=("-chip_time",), limit=1),
+    ),
+    case(
+        "Who took the top spot in each age group at the 2025 Chicago Marathon?",
+        Q(
+            "finishers",
+            EVENT(CHICAGO),
+            YEAR(2025),
+            MARATHON,
+            group_by=("division",),
+            order=("chip_time",),
+            per_group=1,
+        ),
+    ),
     # Two sides counted against each other: each side's count.
     case(
         "Did more people finish Boston in 2024 than 2023?",

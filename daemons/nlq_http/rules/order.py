@@ -41,7 +41,8 @@ _GROUP_DIMS = {
 _LAST_FINISHER = re.compile(
     r"\b(?:(?:the\s+)?(?:very\s+|dead\s+)?last\s+(?:finisher|runner|person|one|athlete)"
     r"(?:\s+to\s+finish)?|finish(?:ed)?\s+(?:dead\s+)?last|last\s+(?!\d)(?:[\w\x00]+\s+){0,2}?to\s+"
-    r"(?:finish|cross(?:\s+the\s+line)?)|final\s+finisher|last\s+place|slowest\s+finisher)\b"
+    r"(?:finish|cross(?:\s+the\s+line)?)|final\s+finisher|last\s+place|slowest\s+finisher"
+    r"|(?:brought|bringing|brings|bring)\s+up\s+the\s+rear|(?:the\s+)?lanterne\s+rouge)\b"
 )
 _WEATHER_ORDER = {
     "coldest": ("temperature_c", False), "chilliest": ("temperature_c", False),
@@ -67,7 +68,8 @@ _ORDINAL = re.compile(
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _FIRST_FINISHER = re.compile(
     r"\b(?:first\s+(?:finisher|place|overall|across\s+the\s+line)|finish(?:ed)?\s+first"
-    r"|first\s+to\s+finish|who\s+won|won|winners?|champions?|victor|wins?)\b"
+    r"|first\s+to\s+finish|who\s+won|won|winners?|champions?|victor|wins?"
+    r"|(?:took|take|takes|taking|claimed|grabbed)\s+(?:the\s+)?top\s+(?:spot|step|honou?rs))\b"
 )
 _SINGULAR = re.compile(
     r"\b(?P<w>fastest|quickest|slowest|best|youngest|oldest|first)(?=\s+(?:woman|man|runner|finisher"
