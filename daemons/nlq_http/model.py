@@ -13,6 +13,7 @@ Every SQL fragment in this module is a constant; values travel as parameters.
 
 from __future__ import annotations
 
+from .model_events import EVENT_CONTENTS, EVENT_WEATHER, SKY, conditions_say
 from .model_people import (
     CT_EVENT_DIMENSIONS,
     ENTRANTS,
@@ -25,71 +26,9 @@ from .model_people import (
 from .model_types import Dimension, Entity, Kind, Measure
 from .model_types import dim as _d
 from .model_types import dims as _dims
-from .query import DISTANCE_TOLERANCE
 
 __all__ = ["MODEL", "Dimension", "Entity", "Kind", "Measure"]
 
-
-# What an event holds, asked of the events themselves ("events with no results yet", "our
-# events that did not include a half marathon"): existence, so "no" is a NOT EXISTS.
-# Words of a reading's free-text conditions ("Light rain", "Snow flurries", "Partly cloudy").
-_SKY = {
-    "rain": ("rain", "drizzle", "shower", "storm"),
-    "snow": ("snow", "flurr", "sleet", "hail"),
-    "clear": ("sun", "clear", "fair"),
-    "cloudy": ("cloud", "overcast", "fog", "mist", "haz"),
-}
-
-
-def _conditions_say(column: str, sky: str) -> str:
-    return "(" + " OR ".join(f"{column} ILIKE '%{word}%'" for word in _SKY[sky]) + ")"
-
-
-# Whether an event had rain or snow in any of its weather readings ("editions that had rain",
-# "events where it didn't snow"): of the event, not of one reading. "No rain" is said only of
-# an event whose weather was read.
-EVENT_WEATHER = (
-    *(
-        Dimension(
-            f"had_{sky}",
-            "EXISTS (SELECT 1 FROM event_weather AS xw WHERE xw.ct_event_id = e.id"  # noqa: S608
-            f" AND {_conditions_say('xw.conditions', sky)})",
-            Kind.BOOL,
-            f"with {sky} on the day",
-            ("e",),
-            shown=False,
-        )
-        for sky in ("rain", "snow")
-    ),
-    Dimension(
-        "has_weather",
-        "EXISTS (SELECT 1 FROM event_weather AS xw WHERE xw.ct_event_id = e.id)",
-        Kind.BOOL,
-        "with weather readings",
-        ("e",),
-        shown=False,
-    ),
-)
-EVENT_CONTENTS = (
-    Dimension(
-        "has_results",
-        "EXISTS (SELECT 1 FROM ct_results AS xr WHERE xr.event_id = e.id)",
-        Kind.BOOL,
-        "with results",
-        ("e",),
-        shown=False,
-    ),
-    Dimension(
-        "offers_distance",
-        "EXISTS (SELECT 1 FROM ct_races AS xra WHERE xra.event_id = e.id"  # noqa: S608 (constants)
-        f" AND xra.distance_km BETWEEN {{value}} * {1 - DISTANCE_TOLERANCE}"
-        f" AND {{value}} * {1 + DISTANCE_TOLERANCE})",
-        Kind.CONDITION,
-        "offering a {value} km race",
-        ("e",),
-        shown=False,
-    ),
-)
 
 EVENTS = Entity(
     name="events",
@@ -147,7 +86,7 @@ RACES = Entity(
 WEATHER_TYPES = ("rain", "snow", "clear", "cloudy", "other")
 WEATHER_TYPE = (
     "CASE "
-    + " ".join(f"WHEN {_conditions_say('w.conditions', sky)} THEN '{sky}'" for sky in _SKY)
+    + " ".join(f"WHEN {conditions_say('w.conditions', sky)} THEN '{sky}'" for sky in SKY)
     + " ELSE 'other' END"
 )
 
