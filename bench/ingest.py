@@ -212,7 +212,7 @@ def latency(dsn: str, port: int, seconds: float, rate: float) -> dict[str, float
     watcher.start()
     athletes = int(seconds * rate / len(LOCATIONS))
     base = SimConfig(port=port, athletes=athletes, rate=rate / len(LOCATIONS), guntimes=False,
-                     course=LOCATIONS, linger=1.0, timezone="America/New_York")  # fmt: skip
+                     course=LOCATIONS, linger=1.0)  # fmt: skip
     clients = [SimulatedClient(replace(base, locations=(loc,)), on_sent) for loc in LOCATIONS]
 
     async def run_all() -> None:

@@ -28,10 +28,9 @@ import string
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from daemons.ct_listener.auth import METHODS, client_secret
 
@@ -73,7 +72,7 @@ MAX_DURATION = 5 * 3600.0
 # previous one, so times keep increasing within each location.
 LAP_PERIOD = MAX_START_DELAY + MAX_DURATION
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_WALL_EPOCH = datetime(1970, 1, 1)  # naive: the wall clock's zero
 _MICROSECOND = timedelta(microseconds=1)
 _GARBAGE_ALPHABET = string.ascii_letters + string.digits + " !#$%&()*+-./:;<=>?@[]^_{|}"
 OVERSIZED_LENGTH = 2048
@@ -93,7 +92,6 @@ class SimConfig:
     event_name: str = "Simulated Race"
     event_date: date | None = None  # None = today
     start_clock: time = time(8, 0)  # local gun time
-    timezone: str | None = None  # IANA zone for unix/msecs rendering; None = host local
     program: str = "SimpleClient"
     version: str = "0.6.0"
     user: str | None = None
@@ -122,10 +120,6 @@ def _course(cfg: SimConfig) -> tuple[str, ...]:
 
 def _event_date(cfg: SimConfig) -> date:
     return cfg.event_date if cfg.event_date is not None else date.today()
-
-
-def _zone(cfg: SimConfig) -> tzinfo | None:
-    return ZoneInfo(cfg.timezone) if cfg.timezone else None
 
 
 def _validate(cfg: SimConfig) -> None:
@@ -158,13 +152,12 @@ def _hundredths(micros: int) -> int:
     return micros // 10_000
 
 
-def _epoch_micros(when: datetime, tz: tzinfo | None) -> int:
-    # Naive wall clock -> instant; integer arithmetic keeps the 2 decimals exact.
-    aware = when.replace(tzinfo=tz) if tz is not None else when.astimezone()
-    return (aware - _EPOCH) // _MICROSECOND
+def _wall_micros(when: datetime, since: datetime) -> int:
+    # Integer arithmetic keeps the 2 decimals exact.
+    return (when - since) // _MICROSECOND
 
 
-def render_time(when: datetime, time_format: str, tz: tzinfo | None) -> str:
+def render_time(when: datetime, time_format: str) -> str:
     """A read time as CTP01 puts it on the wire (hundredths, never microseconds)."""
     # datetime's C formatter, cut to hundredths (a floor, like _hundredths): the
     # load generator must stay cheap, or benchmarks measure it instead of the server.
@@ -172,11 +165,15 @@ def render_time(when: datetime, time_format: str, tz: tzinfo | None) -> str:
         return when.isoformat(timespec="microseconds")[11:22]
     if time_format == "iso":
         return when.isoformat(timespec="microseconds")[:22]
+    # As SimpleClient 0.6.0 does (ctp01.md §3): ``unix`` is the local wall clock
+    # counted as if it were UTC, ``msecs`` the milliseconds since local midnight;
+    # neither depends on the machine's time zone.
     if time_format == "unix":
-        centis = _hundredths(_epoch_micros(when, tz))
+        centis = _hundredths(_wall_micros(when, _WALL_EPOCH))
         return f"{centis // 100}.{centis % 100:02d}"
     if time_format == "msecs":
-        return str(_epoch_micros(when, tz) // 1000)
+        midnight = datetime.combine(when.date(), time())
+        return str(_wall_micros(when, midnight) // 1000)
     raise ValueError(f"unknown time format {time_format!r}")
 
 
@@ -190,7 +187,7 @@ class SimRead:
     reader_id: str
     gator: int
 
-    def line(self, time_format: str, line_format: str, tz: tzinfo | None) -> str:
+    def line(self, time_format: str, line_format: str) -> str:
         """The tag line without CRLF."""
         return LINE_FORMATS[line_format].join(
             (
@@ -198,7 +195,7 @@ class SimRead:
                 str(self.seq),
                 self.location,
                 self.tag,
-                render_time(self.when, time_format, tz),
+                render_time(self.when, time_format),
                 str(self.lap),
                 self.reader_id,
                 str(self.gator),
@@ -437,7 +434,6 @@ class SimulatedClient:
         self.cfg = cfg
         self.stats = SimStats()
         self._on_read_sent = on_read_sent
-        self._tz = _zone(cfg)
         self._feed = _Feed(cfg)
         self._index = {loc.lower(): i for i, loc in enumerate(cfg.locations)}
         # Persist across connections: the buffer and where each location stands in it.
@@ -742,7 +738,7 @@ class SimulatedClient:
             stop = min(self._feed.released[index], start - 1 + share)
             for seq in range(start, stop + 1):
                 read = buffer[seq - 1]
-                lines.append(read.line(time_format, line_format, self._tz))
+                lines.append(read.line(time_format, line_format))
                 sent.append((read.location, seq))
                 stats.reads_sent += 1
                 if ever_sent[seq - 1]:
@@ -759,7 +755,7 @@ class SimulatedClient:
     def _malformed_line(self, read: SimRead, time_format: str, line_format: str) -> str:
         """A line that is not a keyed read, so it can never take a sequence number."""
         sep = LINE_FORMATS[line_format]
-        stamp = render_time(read.when, time_format, self._tz)
+        stamp = render_time(read.when, time_format)
         loc, tag, reader = read.location, read.tag, read.reader_id
         kind = self.stats.malformed_sent % 5
         if kind == 0:  # too few fields
@@ -856,10 +852,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="local gun time HH:MM:SS (default 08:00:00)",
     )
     add(
-        "--timezone",
-        help="IANA time zone used to render unix/msecs times (default: this host's zone)",
-    )
-    add(
         "--line-format",
         choices=tuple(LINE_FORMATS),
         default=d.line_format,
@@ -926,11 +918,6 @@ def configs_from_args(args: argparse.Namespace) -> list[SimConfig]:
             f"--clients {args.clients} exceeds the {len(course)} location(s) given; every "
             "client needs a location of its own (reads are keyed by location and sequence)"
         )
-    if args.timezone:
-        try:
-            ZoneInfo(args.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {args.timezone!r}") from None
     if (args.user is None) != (args.password_file is None):
         raise ValueError("--user and --password-file go together")
     password = _read_password(args.password_file) if args.password_file else None
@@ -947,7 +934,6 @@ def configs_from_args(args: argparse.Namespace) -> list[SimConfig]:
             event_name=args.event_name,
             event_date=args.event_date,
             start_clock=args.start_clock,
-            timezone=args.timezone,
             user=args.user,
             password=password,
             line_format=args.line_format,

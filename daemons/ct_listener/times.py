@@ -8,20 +8,32 @@ value is recognised by its shape whatever was negotiated (a client that ignores
 * ``iso``    ``2025-10-11T10:24:37.12``  local date and time
 * ``normal`` ``10:24:37.12``             time of day on the session's date;
              hours may exceed 23 and a leading ``-`` is allowed
-* ``unix``   ``1728642277.12``           epoch seconds, two decimals
-* ``msecs``  ``1728642277120``           epoch milliseconds
+* ``unix``   ``1620460701.95``           the local wall clock counted as if it
+             were UTC: seconds from 1970-01-01 00:00 *wall time*, two decimals
+             (SimpleClient sends 07:58:21.95 local as this, whatever its zone)
+* ``msecs``  ``28701950``                milliseconds since local midnight
+             (07:58:21.950); no date, like ``normal``
+
+``unix`` is therefore a local date-time, not an instant: reading it as one
+would shift every read by the zone's UTC offset.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$")
 _NORMAL = re.compile(r"^(-?)(\d{1,5}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$")
 _UNIX = re.compile(r"^\d{1,11}\.\d{1,6}$")
 _MSECS = re.compile(r"^\d{1,14}$")
+_WALL_EPOCH = datetime(1970, 1, 1)  # naive: the wall clock's own zero
+# ``msecs`` counts from local midnight; like ``normal`` hours it may run past a
+# day (a race through midnight), but not by weeks: a 13-digit value is epoch
+# milliseconds from a client that misread the protocol, and must not be stored
+# as a clock offset of fifty years.
+MSECS_LIMIT = 7 * 86_400_000
 
 # A wrapped ``normal`` clock (00:30 after a 22:00 start) is read as the next
 # day when taking it literally would put it this long before the session began.
@@ -46,14 +58,7 @@ class ClockOffset:
     offset: timedelta
 
 
-@dataclass(frozen=True, slots=True)
-class Instant:
-    """``unix`` / ``msecs``: an absolute moment."""
-
-    value: datetime  # aware, UTC
-
-
-ReadTime = LocalDateTime | ClockOffset | Instant
+ReadTime = LocalDateTime | ClockOffset
 
 
 def _fraction_us(text: str | None) -> int:
@@ -84,13 +89,21 @@ def parse(text: str) -> ReadTime:
             hours=int(h), minutes=int(mi), seconds=int(s), microseconds=_fraction_us(frac)
         )
         return ClockOffset(-offset if sign else offset)
-    try:
-        if _UNIX.match(text):
-            return Instant(datetime.fromtimestamp(float(text), UTC))
-        if _MSECS.match(text):
-            return Instant(datetime.fromtimestamp(int(text) / 1000, UTC))
-    except (OverflowError, OSError, ValueError):
-        raise TimeFormatError(f"time out of range {text!r}") from None
+    if _UNIX.match(text):
+        whole, _, frac = text.partition(".")
+        try:
+            wall = _WALL_EPOCH + timedelta(seconds=int(whole), microseconds=_fraction_us(frac))
+        except OverflowError:
+            raise TimeFormatError(f"time out of range {text!r}") from None
+        return LocalDateTime(wall)
+    if _MSECS.match(text):
+        millis = int(text)
+        if millis >= MSECS_LIMIT:
+            raise TimeFormatError(
+                f"msecs time {text!r} is more than 7 days after local midnight"
+                " (epoch milliseconds are not CTP01's msecs)"
+            )
+        return ClockOffset(timedelta(milliseconds=millis))
     raise TimeFormatError(f"unrecognised time {text!r}")
 
 
@@ -103,9 +116,6 @@ class Resolved:
 
 def resolve(value: ReadTime, session_start: datetime, zone: tzinfo) -> Resolved:
     """Place a read time on the timeline of a session that began at ``session_start``."""
-    if isinstance(value, Instant):
-        local = value.value.astimezone(zone)
-        return Resolved(local, local.date(), local.time().replace(tzinfo=None))
     if isinstance(value, LocalDateTime):
         naive = value.value
     else:

@@ -266,7 +266,6 @@ def test_the_listener_loses_nothing_while_an_archive_runs(raw_dsn, listener_fact
         guntimes=False,
         course=locations,
         linger=1.0,
-        timezone="America/New_York",
     )
     clients = [
         SimulatedClient(

@@ -35,7 +35,6 @@ def race(port: int, athletes: int, rate: float, guntimes: bool = False) -> list[
         reconnect_delay=0.2,
         linger=4.0,
         max_runtime=120,
-        timezone="America/New_York",
     )
     return [replace(base, locations=(location,)) for location in LOCATIONS]
 
@@ -148,18 +147,29 @@ def test_injected_malformed_lines_cost_no_good_read(raw_dsn, listener_factory):
     assert "line rejected" in listener.log()
 
 
+@pytest.fixture
+def client_in_tokyo(monkeypatch):
+    """The simulated client's own zone must not matter (ctp01.md §3): unix and msecs are
+    the wall clock, as SimpleClient sends them whatever Windows' zone is."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 @pytest.mark.parametrize(
     ("time_format", "line_format"),
     [("iso", "CT01_33"), ("normal", "CT01_33"), ("unix", "CT01_33"), ("msecs", "CT01_13")],
 )
 def test_every_time_format_from_a_simulated_client(
-    raw_dsn, listener_factory, time_format, line_format
+    raw_dsn, listener_factory, client_in_tokyo, time_format, line_format
 ):
     listener = listener_factory(raw_dsn).start()
     now = dt.datetime.now(NY) - dt.timedelta(minutes=10)
     cfg = SimConfig(
         port=listener.port, locations=("start", "finish"), athletes=40, rate=0, linger=1.0,
-        time_format=time_format, line_format=line_format, timezone="America/New_York",
+        time_format=time_format, line_format=line_format,
         event_date=now.date(), start_clock=now.time().replace(microsecond=0),
     )  # fmt: skip
     asyncio.run(run_clients([cfg]))

@@ -13,7 +13,6 @@ import re
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,6 +26,7 @@ from project88.simulate import (
     build_buffer,
     configs_from_args,
     expected_reads,
+    render_time,
     run_clients,
     run_from_args,
 )
@@ -93,7 +93,6 @@ def make_cfg(port: int, **overrides: object) -> SimConfig:
         "athletes": 5,
         "rate": 0.0,
         "event_date": EVENT_DATE,
-        "timezone": TZ,
         "linger": 0.2,
         "close_timeout": 0.1,  # these scripted servers never close on our half-close
         "reconnect_delay": 0.05,
@@ -207,17 +206,23 @@ def test_expected_reads_without_guntimes() -> None:
     [
         ("normal", "CT01_33", "CT01_33~2~finish~1894~10:24:37.12~1~117F37~2"),
         ("iso", "CT01_33", "CT01_33~2~finish~1894~2025-10-11T10:24:37.12~1~117F37~2"),
-        ("unix", "CT01_33", "CT01_33~2~finish~1894~1760192677.12~1~117F37~2"),
-        ("msecs", "CT01_33", "CT01_33~2~finish~1894~1760192677123~1~117F37~2"),
+        ("unix", "CT01_33", "CT01_33~2~finish~1894~1760178277.12~1~117F37~2"),
+        ("msecs", "CT01_33", "CT01_33~2~finish~1894~37477123~1~117F37~2"),
         ("iso", "CT01_13", "CT01_13,2,finish,1894,2025-10-11T10:24:37.12,1,117F37,2"),
     ],
 )
 def test_read_line_rendering(time_format: str, line_format: str, expected: str) -> None:
     when = dt.datetime(2025, 10, 11, 10, 24, 37, 123456)
     read = SimRead("finish", 2, "1894", when, 1, "117F37", 2)
-    assert read.line(time_format, line_format, ZoneInfo(TZ)) == expected
-    # 10:24:37 EDT is 14:24:37 UTC
-    assert int(when.replace(tzinfo=ZoneInfo(TZ)).timestamp()) == 1760192677
+    assert read.line(time_format, line_format) == expected
+
+
+@pytest.mark.parametrize(
+    ("time_format", "expected"), [("unix", "1620460701.95"), ("msecs", "28701950")]
+)
+def test_wall_clock_formats_as_simpleclient_sends_them(time_format: str, expected: str) -> None:
+    # ctp01.md §3: SimpleClient 0.6.0 sends 07:58:21.95 local as these, whatever its zone.
+    assert render_time(dt.datetime(2021, 5, 8, 7, 58, 21, 950000), time_format) == expected
 
 
 # --------------------------------------------------------------------------- handshake
@@ -342,17 +347,15 @@ def test_start_from_n_inclusive_and_invalid_starts() -> None:
     [
         (("time-format=normal",), "08:00:00.00", "~"),
         (("time-format=iso",), "2025-10-11T08:00:00.00", "~"),
-        (("time-format=unix",), "1760184000.00", "~"),
-        (("time-format=msecs",), "1760184000000", "~"),
+        (("time-format=unix",), "1760169600.00", "~"),
+        (("time-format=msecs",), "28800000", "~"),
         (("time-format=iso", "tagevent-format=CT01_13"), "2025-10-11T08:00:00.00", ","),
     ],
 )
 def test_negotiated_time_and_line_formats(
     settings: tuple[str, ...], gun_time: str, separator: str
 ) -> None:
-    cfg_buffer = build_buffer(
-        SimConfig(locations=("finish",), athletes=1, event_date=EVENT_DATE, timezone=TZ)
-    )
+    cfg_buffer = build_buffer(SimConfig(locations=("finish",), athletes=1, event_date=EVENT_DATE))
     time_format = settings[0].split("=")[1]
     line_format = "CT01_13" if separator == "," else "CT01_33"
 
@@ -368,7 +371,7 @@ def test_negotiated_time_and_line_formats(
     assert lines[0] == separator.join(
         (line_format, "1", "finish", "GUNTIME", gun_time, "0", "117F37", "0")
     )
-    assert lines[1] == cfg_buffer["finish"][1].line(time_format, line_format, ZoneInfo(TZ))
+    assert lines[1] == cfg_buffer["finish"][1].line(time_format, line_format)
 
 
 # --------------------------------------------------------------------------- auth / refusal
@@ -617,7 +620,6 @@ def test_cli_deals_locations_round_robin(tmp_path) -> None:
     [
         (("--clients", "3", "--locations", "start,finish"), "exceeds"),
         (("--user", "timer"), "--password-file"),
-        (("--timezone", "Mars/Olympus"), "time zone"),
         (("--forever", "--rate", "0"), "rate"),
     ],
 )

@@ -23,14 +23,13 @@ def session_at(local: str) -> dt.datetime:
         ("14:02:15.31", times.ClockOffset(dt.timedelta(hours=14, minutes=2, seconds=15.31))),
         ("25:00:00.00", times.ClockOffset(dt.timedelta(hours=25))),
         ("-00:05:00.00", times.ClockOffset(dt.timedelta(minutes=-5))),
-        (
-            "1760192677.12",
-            times.Instant(dt.datetime(2025, 10, 11, 14, 24, 37, 120000, tzinfo=dt.UTC)),
-        ),
-        (
-            "1760192677120",
-            times.Instant(dt.datetime(2025, 10, 11, 14, 24, 37, 120000, tzinfo=dt.UTC)),
-        ),
+        # SimpleClient 0.6.0's unix: 07:58:21.95 local counted as if it were UTC.
+        ("1620460701.95", times.LocalDateTime(dt.datetime(2021, 5, 8, 7, 58, 21, 950000))),
+        ("1760178277.12", times.LocalDateTime(dt.datetime(2025, 10, 11, 10, 24, 37, 120000))),
+        # msecs: milliseconds since local midnight, no date.
+        ("28701950", times.ClockOffset(dt.timedelta(hours=7, minutes=58, seconds=21.95))),
+        ("0", times.ClockOffset(dt.timedelta(0))),
+        ("90000000", times.ClockOffset(dt.timedelta(hours=25))),
     ],
 )
 def test_each_format_is_recognised_by_shape(text, expected):
@@ -52,9 +51,11 @@ def test_iso_is_local_wall_clock_in_the_event_zone():
     assert (r.local_date, r.local_time) == (dt.date(2025, 10, 11), dt.time(10, 24, 37, 120000))
 
 
-def test_epoch_formats_become_local_date_and_time():
-    r = times.resolve(times.parse("1760192677.12"), session_at("2025-10-11T07:00"), NY)
+def test_unix_is_the_wall_clock_whatever_the_zone():
+    # 10:24:37.12 local, counted as if it were UTC; stored as 10:24:37.12 New York time.
+    r = times.resolve(times.parse("1760178277.12"), session_at("2025-10-11T07:00"), NY)
     assert (r.local_date, r.local_time) == (dt.date(2025, 10, 11), dt.time(10, 24, 37, 120000))
+    assert r.instant == dt.datetime(2025, 10, 11, 14, 24, 37, 120000, tzinfo=dt.UTC)
 
 
 def test_normal_uses_the_session_date():
@@ -107,3 +108,27 @@ def test_copy_fields_agree_with_resolve_across_dst_changes(zone_name):
             assert rendered.timestamp() == resolved.instant.timestamp()
             assert rendered.utcoffset() == resolved.instant.utcoffset()
         moment += dt.timedelta(minutes=47, seconds=3, microseconds=120000)
+
+
+def test_epoch_milliseconds_are_not_taken_for_msecs():
+    # A client that sends epoch ms for msecs gets a clear error, not a clock offset of 55 years.
+    with pytest.raises(times.TimeFormatError, match="midnight"):
+        times.parse("1760192677120")
+
+
+def test_unix_is_a_wall_clock_reading_in_the_listener_zone():
+    zone = NY
+    start = dt.datetime(2021, 5, 8, 11, 0, tzinfo=dt.UTC)
+    resolved = times.resolve(times.parse("1620460701.95"), start, zone)
+    assert resolved.local_time == dt.time(7, 58, 21, 950000)
+    assert resolved.instant == dt.datetime(2021, 5, 8, 11, 58, 21, 950000, tzinfo=dt.UTC)
+
+
+def test_msecs_falls_on_the_session_date():
+    zone = NY
+    start = dt.datetime(2021, 5, 8, 11, 0, tzinfo=dt.UTC)  # 07:00 local
+    resolved = times.resolve(times.parse("28701950"), start, zone)
+    assert (resolved.local_date, resolved.local_time) == (
+        dt.date(2021, 5, 8),
+        dt.time(7, 58, 21, 950000),
+    )
