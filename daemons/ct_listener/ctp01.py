@@ -83,8 +83,11 @@ def printable(text: str) -> str:
 def parse_read_line(line: str) -> TagRead | RejectedRead | NewLocation | BadLine:
     """Parse a CT01_33 / CT01_13 line (already without its line ending)."""
     fmt = line[:7].upper()
-    sep = READ_FORMATS.get(fmt)
-    if sep is None or line[7:8] != sep:
+    sep = line[7:8]
+    # Some clients send CT01_13 with CT01_33's tildes (ctp01.md §3): either is a read.
+    if fmt not in READ_FORMATS or (
+        sep != READ_FORMATS[fmt] and not (fmt == "CT01_13" and sep == "~")
+    ):
         return BadLine("not a CT01_33/CT01_13 line")
     fields = line.split(sep)
     if len(fields) != 8:
@@ -332,17 +335,26 @@ class ServerConnection:
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
-            self._reject(events, "line is not valid UTF-8", raw)
+            self._unreadable(events, "line is not valid UTF-8", raw)
             return
         if "\0" in line:
-            self._reject(events, "line contains NUL bytes", line)
+            self._unreadable(events, "line contains NUL bytes", raw)
             return
         if self.phase is Phase.GREETING:
             self._greeting(line, events)
-        elif line[:8].upper() in ("CT01_33~", "CT01_13,"):
+        elif line[:8].upper() in ("CT01_33~", "CT01_13,", "CT01_13~"):
             self._read_line(line, now, events)
         else:
             self._command(line, now, events)
+
+    def _unreadable(self, events: list[Event], reason: str, raw: bytes) -> None:
+        # An authorize line that cannot be read is a failed login, answered as one: a
+        # client left without an answer waits and retries (SimpleClient: 5 s, forever).
+        if self.phase is Phase.AUTHORIZING and raw.split(b"~", 1)[0].lower() == b"authorize":
+            user = raw.split(b"~")[1] if raw.count(b"~") >= 1 else b""
+            self._login_failed(events, printable(user.decode("utf-8", "backslashreplace")))
+            return
+        self._reject(events, reason, raw)
 
     # -- handshake -------------------------------------------------------------------------
     def _greeting(self, line: str, events: list[Event]) -> None:
@@ -411,13 +423,17 @@ class ServerConnection:
         ok = len(fields) == 3 and auth.check(
             self.settings.credentials, method, self.seed, fields[1], fields[2]
         )
-        events.append(Authenticated(ok, printable(user)[:64], method))
-        if ok:
-            self.user = user
-            events.append(Send("ack~authorize"))
-            self._become_ready(events)
-        else:
-            self._close(events, "err~authorize~authorization failed", "authorization failed")
+        if not ok:
+            self._login_failed(events, printable(user))
+            return
+        events.append(Authenticated(True, printable(user)[:64], method))
+        self.user = user
+        events.append(Send("ack~authorize"))
+        self._become_ready(events)
+
+    def _login_failed(self, events: list[Event], user: str) -> None:
+        events.append(Authenticated(False, user[:64], self.settings.auth_method))
+        self._close(events, "err~authorize~authorization failed", "authorization failed")
 
     def _ack(self, what: str, args: list[str], events: list[Event]) -> None:
         if what == "getlocations":

@@ -137,6 +137,7 @@ class Ctp01Protocol(protocol.Protocol):
         self.peer = ""
         self.session_id: int | None = None
         self._session_known = False
+        self._session_asked = False
         self._early: list[ctp01.Event] = []  # events that wait for the session
         self._readers: dict[str, str] = {}
         self.record: ConnectionRecord | None = None
@@ -248,11 +249,13 @@ class Ctp01Protocol(protocol.Protocol):
             info.update(program=event.program, version=event.version)
             log.info("client greeted %s", kv(peer=self.peer, program=event.program,
                                              version=event.version))  # fmt: skip
-            self.factory.store.session().addCallback(self._session_ready)
+            if self.conn is not None and self.conn.phase is ctp01.Phase.READY:
+                self._ask_session()  # no login required
         elif isinstance(event, ctp01.Authenticated):
             info["auth"] = {"method": event.method, "user": event.user, "ok": event.ok}
             if event.ok:
                 log.info("client authorized %s", kv(peer=self.peer, user=event.user))
+                self._ask_session()
             else:
                 self.factory.counters["auth_failures"] += 1
                 log.warning("authorization failed %s", kv(peer=self.peer, user=event.user,
@@ -273,6 +276,13 @@ class Ctp01Protocol(protocol.Protocol):
                 kv(peer=self.peer, location=event.location, expected=event.expected,
                    got=event.got, gave_up=event.gave_up),
             )  # fmt: skip
+
+    def _ask_session(self) -> None:
+        # Only a client that may send reads gets a timing session: a failed login must
+        # leave nothing behind but its connection_log row.
+        if not self._session_asked:
+            self._session_asked = True
+            self.factory.store.session().addCallback(self._session_ready)
 
     def _summary(self) -> dict[str, Any]:
         assert self.conn is not None

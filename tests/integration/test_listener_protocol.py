@@ -242,6 +242,27 @@ def test_unknown_user_is_refused(raw_dsn, listener_factory, tmp_path):
     assert client.closed_by_server()
 
 
+@pytest.mark.parametrize(
+    "authorize", [b"authorize~chrono~pw\xff", b"authorize~chrono", b"authorize~chrono~wrong"]
+)
+def test_a_failed_login_is_answered_and_opens_no_session(
+    raw_dsn, listener_factory, tmp_path, authorize
+):
+    creds = tmp_path / "ct-auth"
+    creds.write_text("chrono:pw\n")
+    listener = listener_factory(raw_dsn, P88_CT_AUTH="plaintext", P88_CT_AUTH_FILE=str(creds))
+    client = LineClient(listener.start().port)
+    client.handshake()
+    client.send("CT01_33~0~finish~newlocation~00:00:00.00~0~0~0")
+    client.send_raw(authorize + b"\r\n")
+    assert client.until(lambda line: line.startswith("err~")).startswith("err~authorize~")
+    assert client.closed_by_server()
+    wait_for(lambda: query(raw_dsn, "SELECT count(*) FROM connection_log")[0][0] == 1,
+             what="the connection_log row")  # fmt: skip
+    assert query(raw_dsn, "SELECT count(*) FROM timing_sessions")[0][0] == 0
+    assert query(raw_dsn, "SELECT count(*) FROM timing_reads")[0][0] == 0
+
+
 def test_authentication_without_credentials_refuses_to_start(raw_dsn, listener_factory):
     listener = listener_factory(raw_dsn, P88_CT_AUTH="hmac-sha1")
     listener.start(wait=False)

@@ -62,6 +62,20 @@ def test_ct01_13_is_the_same_fields_with_commas():
     )
 
 
+@pytest.mark.parametrize("line_format", ["CT01_13", "ct01_13"])
+def test_ct01_13_with_tildes_is_a_read(line_format):
+    # Some clients send CT01_13 with CT01_33's separators (ctp01.md §3, field 0).
+    read = ctp01.parse_read_line(f"{line_format}~7~finish~M12~10:00:00.00~2~117F37~4")
+    assert isinstance(read, TagRead) and (read.seq, read.location, read.tag) == (7, "finish", "M12")
+    conn = ready()
+    events = feed(conn, "CT01_13~1~finish~1894~10:00:00.00~1~117F37~2")
+    assert [e.item.seq for e in of(events, Store)] == [1] and not of(events, LineRejected)
+
+
+def test_mixed_separators_are_not_a_read():
+    assert isinstance(ctp01.parse_read_line("CT01_13~7,finish~M12~10:00:00.00~2~1~4"), BadLine)
+
+
 @pytest.mark.parametrize("tag", ["GUNTIME", "guntime", "GunTime"])
 def test_gun_times_in_any_case(tag):
     read = ctp01.parse_read_line(f"CT01_33~1~start~{tag}~08:00:00.00~0~117F37~0")
@@ -176,6 +190,20 @@ def test_failed_authorization_closes():
     feed(conn, "SimpleClient~0.6.0~CTP01")
     events = feed(conn, "authorize~a~wrong")
     assert sent(events) == ["err~authorize~authorization failed"] and of(events, Close)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"authorize~a~b\xff\xfe", b"AUTHORIZE~\xc3(~b", b"authorize~a", b"authorize~a~b~c", b"authorize",
+     b"authorize~a~b\x00"],
+)  # fmt: skip
+def test_an_unreadable_authorize_line_is_refused_like_a_wrong_password(line):
+    # SimpleClient waits 5 s for an answer it never gets, then retries: it must hear err~authorize.
+    conn = ServerConnection(ServerSettings(auth_method="plaintext", credentials={"a": "b"}), now=0)
+    feed(conn, "SimpleClient~0.6.0~CTP01")
+    events = conn.receive_data(line + b"\r\n", 0.0)
+    assert sent(events) == ["err~authorize~authorization failed"] and of(events, Close)
+    assert [e.ok for e in of(events, ctp01.Authenticated)] == [False]
 
 
 # -- reads, gaps, rejects ------------------------------------------------------------------
