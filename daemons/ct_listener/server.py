@@ -22,6 +22,7 @@ from daemons.common.logs import kv
 from daemons.common.sdnotify import Notifier
 
 from . import ctp01, times
+from .login_throttle import LoginThrottle
 from .settings import ListenerSettings
 from .store import ConnectionRecord, Key, Writer, copy_row_tail
 
@@ -185,7 +186,7 @@ class Ctp01Protocol(protocol.Protocol):
 
     # -- events ----------------------------------------------------------------------------
     def _handle(self, events: list[ctp01.Event]) -> None:
-        for event in events:
+        for index, event in enumerate(events):
             if isinstance(event, ctp01.Store):  # by far the most frequent
                 self._store(event.item)
             elif isinstance(event, ctp01.Send):
@@ -198,6 +199,13 @@ class Ctp01Protocol(protocol.Protocol):
                 log.warning("closing connection %s", kv(peer=self.peer, reason=event.reason))
                 self.factory.counters["closed_by_us"] += 1
                 self.transport.loseConnection()
+            elif isinstance(event, ctp01.Authenticated) and not event.ok:
+                self._note(event)
+                # The refusal and the close wait, longer for each failure from this address.
+                delay = self.factory.throttle.failed(self.peer, time.monotonic())
+                self.transport.pauseProducing()
+                self.factory.store.reactor.callLater(delay, self._handle, events[index + 1 :])
+                return
             else:
                 self._note(event)
 
@@ -254,12 +262,15 @@ class Ctp01Protocol(protocol.Protocol):
         elif isinstance(event, ctp01.Authenticated):
             info["auth"] = {"method": event.method, "user": event.user, "ok": event.ok}
             if event.ok:
+                self.factory.throttle.succeeded(self.peer)
                 log.info("client authorized %s", kv(peer=self.peer, user=event.user))
                 self._ask_session()
             else:
                 self.factory.counters["auth_failures"] += 1
-                log.warning("authorization failed %s", kv(peer=self.peer, user=event.user,
-                                                          method=event.method))  # fmt: skip
+                log.warning("authorization failed %s", kv(
+                    peer=self.peer, user=event.user, method=event.method,
+                    failures_from_address=self.factory.throttle.failures(self.peer) + 1,
+                ))  # fmt: skip
         elif isinstance(event, ctp01.EventInfo):
             info["event"] = {"name": event.name, "id": event.event_id,
                              "description": event.description}  # fmt: skip
@@ -305,6 +316,7 @@ class ListenerFactory(protocol.ServerFactory):
         self.clients: set[Ctp01Protocol] = set()
         self.per_address: Counter[str] = Counter()
         self.counters: Counter[str] = Counter()
+        self.throttle = LoginThrottle()
         self.reads_in = 0
         self._paused = False
         self._rate_window: tuple[float, int] = (time.monotonic(), 0)

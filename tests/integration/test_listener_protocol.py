@@ -263,6 +263,28 @@ def test_a_failed_login_is_answered_and_opens_no_session(
     assert query(raw_dsn, "SELECT count(*) FROM timing_reads")[0][0] == 0
 
 
+def test_repeated_failed_logins_are_answered_ever_more_slowly(raw_dsn, listener_factory, tmp_path):
+    creds = tmp_path / "ct-auth"
+    creds.write_text("chrono:pw\n")
+    listener = listener_factory(raw_dsn, P88_CT_AUTH="plaintext", P88_CT_AUTH_FILE=str(creds))
+    port = listener.start().port
+    waits = []
+    for _ in range(3):
+        client = LineClient(port, timeout=10)
+        client.handshake()
+        started = time.monotonic()
+        client.send("authorize~chrono~guess")
+        assert client.line().startswith("err~authorize~")
+        waits.append(time.monotonic() - started)
+        assert client.closed_by_server()
+    assert 0.4 < waits[0] < waits[1] < waits[2], waits  # 0.5 s, 1 s, 2 s
+    assert "failures_from_address=3" in listener.log()
+    good = LineClient(port, timeout=10)
+    good.handshake()
+    good.send("authorize~chrono~pw")
+    assert good.until(lambda line: line.startswith(("ack~", "err~"))) == "ack~authorize"
+
+
 def test_authentication_without_credentials_refuses_to_start(raw_dsn, listener_factory):
     listener = listener_factory(raw_dsn, P88_CT_AUTH="hmac-sha1")
     listener.start(wait=False)

@@ -194,8 +194,8 @@ def test_failed_authorization_closes():
 
 @pytest.mark.parametrize(
     "line",
-    [b"authorize~a~b\xff\xfe", b"AUTHORIZE~\xc3(~b", b"authorize~a", b"authorize~a~b~c", b"authorize",
-     b"authorize~a~b\x00"],
+    [b"authorize~a~b\xff\xfe", b"AUTHORIZE~\xc3(~b", b"authorize~a", b"authorize~a~b~c",
+     b"authorize", b"authorize~a~b\x00"],
 )  # fmt: skip
 def test_an_unreadable_authorize_line_is_refused_like_a_wrong_password(line):
     # SimpleClient waits 5 s for an answer it never gets, then retries: it must hear err~authorize.
