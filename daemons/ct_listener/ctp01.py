@@ -247,6 +247,10 @@ class ServerSettings:
     gap_retry: float = 5.0  # re-ask for a missing number after this long
     gap_attempts: int = 3
     handshake_timeout: float = 10.0
+    # Before a login, a client is a stranger: it may announce a few locations while it
+    # waits for its answer, and no more (each would otherwise be kept and logged).
+    max_lines_before_login: int = 100  # settings acks, announcements, early reads
+    max_locations_before_login: int = 8
 
     def __post_init__(self) -> None:
         if self.time_format not in TIME_FORMATS:
@@ -279,6 +283,7 @@ class ServerConnection:
         self._buffer = bytearray()
         self._discarding = False  # inside an oversized line, dropping until its end
         self._bad_in_a_row = 0
+        self._lines_before_login = 0
         self._connected_at = now
         self._last_heard = now
         self._last_ping = now
@@ -340,6 +345,12 @@ class ServerConnection:
         if "\0" in line:
             self._unreadable(events, "line contains NUL bytes", raw)
             return
+        if self.phase is not Phase.READY:
+            self._lines_before_login += 1
+            if self._lines_before_login > self.settings.max_lines_before_login:
+                self._close(events, "err~protocol~too many lines before authorization",
+                            "too many lines before authorization")  # fmt: skip
+                return
         if self.phase is Phase.GREETING:
             self._greeting(line, events)
         elif line[:8].upper() in ("CT01_33~", "CT01_13,", "CT01_13~"):
@@ -474,6 +485,13 @@ class ServerConnection:
 
     def _location_seen(self, location: str, events: list[Event]) -> None:
         if location not in self.locations:
+            if (
+                self.phase is not Phase.READY
+                and len(self.locations) >= self.settings.max_locations_before_login
+            ):
+                self._close(events, "err~protocol~too many locations before authorization",
+                            "too many locations before authorization")  # fmt: skip
+                return
             self.locations.append(location)
         if self.phase is Phase.READY:
             self._want_start(location, events)

@@ -298,10 +298,15 @@ class Ctp01Protocol(protocol.Protocol):
     def _summary(self) -> dict[str, Any]:
         assert self.conn is not None
         return {
-            "locations": list(self.conn.locations),
+            # Bounded, as the connection_log row holds it: the count says if any were left out.
+            "locations": self.conn.locations[:LOGGED_LOCATIONS],
+            "location_count": len(self.conn.locations),
             "reads": self.conn.reads_received,
             "rejected_lines": self.conn.rejected_lines,
         }
+
+
+LOGGED_LOCATIONS = 64
 
 
 class ListenerFactory(protocol.ServerFactory):

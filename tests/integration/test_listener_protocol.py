@@ -285,6 +285,25 @@ def test_repeated_failed_logins_are_answered_ever_more_slowly(raw_dsn, listener_
     assert good.until(lambda line: line.startswith(("ack~", "err~"))) == "ack~authorize"
 
 
+def test_an_unauthenticated_flood_of_announcements_is_cut_short(
+    raw_dsn, listener_factory, tmp_path
+):
+    creds = tmp_path / "ct-auth"
+    creds.write_text("chrono:pw\n")
+    listener = listener_factory(raw_dsn, P88_CT_AUTH="plaintext", P88_CT_AUTH_FILE=str(creds))
+    client = LineClient(listener.start().port)
+    client.handshake()
+    name = "m" * 95  # with its number, up to the 100 characters a location may have
+    client.send(*(f"CT01_33~0~{name}{n}~newlocation~00:00:00.00~0~0~0" for n in range(5000)))
+    reply = client.until(lambda line: line.startswith("err~"))
+    assert reply == "err~protocol~too many locations before authorization"
+    assert client.closed_by_server()
+    closed = "SELECT count(*) FROM connection_log WHERE disconnected_at IS NOT NULL"
+    wait_for(lambda: query(raw_dsn, closed)[0][0] == 1, what="the closed connection")
+    ((size,),) = query(raw_dsn, "SELECT max(length(session_info::text)) FROM connection_log")
+    assert size < 4000
+
+
 def test_authentication_without_credentials_refuses_to_start(raw_dsn, listener_factory):
     listener = listener_factory(raw_dsn, P88_CT_AUTH="hmac-sha1")
     listener.start(wait=False)

@@ -206,6 +206,29 @@ def test_an_unreadable_authorize_line_is_refused_like_a_wrong_password(line):
     assert [e.ok for e in of(events, ctp01.Authenticated)] == [False]
 
 
+def test_before_login_only_a_few_locations_may_be_announced():
+    conn = ServerConnection(ServerSettings(auth_method="plaintext", credentials={"a": "b"}), now=0)
+    feed(conn, "SimpleClient~0.6.0~CTP01")
+    announce = [f"CT01_33~0~mat{n}~newlocation~00:00:00.00~0~0~0" for n in range(9)]
+    assert not of(feed(conn, *announce[:8]), Close)
+    events = feed(conn, announce[8])
+    assert sent(events) == ["err~protocol~too many locations before authorization"]
+    assert of(events, Close) and len(conn.locations) == 8
+
+
+def test_before_login_only_a_few_lines_may_be_sent():
+    conn = ServerConnection(ServerSettings(auth_method="plaintext", credentials={"a": "b"}), now=0)
+    feed(conn, "SimpleClient~0.6.0~CTP01")
+    events = feed(conn, *["ping"] * 120)
+    assert sent(events)[-1] == "err~protocol~too many lines before authorization"
+    assert of(events, Close) and sent(events).count("ack~ping") == 99  # greeting + 99 = 100
+
+
+def test_after_login_the_line_budget_no_longer_applies():
+    conn = ready(ServerSettings(max_lines_before_login=4))
+    assert not of(feed(conn, *["ping"] * 100), Close)
+
+
 # -- reads, gaps, rejects ------------------------------------------------------------------
 
 
