@@ -374,7 +374,9 @@ class ServerConnection:
             self._close(events, "err~greeting~expected <program>~<version>~CTP01",
                         f"bad greeting {printable(line)[:60]!r}")  # fmt: skip
             return
-        self.client_program, self.client_version = fields[0][:64], fields[1][:32]
+        # Escaped like the user name: both reach logs and connection_log as given.
+        self.client_program = printable(fields[0])[:64]
+        self.client_version = printable(fields[1])[:32]
         settings = self._settings_lines()
         events.append(Send(f"{self.settings.name}~{self.settings.version}~{len(settings)}"))
         events.extend(Send(s) for s in settings)

@@ -126,7 +126,7 @@ class Display:
 
     @staticmethod
     def _query() -> dict[str, str]:
-        return dict(bottle.request.query.decode().items())
+        return params.utf8_query(bottle.request.query.allitems())
 
     # -- documented APIs -------------------------------------------------------------------
     def database_status(self) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 MAX_LOCATION = 100
@@ -16,6 +16,27 @@ class BadParameter(ValueError):
         super().__init__(f"{name}: {message}")
         self.name = name
         self.message = message
+
+
+def utf8_query(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The query string's parameters as text; one that is not UTF-8 is a bad parameter.
+
+    The WSGI layer hands the bytes over as latin-1 text (PEP 3333); re-reading them as
+    UTF-8 may fail, and that is the client's error, not ours (a 400 naming the parameter).
+    """
+    query: dict[str, str] = {}
+    for raw_name, raw_value in items:
+        name = _utf8(raw_name, "?")
+        query[name] = _utf8(raw_value, name)
+    return query
+
+
+def _utf8(text: str, name: str) -> str:
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        shown = name if name.isprintable() and len(name) <= 40 else "?"
+        raise BadParameter(shown, "is not valid UTF-8") from None
 
 
 def integer(

@@ -183,6 +183,9 @@ def test_sessions(seeded):
         ("/api/timing/stats?session_id=1;DROP%20TABLE%20timing_reads", "session_id"),
         ("/api/timing/sessions?limit=-5", "limit"),
         ("/api/timing/stream?last_event_id=abc", "last_event_id"),
+        ("/api/timing/recent-reads?location=%ff%fe", "location"),
+        ("/api/timing/stream?location=fin%c3%28", "location"),
+        ("/api/timing/stats?%ff=1", "?"),
     ],
 )
 def test_bad_parameters_get_a_json_400(seeded, path, parameter):
@@ -195,6 +198,13 @@ def test_bad_parameters_get_a_json_400(seeded, path, parameter):
     assert parameter in body["error"]
     assert "Traceback" not in response.text
     assert query(dsn, "SELECT count(*) FROM timing_reads")[0][0] == 6
+
+
+def test_a_page_asked_with_a_non_utf8_parameter_is_a_400_page(seeded):
+    display, _, _ = seeded
+    response = get(display, "/?location=%ff")
+    assert response.status_code == 400 and "not valid UTF-8" in response.text
+    assert "Traceback" not in response.text
 
 
 def test_unknown_api_paths_are_json_404(seeded):

@@ -150,6 +150,14 @@ def test_a_bad_greeting_gets_a_short_error_and_close(greeting):
     assert feed(conn, "SimpleClient~0.6.0~CTP01") == []
 
 
+def test_the_greeting_program_and_version_are_escaped_like_the_user():
+    conn = ServerConnection(ServerSettings(), now=0.0)
+    events = feed(conn, "Simple\x1b[2JClient\x07~0.6\r.0~CTP01")
+    (hello,) = of(events, ctp01.Handshaken)
+    assert hello.program.isprintable() and "\\x1b" in hello.program
+    assert hello.version.isprintable()
+
+
 def test_locations_from_announcements_and_getlocations_are_started_once():
     conn = ServerConnection(ServerSettings(), now=0.0)
     feed(conn, "SimpleClient~0.6.0~CTP01")
