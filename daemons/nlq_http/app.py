@@ -33,6 +33,22 @@ STATIC = resources.files("daemons.nlq_http").joinpath("static")
 QUESTION_BODY_LIMIT = 64 * 1024
 # A chat request carries the whole conversation and Open WebUI's tool list (26 KB alone).
 CHAT_BODY_LIMIT = 2 * 1024 * 1024
+# Open WebUI's tool schemas nest about a dozen levels; past this a body is hostile, and
+# code that walks it (or json itself, past ~1,000) would run out of stack.
+MAX_JSON_DEPTH = 64
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_JSON_DEPTH:  # no need to walk further than the limit
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 class NlqApp:
@@ -114,13 +130,21 @@ class NlqApp:
     def _request_json(self, limit: int = QUESTION_BODY_LIMIT) -> dict[str, Any]:
         if bottle.request.content_length > limit:
             raise BadRequest(f"the request body is larger than {limit // 1024} KiB")
-        raw = bottle.request.body.read()
+        raw = bottle.request.body.read(limit + 1)  # a chunked body has no length to check
+        if len(raw) > limit:
+            raise BadRequest(f"the request body is larger than {limit // 1024} KiB")
         try:
             body = json.loads(raw or b"null")
         except (ValueError, UnicodeDecodeError):
             raise BadRequest("the request body is not valid JSON") from None
+        except RecursionError:  # nested past the parser's stack
+            raise BadRequest(
+                f"the request body nests deeper than {MAX_JSON_DEPTH} levels"
+            ) from None
         if not isinstance(body, dict):
             raise BadRequest("the request body must be a JSON object")
+        if json_depth(body) > MAX_JSON_DEPTH:
+            raise BadRequest(f"the request body nests deeper than {MAX_JSON_DEPTH} levels")
         return body
 
     def _api_key(self) -> str | None:

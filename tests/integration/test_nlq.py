@@ -416,6 +416,13 @@ def test_a_partner_never_sees_another_partners_rows(service):
         ({"json": {"question": "   "}}, 400),
         ({"json": {"question": "x" * 5000}}, 400),
         ({"json": {"question": "How many events?", "format": "xml"}}, 400),
+        # Nested past json's stack, and past the service's own limit of 64 levels.
+        (
+            {"data": '{"question": "How many events?", "x": ' + "[" * 50_000 + "]" * 50_000 + "}"},
+            400,
+        ),
+        ({"data": '{"question": "How many events?", "x": ' + "[" * 100 + "]" * 100 + "}"}, 400),
+        ({"data": '{"question": "How many events?", "x": ' + '{"a":' * 900 + "1" + "}" * 901}, 400),
     ],
 )
 def test_malformed_requests_get_4xx_json(service, kwargs, status):
@@ -427,6 +434,18 @@ def test_malformed_requests_get_4xx_json(service, kwargs, status):
     )
     assert response.status_code == status
     assert response.json()["success"] is False
+    assert "internal error" not in response.text
+
+
+def test_deep_json_in_a_chat_request_is_a_400(service):
+    body = '{"model": "project88hub", "messages": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = requests.post(
+        service["url"] + "/v1/chat/completions",
+        timeout=10,
+        headers={"Authorization": f"Bearer {KEYS['admin']}", "Content-Type": "application/json"},
+        data=body,
+    )
+    assert response.status_code == 400 and "nests deeper" in response.text
 
 
 def test_keys_are_required_and_checked(service):
