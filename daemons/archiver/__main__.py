@@ -24,7 +24,7 @@ from daemons.common.config import ConfigError
 from daemons.common.logs import kv
 from daemons.common.sdnotify import Notifier
 
-from . import jobs, schedule
+from . import jobs, runlog, schedule
 from .schedule import Outcome
 from .settings import ArchiverSettings
 
@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         log.error("configuration error: %s", exc)
         return 2
     stop = threading.Event()
+    runlog.mark_interrupted(settings)  # runs a dead archiver left 'running'
 
     def on_signal(_signum: int, _frame: Any) -> None:
         stop.set()

@@ -1,7 +1,7 @@
 """The archiver's jobs: archive old reads, back up, close idle sessions.
 
 Each job takes its settings, a ``stop`` event (SIGTERM) and returns a
-``RunResult``; ``record`` keeps it in ``archiver_runs``. The scheduler in
+``RunResult``; ``runlog`` keeps it in ``archiver_runs`` from its start. The scheduler in
 ``__main__`` and ``--run-once`` call the same functions.
 """
 
@@ -23,7 +23,7 @@ import psycopg2.extensions
 from daemons.common import db
 from daemons.common.logs import kv
 
-from . import backups
+from . import backups, runlog
 from .schedule import Outcome
 from .settings import ArchiverSettings
 
@@ -188,6 +188,7 @@ JOBS = {"archive": archive, "backup": backup, "close-sessions": close_sessions}
 def run(settings: ArchiverSettings, job: str, stop: threading.Event) -> RunResult:
     """Run one job, never raising: a failure is a FAILED result, logged loudly and recorded."""
     started_at = dt.datetime.now(dt.UTC)
+    record = runlog.started(settings, job, started_at)
     try:
         result = JOBS[job](settings, stop, started_at)
     except (psycopg2.Error, OSError) as exc:
@@ -195,26 +196,8 @@ def run(settings: ArchiverSettings, job: str, stop: threading.Event) -> RunResul
         result = RunResult(job, Outcome.FAILED, started_at, summary={"error": message})
     level = logging.ERROR if result.outcome is Outcome.FAILED else logging.INFO
     log.log(level, "run finished %s", result.line())
-    record(settings, result)
+    runlog.ended(settings, record, result)
     return result
-
-
-def record(settings: ArchiverSettings, result: RunResult) -> None:
-    if result.outcome is Outcome.SKIPPED:
-        return  # the archiver that holds the lock records its own run
-    try:
-        with connection(settings) as conn, conn, conn.cursor() as cur:
-            cur.execute(
-                sql("run_recorded"),
-                {
-                    "job": result.job,
-                    "started_at": result.started_at,
-                    "outcome": result.outcome.label,
-                    "summary": json.dumps(result.summary),
-                },
-            )
-    except psycopg2.Error as exc:
-        log.error("run not recorded %s", kv(job=result.job, error=str(exc).strip()[:200]))
 
 
 def last_runs(settings: ArchiverSettings) -> dict[str, dt.datetime]:

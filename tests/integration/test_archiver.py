@@ -231,9 +231,37 @@ def test_killed_mid_run_every_row_is_in_exactly_one_table(raw_dsn, sig):
     if sig == signal.SIGTERM:
         assert code == 4  # stopped between batches: partial, recorded, logged
         assert archive_log(raw_dsn) == [{"action": "archive", "archived_count": len(archived)}]
-    assert run_archiver(raw_dsn, "archive").returncode == 0
+    runs = "SELECT outcome, finished_at IS NULL FROM archiver_runs ORDER BY id"
+    if sig == signal.SIGKILL:  # on record from its start, but nothing could say how it ended
+        assert query(raw_dsn, runs) == [("running", True)]
+    result = run_archiver(raw_dsn, "archive")
+    assert result.returncode == 0
     hot, archived = hot_and_archived(raw_dsn)
     assert hot == set() and archived == everything
+    if sig == signal.SIGKILL:  # the next start marks the vanished run, loudly
+        assert query(raw_dsn, runs) == [("interrupted", False), ("done", False)]
+        assert "run interrupted" in result.stderr
+    else:
+        assert query(raw_dsn, runs) == [("partial", False), ("done", False)]
+
+
+def test_a_live_run_is_not_marked_interrupted_by_a_second_archiver(raw_dsn):
+    session = make_session(raw_dsn)
+    add_reads(raw_dsn, session, 20_000, OLD_DAYS)
+    first = start_archiver(
+        raw_dsn, "--run-once", "archive", P88_ARCHIVE_BATCH="500", P88_ARCHIVE_PAUSE_MS="50"
+    )
+    wait_for(
+        lambda: query(raw_dsn, "SELECT count(*) FROM timing_reads_archive")[0][0] >= 1000,
+        30,
+        interval=0.02,
+        what="the run to be under way",
+    )
+    second = run_archiver(raw_dsn, "close-sessions")
+    assert second.returncode == 0 and "run interrupted" not in second.stderr
+    assert first.wait(60) == 0
+    outcomes = query(raw_dsn, "SELECT job, outcome FROM archiver_runs ORDER BY id")
+    assert outcomes == [("archive", "done"), ("close-sessions", "done")]
 
 
 def test_the_listener_loses_nothing_while_an_archive_runs(raw_dsn, listener_factory):
@@ -354,9 +382,11 @@ def test_a_backup_restores_to_the_same_rows(raw_dsn, pg, tmp_path):
     )
     assert restored.returncode == 0, restored.stderr
     original, copy = checksums(raw_dsn), checksums(target)
-    # The backup's own archiver_runs row is written after the dump, so it is the one row
-    # the copy lacks; everything else is identical, table by table.
-    assert original.pop("archiver_runs")[0] == copy.pop("archiver_runs")[0] + 1
+    # The backup's own archiver_runs row is in the dump as it stood then, still running;
+    # everything else is identical, table by table.
+    assert original.pop("archiver_runs")[0] == copy.pop("archiver_runs")[0]
+    backup_run = "SELECT outcome FROM archiver_runs WHERE job = 'backup'"
+    assert query(target, backup_run) == [("running",)] and query(raw_dsn, backup_run) == [("done",)]
     assert original == copy
     assert original["timing_reads"][0] == 5_000 and original["timing_reads_archive"][0] == 2_000
     assert original["race_roster"][0] == 1

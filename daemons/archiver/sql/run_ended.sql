@@ -1,0 +1,3 @@
+UPDATE archiver_runs
+SET outcome = %(outcome)s, summary = %(summary)s, finished_at = now()
+WHERE id = %(id)s;
