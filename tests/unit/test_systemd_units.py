@@ -48,6 +48,19 @@ def service_lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
 
 
+ROLE_UNITS = sorted((UNITS.parent / "ansible" / "roles").glob("*/templates/*.service.j2"))
+RESOURCE_LIMITS = ("MemoryHigh=", "MemoryMax=", "TasksMax=", "CPUWeight=")
+
+
+@pytest.mark.parametrize(
+    "unit", [*(UNITS / f"{name}.service" for name in DAEMONS), *ROLE_UNITS], ids=lambda p: p.name
+)
+def test_every_unit_bounds_its_memory_tasks_and_cpu_share(unit):
+    lines = [line.strip() for line in unit.read_text().splitlines()]
+    for setting in RESOURCE_LIMITS:
+        assert any(line.startswith(setting) for line in lines), f"{unit.name}: no {setting}"
+
+
 def test_one_unit_per_daemon_and_nothing_else():
     assert sorted(p.stem for p in UNITS.glob("*.service")) == sorted(DAEMONS)
 
