@@ -11,6 +11,7 @@ waiting out its own connect timeout.
 from __future__ import annotations
 
 import contextlib
+import select
 import time
 from collections.abc import Iterator
 
@@ -32,6 +33,22 @@ def cooperative() -> None:
     patch_psycopg()
 
 
+def _looks_alive(conn: psycopg2.extensions.connection) -> bool:
+    """Whether an idle connection may be handed out, without a round trip.
+
+    An idle connection has nothing to read. When PostgreSQL restarts or ends the
+    session it sends a FATAL notice and closes: the socket turns readable, so the
+    first request after a restart gets a fresh connection instead of a 503.
+    """
+    if conn.closed:
+        return False
+    try:
+        readable, _, _ = select.select([conn], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
+
+
 class GreenPool:
     def __init__(
         self,
@@ -51,6 +68,7 @@ class GreenPool:
         self._idle: list[psycopg2.extensions.connection] = []
         self._failed_at = 0.0
         self.last_error = ""
+        self.discarded = 0  # idle connections found dead (after a database restart)
 
     def _connect(self) -> psycopg2.extensions.connection:
         if time.monotonic() - self._failed_at < self.retry_after:
@@ -69,16 +87,40 @@ class GreenPool:
         self._failed_at = time.monotonic()
         self.last_error = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
+    def _take(self) -> tuple[psycopg2.extensions.connection, bool]:
+        """An idle connection that still looks alive (reused=True), else a new one."""
+        while self._idle:
+            conn = self._idle.pop()
+            if _looks_alive(conn):
+                return conn, True
+            self.discarded += 1
+            with contextlib.suppress(psycopg2.Error):
+                conn.close()
+        return self._connect(), False
+
+    def _discard_idle(self) -> None:
+        while self._idle:
+            self.discarded += 1
+            with contextlib.suppress(psycopg2.Error):
+                self._idle.pop().close()
+
     @contextlib.contextmanager
     def connection(self) -> Iterator[psycopg2.extensions.connection]:
         with self._slots:
-            conn = self._idle.pop() if self._idle else self._connect()
+            conn, reused = self._take()
             try:
                 yield conn
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-                self._failed(exc)
                 with contextlib.suppress(psycopg2.Error):
                     conn.close()
+                if reused:
+                    # A connection from before a database restart: its siblings are as
+                    # stale, and the server may well be back, so the next request
+                    # connects afresh at once instead of waiting out retry_after.
+                    self.last_error = (str(exc).strip().splitlines() or ["connection lost"])[0]
+                    self._discard_idle()
+                else:
+                    self._failed(exc)
                 raise DatabaseDown(self.last_error) from None
             except BaseException:
                 # A query error (or a client gone mid-request): the connection

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 import pytest
@@ -280,6 +281,20 @@ def test_database_down_and_back(own_cluster, display_factory):
     wait_for(lambda: get(display, "/api/timing/recent-reads").status_code == 200, 10,
              interval=0.3, what="reads to be served again")  # fmt: skip
     assert len(get(display, "/api/timing/recent-reads").json()["reads"]) == 6
+
+
+def test_the_first_request_after_a_database_restart_is_answered(own_cluster, display_factory):
+    """Pooled connections from before the restart are dropped unseen, not used for a 503."""
+    cluster, dsn = own_cluster
+    seed(dsn)
+    display = display_factory(dsn).start()
+    paths = ["/api/timing/recent-reads", "/api/timing/sessions", "/api/timing/stats"] * 4
+    with ThreadPoolExecutor(len(paths)) as pool:  # several connections in the pool
+        assert {r.status_code for r in pool.map(lambda p: get(display, p), paths)} == {200}
+        cluster.stop("fast")
+        cluster.start()
+        statuses = [r.status_code for r in pool.map(lambda p: get(display, p), paths)]
+    assert statuses == [200] * len(paths)
 
 
 def test_stats_rebuilt_when_the_archiver_announces_a_run(seeded):
