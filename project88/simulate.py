@@ -101,7 +101,8 @@ class SimConfig:
     guntimes: bool = True  # seq 1 of every location is a GUNTIME read
     malformed_every: int = 0  # after every K reads also send one malformed (un-keyed) line
     reconnect: bool = True
-    reconnect_delay: float = 0.5
+    reconnect_delay: float = 0.5  # the first retry's wait; doubled per fruitless attempt
+    reconnect_max_delay: float = 10.0  # ... up to this, with jitter
     linger: float = 2.0  # stay connected this long after everything was sent, then exit
     close_timeout: float = 5.0  # after half-closing, wait this long for the server to close
     max_runtime: float | None = None  # hard stop, seconds
@@ -338,10 +339,15 @@ class SimStats:
     malformed_sent: int = 0
     starts_received: list[str] = field(default_factory=list)
     refused: str | None = None
+    busy: int = 0  # connections turned away with err~connect (full), then retried
 
 
 class _Refused(Exception):
     """The server refused us, or offered settings SimpleClient cannot accept."""
+
+
+class _Busy(_Refused):
+    """``err~connect``: the listener is full for now; SimpleClient comes back later."""
 
 
 class _Outcome(enum.Enum):
@@ -486,7 +492,10 @@ class SimulatedClient:
                 loop.call_soon_threadsafe(event.set)
 
     async def _connection_loop(self) -> None:
+        fruitless = 0  # attempts in a row that sent no read: refused, full, or down
+        jitter = random.Random()  # not the feed's seeded generator: the reads stay the same
         while True:
+            sent_before = self.stats.reads_sent
             streams = await self._connect()
             if streams is not None:
                 self.stats.connections += 1
@@ -496,7 +505,17 @@ class SimulatedClient:
                     return
             if not self.cfg.reconnect or self._linger_expired(monotonic()):
                 return
-            await asyncio.sleep(self.cfg.reconnect_delay)
+            fruitless = 0 if self.stats.reads_sent > sent_before else fruitless + 1
+            await asyncio.sleep(self._backoff(fruitless, jitter))
+
+    def _backoff(self, fruitless: int, jitter: random.Random) -> float:
+        """Wait longer after each attempt that got nowhere, so a crowd of clients does not
+        hammer a listener that is refusing them; a little jitter spreads their retries."""
+        cfg = self.cfg
+        if fruitless == 0:
+            return cfg.reconnect_delay
+        delay = min(cfg.reconnect_max_delay, cfg.reconnect_delay * 2 ** min(fruitless - 1, 16))
+        return jitter.uniform(delay / 2, delay)
 
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
         cfg = self.cfg
@@ -521,6 +540,10 @@ class SimulatedClient:
             try:
                 async with asyncio.timeout(HANDSHAKE_TIMEOUT):
                     conn = await self._handshake(reader, writer)
+            except _Busy as exc:
+                self.stats.busy += 1
+                log.info("%s; will retry", exc)
+                return _Outcome.LOST
             except _Refused as exc:
                 self.stats.refused = str(exc)
                 log.warning("refused: %s", exc)
@@ -555,6 +578,8 @@ class SimulatedClient:
         header = await _require_line(reader)
         while not header.strip():
             header = await _require_line(reader)
+        if header.lower().startswith("err~connect"):
+            raise _Busy(f"server busy: {header}")
         if header.lower().startswith("err~"):
             raise _Refused(f"server refused: {header}")
         fields = header.split("~")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import re
 import socket
 import time
@@ -419,7 +420,6 @@ def test_rejected_authorization_is_a_refusal() -> None:
         (("Project88Hub~1.0~1", "tagevent-format=CT01_99"), "tagevent-format"),
         (("Project88Hub~1.0",), "invalid server header"),
         (("Project88Hub~1.0~many",), "invalid server header"),
-        (("err~connect~too many connections",), "too many connections"),
     ],
 )
 def test_refusals_drop_the_connection_for_good(reply: tuple[str, ...], reason: str) -> None:
@@ -636,3 +636,30 @@ def test_cli_reports_a_client_that_never_connected(capsys) -> None:
         port = probe.getsockname()[1]
     assert run_from_args(parse("--port", str(port), "--no-reconnect")) == 1
     assert "connections=0" in capsys.readouterr().out
+
+
+def test_a_refusing_listener_is_retried_ever_more_slowly() -> None:
+    """Reconnects back off (doubling, with jitter, up to a cap) while nothing gets through."""
+    attempts: list[float] = []
+
+    async def refuse(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        attempts.append(time.monotonic())
+        writer.write(b"err~connect~too many connections\r\n")
+        await writer.drain()
+        writer.close()
+
+    async def main() -> SimStats:
+        server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        cfg = make_cfg(
+            port, reconnect_delay=0.05, reconnect_max_delay=0.4, max_runtime=2.5, linger=30.0
+        )
+        async with server:
+            return await SimulatedClient(cfg).run()
+
+    stats = asyncio.run(main())
+    assert stats.busy == len(attempts) and stats.refused is None
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    assert len(gaps) >= 5, gaps
+    assert gaps[0] < 0.1 and gaps[3] >= 0.18, gaps  # 0.025-0.05 s at first, 0.2-0.4 s by then
+    assert max(gaps) < 0.55, gaps  # the cap holds
