@@ -7,8 +7,11 @@ import time
 
 
 class LineClient:
-    def __init__(self, port: int, timeout: float = 5.0) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port: int, timeout: float = 5.0, source: str | None = None) -> None:
+        # ``source``: another loopback address (127.0.0.2, ...) to stand for another site.
+        self.sock = socket.create_connection(
+            ("127.0.0.1", port), timeout=timeout, source_address=(source, 0) if source else None
+        )
         self.sock.settimeout(timeout)
         self._buffer = b""
         self.received: list[str] = []

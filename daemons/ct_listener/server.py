@@ -22,6 +22,7 @@ from daemons.common.logs import kv
 from daemons.common.sdnotify import Notifier
 
 from . import ctp01, times
+from .admission import Admission, Budgets
 from .login_throttle import LoginThrottle
 from .settings import ListenerSettings
 from .store import ConnectionRecord, Key, Writer, copy_row_tail
@@ -291,6 +292,13 @@ class Ctp01Protocol(protocol.Protocol):
     def _ask_session(self) -> None:
         # Only a client that may send reads gets a timing session: a failed login must
         # leave nothing behind but its connection_log row.
+        refusal = self.factory.admission.promote(self)
+        if refusal:
+            self.factory.counters[f"refused_{refusal}"] += 1
+            log.warning("connection refused after login %s", kv(peer=self.peer, reason=refusal))
+            self.transport.write(b"err~connect~too many connections\r\n")
+            self.transport.loseConnection()
+            return
         if not self._session_asked:
             self._session_asked = True
             self.factory.store.session().addCallback(self._session_ready)
@@ -319,7 +327,14 @@ class ListenerFactory(protocol.ServerFactory):
         self.store = store
         self.notifier = notifier
         self.clients: set[Ctp01Protocol] = set()
-        self.per_address: Counter[str] = Counter()
+        self.admission: Admission[Ctp01Protocol] = Admission(
+            Budgets(
+                max_pending=settings.max_pending,
+                max_pending_per_address=settings.max_pending_per_address,
+                max_admitted=settings.max_connections,
+                max_admitted_per_address=settings.max_per_address,
+            )
+        )
         self.counters: Counter[str] = Counter()
         self.throttle = LoginThrottle()
         self.reads_in = 0
@@ -331,12 +346,17 @@ class ListenerFactory(protocol.ServerFactory):
         """Why a new connection is refused, or None to accept it."""
         if not self._allowed(client.peer):
             return "allow_list"
-        if len(self.clients) >= self.settings.max_connections:
-            return "connection_cap"
-        if self.per_address[client.peer] >= self.settings.max_per_address:
-            return "address_cap"
+        decision = self.admission.arrive(client, client.peer)
+        if decision.refusal:
+            return decision.refusal
+        if decision.evict is not None:  # the longest-waiting stranger makes room
+            self.counters["evicted_pending"] += 1
+            reason = "pending connections full"
+            log.warning("closing a connection not logged in %s", kv(peer=decision.evict.peer,
+                                                                   reason=reason))  # fmt: skip
+            decision.evict.transport.write(b"err~connect~too many connections\r\n")
+            decision.evict.transport.loseConnection()
         self.clients.add(client)
-        self.per_address[client.peer] += 1
         if self._paused:
             client.transport.pauseProducing()
         return None
@@ -351,11 +371,8 @@ class ListenerFactory(protocol.ServerFactory):
         return any(address in network for network in self.settings.allow)
 
     def forget(self, client: Ctp01Protocol) -> None:
-        if client in self.clients:
-            self.clients.discard(client)
-            self.per_address[client.peer] -= 1
-            if self.per_address[client.peer] <= 0:
-                del self.per_address[client.peer]
+        self.clients.discard(client)
+        self.admission.leave(client)
 
     # -- flow control ----------------------------------------------------------------------
     def check_backlog(self) -> None:

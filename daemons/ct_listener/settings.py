@@ -37,6 +37,8 @@ class ListenerSettings:
     allow: tuple[Network, ...]
     max_connections: int
     max_per_address: int
+    max_pending: int
+    max_pending_per_address: int
     batch_size: int
     batch_delay: float
     spool_dir: Path
@@ -78,6 +80,9 @@ class ListenerSettings:
             allow=allow,
             max_connections=env_int(env, "P88_CT_MAX_CONNECTIONS", 64, minimum=1),
             max_per_address=env_int(env, "P88_CT_MAX_PER_ADDRESS", 8, minimum=1),
+            # Connections not logged in yet: a budget of their own (admission.py).
+            max_pending=env_int(env, "P88_CT_MAX_PENDING", 32, minimum=1),
+            max_pending_per_address=env_int(env, "P88_CT_MAX_PENDING_PER_ADDRESS", 4, minimum=1),
             batch_size=env_int(env, "P88_CT_BATCH_SIZE", 500, minimum=1),
             batch_delay=env_float(env, "P88_CT_BATCH_DELAY_MS", 5.0) / 1000,
             spool_dir=Path(spool) if spool else state_dir(env, "spool"),

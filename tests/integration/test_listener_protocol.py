@@ -326,7 +326,8 @@ def test_connection_caps(raw_dsn, listener_factory):
     first.handshake()
     second.handshake()
     third = LineClient(listener.port)
-    assert third.line() == "err~connect~too many connections"
+    third.send("SimpleClient~0.6.0~CTP01")  # counted once it may send reads
+    assert third.until(lambda line: line.startswith("err~")) == "err~connect~too many connections"
     assert third.closed_by_server()
     assert "reason=address_cap" in listener.log()
     first.close()
@@ -340,8 +341,34 @@ def test_overall_connection_cap(raw_dsn, listener_factory):
     first = LineClient(listener.port)
     first.handshake()
     second = LineClient(listener.port)
-    assert second.line() == "err~connect~too many connections"
+    second.send("SimpleClient~0.6.0~CTP01")
+    assert second.until(lambda line: line.startswith("err~")) == "err~connect~too many connections"
     assert "reason=connection_cap" in listener.log()
+
+
+def test_strangers_cannot_lock_a_controller_out(raw_dsn, listener_factory, tmp_path):
+    """Connections that never log in have a budget of their own, per address and in all."""
+    creds = tmp_path / "ct-auth"
+    creds.write_text("chrono:pw\n")
+    listener = listener_factory(
+        raw_dsn, P88_CT_AUTH="plaintext", P88_CT_AUTH_FILE=str(creds),
+        P88_CT_MAX_PENDING="3", P88_CT_MAX_PENDING_PER_ADDRESS="2", P88_CT_MAX_CONNECTIONS="2",
+    ).start()  # fmt: skip
+    idle = [LineClient(listener.port, source="127.0.0.2") for _ in range(2)]
+    refused = LineClient(listener.port, source="127.0.0.2")  # its address has had its share
+    assert refused.line() == "err~connect~too many connections"
+    assert "reason=pending_address_cap" in listener.log()
+    idle.append(LineClient(listener.port, source="127.0.0.3"))  # all pending slots taken
+    wait_for(lambda: listener.log().count("client connected") >= 3, what="three strangers")
+    # The first controller displaces the oldest stranger; once it has logged in it no longer
+    # holds a pending slot, so the second finds one free.
+    for site in ("127.0.0.4", "127.0.0.5"):
+        controller = LineClient(listener.port, source=site)
+        controller.handshake()
+        controller.send("authorize~chrono~pw")
+        assert controller.until(lambda line: line.startswith(("ack~", "err~"))) == "ack~authorize"
+    assert idle[0].line() == "err~connect~too many connections"  # the oldest stranger went
+    assert listener.log().count("pending connections full") == 1
 
 
 def test_bad_greeting_is_refused_with_a_short_error(raw_dsn, listener_factory):
