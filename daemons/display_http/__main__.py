@@ -50,6 +50,10 @@ def main() -> int:
         settings.ring_size,
     )
     display = Display(settings, pool, hub)
+    log.info(
+        "operator views %s",
+        kv(htpasswd=display.operators.describe(), apis=",".join(sorted(settings.operator_apis))),
+    )
     notifier = Notifier()
     server = NoDelayWSGIServer(
         (settings.host, settings.port),

@@ -3,7 +3,8 @@
 Handlers are thin: validate parameters (``params``), ask the database
 (``queries``) or the hub (``events``), shape the documented JSON. Every API
 failure is JSON — 400 for a bad parameter, 503 while the database is away,
-500 (logged, no traceback to the client) for a bug.
+500 (logged, no traceback to the client) for a bug. Operator views (/status and the
+APIs ``settings.operator_apis`` names) need an operator login first (``operators``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from daemons.common.logs import kv
 
 from . import jsonout, params, queries
 from .events import Hub
+from .operators import OperatorGate
 from .params import BadParameter, ReadFilter
 from .settings import DisplaySettings
 
@@ -43,6 +45,9 @@ class Display:
         self.hub = hub
         self.counters: Counter[str] = Counter()
         self.streams = 0
+        self.operators = OperatorGate(
+            settings.operator_htpasswd, self.counters, settings.operator_fail_delay
+        )
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("daemons.display_http", "templates"),
             autoescape=jinja2.select_autoescape(default=True),
@@ -54,13 +59,21 @@ class Display:
     # -- plumbing --------------------------------------------------------------------------
     def _routes(self) -> None:
         app = self.app
-        app.route("/api/timing/database-status", callback=self._api(self.database_status))
-        app.route("/api/timing/stats", callback=self._api(self.stats))
-        app.route("/api/timing/recent-reads", callback=self._api(self.recent_reads))
-        app.route("/api/timing/sessions", callback=self._api(self.sessions))
+        apis = {
+            "database-status": self.database_status,
+            "stats": self.stats,
+            "recent-reads": self.recent_reads,
+            "sessions": self.sessions,
+        }
+        for name, handler in apis.items():
+            callback = self._api(handler)
+            if name in self.settings.operator_apis:
+                callback = self._operator(callback)
+            app.route(f"/api/timing/{name}", callback=callback)
+        # Public: what a spectator's screen loads (the page, its stream, static files).
         app.route("/api/timing/stream", callback=self.stream)
         app.route("/", callback=self._page(self.display_page))
-        app.route("/status", callback=self._page(self.status_page))
+        app.route("/status", callback=self._operator(self._page(self.status_page)))
         app.route("/static/<name:path>", callback=self.static)
         for code in (404, 405, 500):
             app.error(code)(self._error_page)
@@ -102,6 +115,24 @@ class Display:
                 return self._render("error.html", status=400, message=str(exc))
 
         return wrapped
+
+    def _operator(self, handler: Callable[[], str]) -> Callable[[], str]:
+        """``handler`` behind the operator login: 401 (or 503, fail closed) before it runs."""
+
+        @functools.wraps(handler)
+        def guarded() -> str:
+            refusal = self.operators.check(bottle.request.environ)
+            if refusal is None:
+                return handler()
+            for name, value in refusal.headers:
+                bottle.response.set_header(name, value)
+            if bottle.request.path.startswith("/api/"):
+                return self._json({"success": False, "error": refusal.message}, refusal.status)
+            bottle.response.status = refusal.status
+            bottle.response.set_header("Cache-Control", "no-store")
+            return self._render("error.html", status=refusal.status, message=refusal.message)
+
+        return guarded
 
     def _error_page(self, error: bottle.HTTPError) -> str:
         if error.status_code == 500:

@@ -6,7 +6,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from daemons.common.config import CommonSettings, env_float, env_int, env_str
+from daemons.common.config import (
+    CommonSettings,
+    ConfigError,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
 
 DEFAULT_MESSAGES = (
     "Welcome to Race Display",
@@ -14,6 +21,12 @@ DEFAULT_MESSAGES = (
     "Results update as runners cross the mat",
     "Thank you to our volunteers",
 )
+# The JSON APIs an operator login can be required for. database-status always needs one
+# (server version, connection errors); the others show what the display shows and are
+# public unless P88_DISPLAY_OPERATOR_APIS lists them. The stream, / and /static/ are
+# what spectators' screens load, so they cannot be listed.
+OPERATOR_APIS = ("database-status", "stats", "recent-reads", "sessions")
+ALWAYS_OPERATOR_APIS = ("database-status",)
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,9 @@ class DisplaySettings:
     hold_seconds: float
     rotate_seconds: float
     access_log: bool
+    operator_htpasswd: str  # htpasswd -B file for /status and operator APIs; "" = none
+    operator_apis: frozenset[str]  # names from OPERATOR_APIS that need an operator login
+    operator_fail_delay: float  # seconds before the first failed login is answered
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DisplaySettings:
@@ -61,4 +77,18 @@ class DisplaySettings:
             hold_seconds=env_float(env, "P88_DISPLAY_HOLD_SECONDS", 5.0, minimum=0.5),
             rotate_seconds=env_float(env, "P88_DISPLAY_ROTATE_SECONDS", 6.0, minimum=1.0),
             access_log=env.get("P88_DISPLAY_ACCESS_LOG", "").strip() in ("1", "true", "yes"),
+            operator_htpasswd=env.get("P88_DISPLAY_OPERATOR_HTPASSWD", "").strip(),
+            operator_apis=operator_apis(env),
+            operator_fail_delay=env_float(env, "P88_DISPLAY_OPERATOR_FAIL_DELAY", 0.5, 0.0),
         )
+
+
+def operator_apis(env: Mapping[str, str]) -> frozenset[str]:
+    names = env_list(env, "P88_DISPLAY_OPERATOR_APIS", ())
+    unknown = sorted(set(names) - set(OPERATOR_APIS))
+    if unknown:
+        raise ConfigError(
+            f"P88_DISPLAY_OPERATOR_APIS names {', '.join(unknown)}; "
+            f"it may list only {', '.join(OPERATOR_APIS)}"
+        )
+    return frozenset(names) | frozenset(ALWAYS_OPERATOR_APIS)

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests.conftest import query, wait_for
+from tests.integration.test_display_operator_auth import OPERATOR, operator_env
 
 NY = dt.timezone(dt.timedelta(hours=-4))
 
@@ -55,13 +56,16 @@ def seed(dsn: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def seeded(raw_dsn, display_factory):
+def seeded(raw_dsn, display_factory, tmp_path):
     sessions = seed(raw_dsn)
-    display = display_factory(raw_dsn).start()
+    display = display_factory(raw_dsn, **operator_env(tmp_path)).start()
     return display, sessions, raw_dsn
 
 
 def get(display, path, **kwargs):
+    # /status and database-status are operator views (test_display_operator_auth.py).
+    if path.startswith(("/status", "/api/timing/database-status")):
+        kwargs.setdefault("auth", OPERATOR)
     return requests.get(display.url + path, timeout=10, **kwargs)
 
 
@@ -258,10 +262,10 @@ def test_status_page(seeded):
     assert 'class="chosen"' in other
 
 
-def test_database_down_and_back(own_cluster, display_factory):
+def test_database_down_and_back(own_cluster, display_factory, tmp_path):
     cluster, dsn = own_cluster
     seed(dsn)
-    display = display_factory(dsn).start()
+    display = display_factory(dsn, **operator_env(tmp_path)).start()
     assert get(display, "/api/timing/stats").status_code == 200
     cluster.stop("fast")
     status = get(display, "/api/timing/database-status")

@@ -16,6 +16,7 @@ import requests
 
 from project88.simulate import build_buffer, run_clients
 from tests.conftest import NotifySocket, SseReader, query, wait_for
+from tests.integration.test_display_operator_auth import OPERATOR, operator_env
 from tests.integration.test_exactly_once import race
 
 
@@ -159,11 +160,16 @@ def test_stream_survives_a_database_restart(own_cluster, display_factory):
     assert "database unreachable" in display.log()
 
 
-def test_too_many_streams_get_a_503(raw_dsn, display_factory):
-    display = display_factory(raw_dsn, P88_DISPLAY_MAX_STREAMS="2").start()
+def status_page(display) -> str:
+    return requests.get(display.url + "/status", auth=OPERATOR, timeout=10).text
+
+
+def test_too_many_streams_get_a_503(raw_dsn, display_factory, tmp_path):
+    env = operator_env(tmp_path, P88_DISPLAY_MAX_STREAMS="2")
+    display = display_factory(raw_dsn, **env).start()
     first = SseReader(display.url + "/api/timing/stream")
     second = SseReader(display.url + "/api/timing/stream")
-    wait_for(lambda: "2 displays connected" in requests.get(display.url + "/status").text, 5,
+    wait_for(lambda: "2 displays connected" in status_page(display), 5,
              what="two streams counted")  # fmt: skip
     third = requests.get(display.url + "/api/timing/stream", timeout=5)
     assert third.status_code == 503
@@ -172,10 +178,10 @@ def test_too_many_streams_get_a_503(raw_dsn, display_factory):
     second.close()
 
 
-def test_sigterm_with_open_streams_exits_cleanly(raw_dsn, display_factory):
-    display = display_factory(raw_dsn).start()
+def test_sigterm_with_open_streams_exits_cleanly(raw_dsn, display_factory, tmp_path):
+    display = display_factory(raw_dsn, **operator_env(tmp_path)).start()
     streams = [SseReader(display.url + "/api/timing/stream") for _ in range(3)]
-    wait_for(lambda: "3 displays connected" in requests.get(display.url + "/status").text, 5,
+    wait_for(lambda: "3 displays connected" in status_page(display), 5,
              what="three streams counted")  # fmt: skip
     started = time.monotonic()
     display.proc.send_signal(signal.SIGTERM)
