@@ -71,6 +71,19 @@ def own_cluster() -> Iterator[tuple[Cluster, str]]:
     cluster.destroy()
 
 
+@pytest.fixture
+def tiny_filesystem(tmp_path: Path) -> Iterator[Path]:
+    """A 96 KiB tmpfs mounted for this test: a spool disk that really fills up (ENOSPC)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (the suite runs as root in CI)")
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k,mode=0755", "tmpfs", str(mount_point)],
+                   check=True)  # fmt: skip
+    yield mount_point
+    subprocess.run(["umount", "--lazy", str(mount_point)], check=False)
+
+
 def query(dsn: str, sql: str, params: object = None) -> list[tuple]:
     conn = psycopg2.connect(dsn)
     try:

@@ -339,6 +339,7 @@ class ListenerFactory(protocol.ServerFactory):
         self.throttle = LoginThrottle()
         self.reads_in = 0
         self._paused = False
+        self._watchdog_withheld = False
         self._rate_window: tuple[float, int] = (time.monotonic(), 0)
         self.reads_per_second = 0.0
 
@@ -376,19 +377,44 @@ class ListenerFactory(protocol.ServerFactory):
 
     # -- flow control ----------------------------------------------------------------------
     def check_backlog(self) -> None:
-        """Stop reading sockets while the writer is far behind (memory stays bounded)."""
+        """Stop reading sockets while the writer is far behind or holding reads.
+
+        Far behind: memory stays bounded. Holding (database down and spool full):
+        nothing more can be kept, so the clients keep it, in their own buffers,
+        behind TCP back-pressure, until the writer can store again.
+        """
         backlog = self.store.backlog()
-        if not self._paused and backlog > BACKLOG_PAUSE:
+        stalled = self.store.writer.stats.stalled
+        if not self._paused and (backlog > BACKLOG_PAUSE or stalled):
             self._paused = True
             self.counters["backpressure_pauses"] += 1
-            log.warning("writer behind, pausing reads %s", kv(queued_batches=backlog))
+            log.warning("writer behind, pausing reads %s",
+                        kv(queued_batches=backlog, held=stalled or "no"))  # fmt: skip
             for client in self.clients:
                 client.transport.pauseProducing()
-        elif self._paused and backlog < BACKLOG_RESUME:
+            self.notifier.status(self.status_line())
+        elif self._paused and backlog < BACKLOG_RESUME and not stalled:
             self._paused = False
             log.info("writer caught up, resuming reads %s", kv(queued_batches=backlog))
             for client in self.clients:
                 client.transport.resumeProducing()
+            self.notifier.status(self.status_line())
+
+    def watchdog(self) -> None:
+        """WATCHDOG=1 only while the reactor runs and the writer makes progress."""
+        problem = self.store.writer.problem(self.settings.writer_stuck_after)
+        if problem is None:
+            if self._watchdog_withheld:
+                log.info("writer making progress again, watchdog resumed")
+                self._watchdog_withheld = False
+            self.notifier.watchdog()
+            return
+        if not self._watchdog_withheld:
+            self._watchdog_withheld = True
+            self.counters["watchdog_withheld"] += 1
+            log.error("withholding the watchdog so that systemd restarts the listener %s",
+                      kv(reason=problem))  # fmt: skip
+            self.notifier.status(f"FAILING: {problem}")
 
     # -- timers ----------------------------------------------------------------------------
     def tick(self) -> None:
@@ -409,6 +435,8 @@ class ListenerFactory(protocol.ServerFactory):
             else "never"
         )
         db = "up" if stats.database_up else "DOWN (spooling)"
+        if stats.stalled:
+            db = f"DOWN, STALLED: {stats.stalled}; reads held, clients paused"
         return (
             f"clients={len(self.clients)} reads/s={self.reads_per_second:.0f} last_read={last} "
             f"stored={stats.inserted} spooled={stats.spooled_reads} db={db}"
@@ -424,6 +452,7 @@ class ListenerFactory(protocol.ServerFactory):
                conflicts=stats.conflicts, rejected_stored=stats.rejected_stored,
                spooled=stats.spooled_reads, drained=stats.drained_reads,
                dead_letters=stats.dead_letters, db_up=stats.database_up,
+               held_batches=stats.held_batches, stalled=bool(stats.stalled),
                **dict(self.counters)),
         )  # fmt: skip
 
@@ -439,8 +468,9 @@ def start_timers(factory: ListenerFactory, reactor: Any) -> list[task.LoopingCal
     status.start(factory.settings.status_interval, now=False)
     loops.append(status)
     if factory.notifier.watchdog_interval:
-        # WATCHDOG=1 from the reactor itself: if the event loop hangs, systemd notices.
-        watchdog = task.LoopingCall(factory.notifier.watchdog)
+        # WATCHDOG=1 from the reactor, and only while the writer makes progress:
+        # a hung loop or a dead or stuck writer thread gets the unit restarted.
+        watchdog = task.LoopingCall(factory.watchdog)
         watchdog.clock = reactor
         watchdog.start(factory.notifier.watchdog_interval)
         loops.append(watchdog)

@@ -45,6 +45,7 @@ class ListenerSettings:
     session_name_format: str
     event_name: str | None
     status_interval: float
+    writer_stuck_after: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ListenerSettings:
@@ -89,6 +90,10 @@ class ListenerSettings:
             session_name_format=env_str(env, "P88_SESSION_NAME_FORMAT", "Session_%Y%m%d_%H%M%S"),
             event_name=env.get("P88_EVENT_NAME") or None,
             status_interval=env_float(env, "P88_STATUS_INTERVAL", 5.0, minimum=0.5),
+            # A writer this long without progress is stuck: the watchdog is withheld
+            # (the unit's WatchdogSec=30 then restarts it). Its slowest honest step,
+            # one batch or one drain group, takes well under a second.
+            writer_stuck_after=env_float(env, "P88_CT_WRITER_STUCK_AFTER", 20.0, minimum=1.0),
         )
 
 

@@ -5,6 +5,11 @@ and fsync'ed before ``append`` returns — from then on the reads count as
 received. Draining replays records in order; the database's unique key makes a
 replay after a crash harmless. A torn last record (a crash mid-append) was
 never acknowledged, so it is dropped; the client still has those reads.
+
+A record that cannot be written whole (a full or read-only filesystem, an I/O
+error) is cut off again before ``append`` raises ``SpoolUnwritable``, so a
+failed append never leaves a torn record in the middle of the file, where it
+would hide the good records written after it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from daemons.common.logs import kv
 log = logging.getLogger("ct_listener.spool")
 
 
+class SpoolUnwritable(OSError):
+    """The spool could not take a record; nothing of it was kept."""
+
+
 @dataclass(frozen=True)
 class SpoolRecord:
     end_offset: int
@@ -35,11 +44,28 @@ class Spool:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / "spool.log"
         self._offset_path = directory / "spool.offset"
-        self._fh = open(self.path, "ab")  # noqa: SIM115 - held open for the daemon's life
+        # A raw descriptor, not a buffered file: a failed write must leave no
+        # bytes behind in a buffer to be flushed, out of place, by the next one.
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
         self._fsync_dir()
         self._consumed = self._read_offset()
         if self._consumed > self._size():
             self._consumed = 0
+        self._cut_torn_tail()
+
+    def _cut_torn_tail(self) -> None:
+        """A crash (or a full disk) mid-append leaves a torn last record: cut it off.
+
+        Left in place, the next record appended would follow it on the same line
+        and be skipped with it as corrupt.
+        """
+        end = self._consumed
+        for record in self.records():
+            end = record.end_offset
+        size = self._size()
+        if size > end:
+            log.warning("spool tail cut off %s", kv(offset=end, bytes=size - end))
+            self._cut_back(end)
 
     def _fsync_dir(self) -> None:
         fd = os.open(self.directory, os.O_RDONLY)
@@ -60,9 +86,21 @@ class Spool:
     def append(self, session_id: int | None, lines: list[str]) -> None:
         """Write a record durably (returns after fsync)."""
         body = json.dumps({"s": session_id, "l": lines}, separators=(",", ":")).encode()
-        self._fh.write(b"%08x %s\n" % (zlib.crc32(body), body))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        record = memoryview(b"%08x %s\n" % (zlib.crc32(body), body))
+        size = os.fstat(self._fd).st_size
+        try:
+            while record:
+                record = record[os.write(self._fd, record) :]
+            os.fsync(self._fd)
+        except OSError as exc:
+            self._cut_back(size)
+            raise SpoolUnwritable(exc.errno, f"spool append failed: {exc.strerror}") from exc
+
+    def _cut_back(self, size: int) -> None:
+        try:
+            os.ftruncate(self._fd, size)
+        except OSError as exc:  # the tail is then torn, which records() already skips
+            log.error("spool could not be cut back %s", kv(size=size, error=exc.strerror))
 
     def pending(self) -> bool:
         return self._size() > self._consumed
@@ -104,14 +142,21 @@ class Spool:
         """Everything before ``end_offset`` is in the database now."""
         self._consumed = end_offset
         if end_offset >= self._size():
-            self._fh.truncate(0)
-            os.fsync(self._fh.fileno())
+            os.ftruncate(self._fd, 0)  # frees the space first: the spool may be full
+            os.fsync(self._fd)
             self._consumed = 0
-        self._offset_path.write_text(str(self._consumed))
+        # Saved by rename, so a full disk leaves the old offset rather than an
+        # empty file. Losing it only replays drained records: harmless duplicates.
+        temporary = self._offset_path.with_suffix(".tmp")
+        try:
+            temporary.write_text(str(self._consumed))
+            os.replace(temporary, self._offset_path)
+        except OSError as exc:
+            log.warning("spool offset not saved %s", kv(error=exc.strerror))
 
     def scan(self) -> Iterator[SpoolRecord]:
         """All unconsumed records (for sequence marks while the database is away)."""
         return self.records()
 
     def close(self) -> None:
-        self._fh.close()
+        os.close(self._fd)

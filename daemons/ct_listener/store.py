@@ -11,6 +11,11 @@ every read submitted before it, and spooled reads drain before newer ones.
   ``timing_read_conflicts``.
 * When PostgreSQL is unreachable a batch is appended to the spool (fsync'ed)
   instead, and the spool drains, in order, as soon as the database answers.
+* When neither can take a batch (database down, spool full or unwritable) the
+  batch is held and retried: nothing of it counts as received, so marks do not
+  move, and ``stats.stalled`` tells the reactor to stop reading from clients.
+* ``heartbeat`` and ``running`` let the reactor withhold the systemd watchdog
+  from a writer that has died or stopped making progress.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from daemons.common.logs import kv
 
 from . import ctp01, times
 from .sequence import Contiguity
-from .spool import Spool
+from .spool import Spool, SpoolUnwritable
 
 log = logging.getLogger("ct_listener.store")
 
@@ -71,8 +76,11 @@ class WriterStats:
     drained_reads: int = 0
     failed_batches: int = 0
     dead_letters: int = 0
+    held_batches: int = 0  # batches neither the database nor the spool could take
+    unstored_at_stop: int = 0  # reads still held when the listener stopped (not received)
     last_read_at: float | None = None
     database_up: bool = False
+    stalled: str = ""  # why reads are held, while they are
 
 
 @dataclass
@@ -127,40 +135,83 @@ class Writer:
         self._pending_logs: list[dict[str, Any]] = []
         self._state_file = spool.directory / "session.json"
         self._on_stopped: Callable[[None], None] | None = None
+        self._stopping = threading.Event()
+        self._stalled_since = 0.0
+        self.heartbeat = time.monotonic()  # last sign of progress, read by the reactor
+        self.running = False
 
     # -- the thread ------------------------------------------------------------------------
     def serve(self) -> None:
-        while True:
-            try:
-                job = self.jobs.get(timeout=self.retry_interval)
-            except queue.Empty:
-                job = None
-            if job is _STOP:
-                self._drain()
-                self._flush_connection_logs()
-                self._disconnect()
-                self.spool.close()
-                if self._on_stopped is not None:
-                    self.deliver(self._on_stopped, None)
-                return
+        self.running = True
+        try:
+            while self._step():
+                pass
+        finally:
+            self.running = False  # whatever ended the thread, the watchdog must hear of it
+
+    def _step(self) -> bool:
+        self.heartbeat = time.monotonic()
+        try:
+            job = self.jobs.get(timeout=self.retry_interval)
+        except queue.Empty:
+            job = None
+        if job is _STOP:
+            self._finish()
+            return False
+        try:
             if job is not None:
-                try:
-                    job[0](*job[1:])
-                except Exception:
-                    name = getattr(job[0], "__name__", repr(job[0]))
-                    log.exception("writer job failed %s", kv(job=name))
+                self._run(job)
             if self.spool.pending():
                 self._drain()
             if self._pending_logs:
                 self._flush_connection_logs()
+        except Exception:  # the thread must outlive any one failure (a full disk, a bug)
+            log.exception("writer step failed, carrying on")
+            self._stopping.wait(self.retry_interval)  # a lasting fault must not spin
+        return True
+
+    @staticmethod
+    def _run(job: tuple[Any, ...]) -> None:
+        try:
+            job[0](*job[1:])
+        except SpoolUnwritable:
+            raise
+        except Exception:
+            name = getattr(job[0], "__name__", repr(job[0]))
+            log.exception("writer job failed %s", kv(job=name))
+
+    def _finish(self) -> None:
+        try:
+            self._drain()
+            self._flush_connection_logs()
+        except Exception:
+            log.exception("final drain failed; the spool is replayed at the next start")
+        self._disconnect()
+        self.spool.close()
+        if self._on_stopped is not None:
+            self.deliver(self._on_stopped, None)
 
     def put(self, fn: Callable[..., None], *args: Any) -> None:
         self.jobs.put((fn, *args))
 
     def stop(self, done: Callable[[None], None] | None = None) -> None:
-        """Finish every queued job, drain what can be drained, then close."""
+        """Finish every queued job, drain what can be drained, then close.
+
+        Batches that neither the database nor the spool can take are then given
+        up at once instead of retried: they were never counted as received.
+        """
         self._on_stopped = done
+        self._stopping.set()
         self.jobs.put(_STOP)
+
+    def problem(self, stuck_after: float) -> str | None:
+        """Why the watchdog should be withheld (dead or stuck thread), or None."""
+        if not self.running:
+            return "writer thread has stopped"
+        idle = time.monotonic() - self.heartbeat
+        if idle > stuck_after:
+            return f"writer has made no progress for {idle:.0f} s"
+        return None
 
     # -- connection management -------------------------------------------------------------
     def _db(self) -> psycopg2.extensions.connection:
@@ -355,12 +406,49 @@ class Writer:
         """Store a batch; ``tails`` are COPY rows the reactor rendered ahead (see BatchingStore)."""
         try:
             self._batch(session_id, items, tails)
+        except SpoolUnwritable:
+            raise
         except Exception as exc:  # a bug must not cost reads: keep them for replay
             log.exception("batch could not be handled")
             for item in items:
                 self._dead_letter(session_id or 0, item, repr(exc))
 
     def _batch(
+        self, session_id: int | None, items: list[ctp01.Keyed], tails: Mapping[Key, str] | None
+    ) -> None:
+        while True:
+            try:
+                self._store_batch(session_id, items, tails)
+            except SpoolUnwritable as exc:
+                if self._hold(exc, len(items)):
+                    continue
+                return  # stopping: the reads were never counted, the clients resend them
+            if self.stats.stalled:
+                held_for = time.monotonic() - self._stalled_since
+                log.info("storing reads again %s", kv(after_seconds=f"{held_for:.1f}"))
+                self.stats.stalled = ""
+            return
+
+    def _hold(self, exc: SpoolUnwritable, reads: int) -> bool:
+        """Wait for room (database or spool) for a held batch; False when stopping."""
+        if not self.stats.stalled:
+            self._stalled_since = time.monotonic()
+            self.stats.stalled = f"database unreachable and spool unwritable ({exc.strerror})"
+            self.stats.held_batches += 1
+            log.error("cannot store reads, holding them and pausing clients %s",
+                      kv(reason=self.stats.stalled, reads=reads,
+                         spool=self.spool.directory))  # fmt: skip
+        if self._stopping.wait(self.retry_interval):
+            self.stats.unstored_at_stop += reads
+            log.error("stopping with reads not stored; the clients keep them and resend %s",
+                      kv(reads=reads))  # fmt: skip
+            return False
+        self.heartbeat = time.monotonic()  # waiting on purpose is progress, not a hang
+        with contextlib.suppress(SpoolUnwritable):
+            self._drain()  # the database may be back: the spool goes first, freeing it
+        return True
+
+    def _store_batch(
         self, session_id: int | None, items: list[ctp01.Keyed], tails: Mapping[Key, str] | None
     ) -> None:
         if not self.spool.pending():
@@ -408,12 +496,17 @@ class Writer:
 
     def _dead_letter(self, session_id: int, item: ctp01.Keyed, error: str) -> None:
         # Never silently dropped: the line goes to a file an operator can replay.
+        # fsync'ed like the spool: from here on the mark counts this read as kept,
+        # so a failure to keep it is raised like a full spool (the batch is held).
+        try:
+            with open(self.spool.directory / "dead-letters.jsonl", "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"session_id": session_id, "raw": item.raw,
+                                     "error": error}) + "\n")  # fmt: skip
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise SpoolUnwritable(exc.errno, f"dead letter not kept: {exc.strerror}") from exc
         self.stats.dead_letters += 1
-        # fsync'ed like the spool: from here on the mark counts this read as kept.
-        with open(self.spool.directory / "dead-letters.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"session_id": session_id, "raw": item.raw, "error": error}) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
         log.error("read could not be stored %s", kv(raw=item.raw[:80], error=error.strip()))
 
     def _write_transaction(
@@ -603,6 +696,7 @@ class Writer:
             group_session: int | None = None
             group_end = 0
             for record in self.spool.records():
+                self.heartbeat = time.monotonic()  # a long drain is progress
                 session_id = self._resolve(record.session_id)
                 if group and (session_id != group_session or len(group) >= DRAIN_BATCH):
                     drained += self._drain_group(group_session, group, group_end)
