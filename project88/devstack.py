@@ -3,8 +3,9 @@
 A throwaway PostgreSQL cluster in ``var/demo/`` (Debian's binaries), both
 databases migrated, every daemon that exists started as a child process, and
 ``project88 simulate`` pushing a race into the listener with CTP01 hmac-sha1
-authentication (the password is generated per run and never printed). Ctrl-C
-stops everything and removes the cluster.
+authentication (the password is generated per run and never printed). The
+operator pages (/status) take a login generated per run too, printed in the banner:
+a throwaway for a loopback-only demo. Ctrl-C stops everything and removes the cluster.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import IO
 
 import psycopg2
 
-from daemons.common import migrate
+from daemons.common import htpasswd, migrate
 from daemons.common.config import read_secret
 from project88 import scopekey
 from project88.pgcluster import Cluster, free_port
@@ -140,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
         client_pw.write_text(password + "\n")
         client_pw.chmod(0o600)
 
+        # The display's operator login (/status), as the deployment writes it with
+        # htpasswd -B; the password is this run's alone.
+        operator_password = secrets.token_urlsafe(12)
+        operators = root / "operators.htpasswd"
+        operators.write_text(htpasswd.entry("operator", operator_password))
+        operators.chmod(0o600)
+
         ct_port = args.ct_port or free_port()
         env = dict(os.environ)
         env.update(
@@ -153,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             P88_DISPLAY_HOST="127.0.0.1",
             P88_DISPLAY_PORT=str(args.display_port),
             P88_DISPLAY_TITLE="Project88Hub demo race",
+            P88_DISPLAY_OPERATOR_HTPASSWD=str(operators),
             P88_BACKUP_DIR=str(root / "backups"),
             P88_NLQ_HOST="127.0.0.1",
             P88_NLQ_PORT=str(args.nlq_port),
@@ -209,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{client_pw})\n"
             f"  raw reads          {psql} '{raw_dsn}' -c '{LATEST_READS}'\n"
             f"  race display       http://127.0.0.1:{args.display_port}/?location=finish\n"
-            f"  operator status    http://127.0.0.1:{args.display_port}/status\n"
+            f"  operator status    http://127.0.0.1:{args.display_port}/status"
+            f" (user 'operator', password '{operator_password}')\n"
             f"  timing API         http://127.0.0.1:{args.display_port}/api/timing/recent-reads\n"
             f"  live stream        curl -N http://127.0.0.1:{args.display_port}/api/timing/stream\n"
             f"  questions (NLQ)    http://127.0.0.1:{args.nlq_port}/docs (API keys in {keys})\n"
