@@ -19,6 +19,7 @@ import base64
 import hashlib
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -49,7 +50,11 @@ COMBINED = r'"%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\""'  # 
 # Global: server-wide files first (as the role installs them under conf.d /
 # conf-enabled), then the vhosts; main first, so it is the default for TLS
 # clients that name no host.
-GLOBAL_TEMPLATES = ["tls.conf.j2", "global.conf.j2"]
+GLOBAL_TEMPLATES = ["mpm.conf.j2", "tls.conf.j2", "global.conf.j2"]
+# The MPM is sized from the host's memory (apache/_sizing.j2). The tests size it
+# for a small host, so that several instances fit beside each other; the bench
+# (bench/apache_streams.py) passes the real figure.
+TEST_MEMORY_MB = 1024
 VHOST_TEMPLATES = ["redirect.conf.j2", "main.conf.j2", "display.conf.j2", "ai.conf.j2"]
 
 
@@ -124,6 +129,8 @@ class Apache:
         self.http_port = free_port()
         self.https_port = free_port()
         self.variables = self.default_variables() | variables
+        # Lines in place of the rendered mpm.conf (bench/apache_streams.py --stock).
+        self.mpm_override: str | None = None
         self.proc: subprocess.Popen | None = None
 
     def default_variables(self) -> dict:
@@ -147,6 +154,7 @@ class Apache:
             "apache_hsts_max_age": 63072000,
             "apache_http_port": self.http_port,
             "apache_https_port": self.https_port,
+            "apache_memory_mb": TEST_MEMORY_MB,
         }
 
     # -- configuration -------------------------------------------------------------------
@@ -179,7 +187,10 @@ class Apache:
         includes = []
         for template in GLOBAL_TEMPLATES + (VHOST_TEMPLATES if vhosts is None else vhosts):
             name = template.removesuffix(".j2")
-            (self.root / "conf" / name).write_text(render(template, self.variables))
+            text = render(template, self.variables)
+            if name == "mpm.conf" and self.mpm_override is not None:
+                text = self.mpm_override
+            (self.root / "conf" / name).write_text(text)
             includes.append(name)
         conf = self.root / "apache2.conf"
         conf.write_text(self.server_config(includes))
@@ -196,6 +207,7 @@ class Apache:
     def start(self, vhosts: list[str] | None = None) -> Apache:
         checked = self.configtest(vhosts)
         assert checked.returncode == 0, checked.stderr
+        raise_nofile()  # inherited by apache2
         with open(self.root / "logs" / "stderr.log", "w") as stderr:
             self.proc = subprocess.Popen(
                 [APACHE, "-f", str(self.root / "apache2.conf"), "-DFOREGROUND"],
@@ -266,6 +278,13 @@ class Apache:
             raise
 
 
+def raise_nofile() -> None:
+    """Open-files soft limit up to the hard one (this process's, so apache2's), as the role's
+    systemd drop-in raises Apache's: every held stream is two descriptors in one process."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -304,6 +323,10 @@ class StandInHandler(BaseHTTPRequestHandler):
     """Answers any GET with what it was asked (JSON); a WebSocket upgrade with 101 + one echo."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body are two writes: without this, Nagle's algorithm and the
+    # peer's delayed ACK hold the body back 40 ms now and then (a stand-in's
+    # delay, not Apache's, in bench/apache_streams.py's figures).
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self.server.seen.append({"path": self.path, "headers": dict(self.headers.items())})

@@ -40,6 +40,7 @@ from tests.e2e.apache_harness import (
     websocket_accept,
 )
 from tests.e2e.test_display_browser import CHROMIUM, CHROMIUM_ARGS, RESOLVE_TEST_NAMES
+from tests.integration.test_display_operator_auth import OPERATOR, operator_env
 from tests.integration.test_display_stream import insert_reads
 
 HSTS = "max-age=63072000"
@@ -98,7 +99,9 @@ class Stack:
 def stack(pg, tmp_path_factory) -> Iterator[Stack]:
     with contextlib.ExitStack() as cleanup:
         dsn = fresh_database(pg)
-        display = DisplayProcess(dsn, tmp_path_factory.mktemp("display"))
+        workdir = tmp_path_factory.mktemp("display")
+        # /status is an operator view: the login travels through Apache too.
+        display = DisplayProcess(dsn, workdir, operator_env(workdir))
         cleanup.callback(display.stop)
         display.start()
         nlq, nlq_port = start_nlq(tmp_path_factory.mktemp("nlq"))
@@ -428,7 +431,7 @@ def test_main_serves_the_display_under_its_prefix(stack, client):
     assert "/race-display/api/timing/stream?location=finish" in page.text
     script = client.get(apache.url("main", "/race-display/static/display.js"))
     assert script.status_code == 200
-    status = client.get(apache.url("main", "/race-display/status"))
+    status = client.get(apache.url("main", "/race-display/status"), auth=OPERATOR)
     assert status.status_code == 200
 
 
@@ -518,4 +521,55 @@ def test_without_open_webui_and_postgrest_the_ai_name_offers_the_docs(stack):
                 assert response.status_code == 404, gone
                 assert_security_headers(response)
     finally:
+        apache.stop()
+
+
+# --------------------------------------------------------------------------- many screens
+
+
+def open_stream(apache: Apache, vhost: str, prefix: str = "") -> tuple[ssl.SSLSocket, bytes]:
+    """A display stream on a raw TLS socket: (socket, status line); held once it says 200."""
+    sock = apache.tls_socket(vhost)
+    host = f"{NAMES[vhost]}:{apache.https_port}"
+    sock.sendall(f"GET {prefix}/api/timing/stream HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+    head = b""
+    while b"\r\n" not in head and (chunk := sock.recv(4096)):
+        head += chunk
+    return sock, head.split(b"\r\n")[0]
+
+
+def test_streams_cannot_take_the_threads_kept_for_the_other_sites(stack):
+    """One process of 8 threads, 4 kept back: each stream route gets 2, then a quick 503."""
+    apache = Apache(
+        apache_display_backend_port=stack.display.port,
+        apache_nlq_backend_port=stack.nlq_port,
+        apache_open_webui_backend_port=stack.webui.port,
+        apache_postgrest_backend_port=stack.postgrest.port,
+        apache_threads_per_child=8,
+        apache_reserved_threads_per_child=4,
+        apache_min_workers=8,
+        apache_max_workers=8,
+    )
+    held: list[ssl.SSLSocket] = []
+    try:
+        apache.start()
+        mpm = (apache.root / "conf" / "mpm.conf").read_text()
+        assert "MaxRequestWorkers       8" in mpm
+        for vhost, prefix in (("display", ""), ("main", "/race-display")):
+            for _ in range(2):
+                sock, status = open_stream(apache, vhost, prefix)
+                held.append(sock)
+                assert status == b"HTTP/1.1 200 OK", apache.log()
+            started = time.monotonic()
+            sock, status = open_stream(apache, vhost, prefix)
+            sock.close()
+            assert status == b"HTTP/1.1 503 Service Unavailable"
+            assert time.monotonic() - started < 1.0  # acquire=100 ms, not a hang
+        # Four threads relay streams; the other four still serve everyone else.
+        with apache.session() as client:
+            for vhost, path in (("main", "/"), ("ai", "/nlq/"), ("display", "/?location=finish")):
+                assert client.get(apache.url(vhost, path), timeout=5).status_code == 200, path
+    finally:
+        for sock in held:
+            sock.close()
         apache.stop()
