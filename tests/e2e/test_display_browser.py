@@ -37,11 +37,15 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from playwright.sync_api import (
+    Error as PlaywrightError,
+)
 
 from project88.simulate import SimConfig, SimulatedClient
 from tests.conftest import REPO, DisplayProcess, query
 from tests.e2e.apache_harness import APACHE
 from tests.e2e.apache_harness import Apache as ApacheServer
+from tests.integration.test_display_operator_auth import OPERATOR, operator_env
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
@@ -455,3 +459,58 @@ def test_offline_indicator_and_replay_after_restart(
         assert resumed.url == f"{stream}&last_event_id={seen}"
         assert f"503 {stream}" in watch.bad
     assert all("/api/timing/stream" in e for e in watch.errors), watch.errors
+
+
+@pytest.mark.parametrize("via", ["direct", "apache"])
+def test_status_page_asks_for_the_operator_login(
+    via, request, browser, raw_dsn, display_factory, tmp_path
+):
+    """/status in Chromium: refused without the login; with it (through Apache's TLS vhost,
+    which must pass Authorization on), the page and its stylesheet load, refreshes too."""
+    display = display_factory(raw_dsn, **operator_env(tmp_path)).start()
+    base = display.url
+    if via == "apache":
+        base = request.getfixturevalue("apache_factory")(display).base
+    # Without a login, Playwright's Chromium ends the navigation at the challenge (where a
+    # person would see the browser's prompt); with a wrong one it shows the 401 page.
+    outsider = browser.new_context(ignore_https_errors=True)
+    try:
+        with pytest.raises(PlaywrightError, match="ERR_INVALID_AUTH_CREDENTIALS"):
+            outsider.new_page().goto(f"{base}/status")
+    finally:
+        outsider.close()
+    wrong = {"username": OPERATOR[0], "password": "wrong"}
+    outsider = browser.new_context(ignore_https_errors=True, http_credentials=wrong)
+    try:
+        page = outsider.new_page()
+        refused = page.goto(f"{base}/status")
+        assert refused is not None and refused.status == 401
+        expect(page.locator("p.error")).to_have_text("operator login required")
+        expect(page.locator("h1")).to_have_text("401")
+    finally:
+        outsider.close()
+    assert "operator login failed" in display.log()
+    user, password = OPERATOR
+    operator = browser.new_context(
+        ignore_https_errors=True, http_credentials={"username": user, "password": password}
+    )
+    try:
+        page = operator.new_page()
+        watch = PageWatch(page)
+        answered = page.goto(f"{base}/status")
+        assert answered is not None and answered.status == 200
+        expect(page.locator("h1")).to_have_text("Timing status")
+        expect(page.locator("#per-minute")).to_be_visible()
+        colour = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert colour != "rgba(0, 0, 0, 0)", "status.css did not apply"
+        assert watch.urls("stylesheet") == [f"{base}/static/status.css"]
+        screenshot(page, f"status-{via}.png")
+        again = page.reload()
+        assert again is not None and again.status == 200
+        # The browser's own first try carries no credentials (it learns the realm from
+        # the 401); nothing else may fail.
+        assert [b for b in watch.bad if not b.startswith("401 ")] == [], watch.bad
+        assert watch.errors == []
+    finally:
+        operator.close()
+    assert "operator login user=operator" in display.log()
