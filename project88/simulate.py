@@ -390,7 +390,7 @@ class _Connection:
     writer: asyncio.StreamWriter
     negotiated: _Negotiated
     running: list[bool]
-    connection_id: str = field(default_factory=lambda: secrets.token_hex(20))
+    connection_id: str
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def send(self, line: str) -> None:
@@ -444,6 +444,8 @@ class SimulatedClient:
         self._index = {loc.lower(): i for i, loc in enumerate(cfg.locations)}
         # Persist across connections: the buffer and where each location stands in it.
         self._pointer = [1] * len(cfg.locations)
+        # Like SimpleClient's: the same across reconnects, new when the program restarts.
+        self.connection_id = secrets.token_hex(20)
         self._ever_sent = [bytearray() for _ in cfg.locations]  # 1 at [seq-1]: went out before
         self._idle_since: float | None = None
         self._rng = random.Random(cfg.seed)  # garbage for malformed lines
@@ -592,7 +594,8 @@ class SimulatedClient:
             if sep:
                 settings[key.strip().lower()] = value.strip()
         negotiated = negotiate(settings, self.cfg.line_format)
-        conn = _Connection(writer, negotiated, [False] * len(self.cfg.locations))
+        conn = _Connection(writer, negotiated, [False] * len(self.cfg.locations),
+                           self.connection_id)  # fmt: skip
         if negotiated.authentication != "none":
             await self._authorize(reader, conn)
         return conn

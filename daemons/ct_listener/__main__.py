@@ -14,7 +14,8 @@ from daemons.common.config import ConfigError, zone
 from daemons.common.logs import kv
 from daemons.common.sdnotify import Notifier
 
-from .server import BatchingStore, ListenerFactory, start_timers
+from .batching import BatchingStore
+from .server import ListenerFactory, start_timers
 from .settings import ListenerSettings
 from .spool import Spool
 from .store import Writer, start_writer_thread

@@ -193,6 +193,12 @@ class ConnectionId:
 
 
 @dataclass(frozen=True, slots=True)
+class LocationsListed:
+    """The client answered ``getlocations``. It answers in order, so a connection id
+    asked for before it has arrived by now, or is not coming."""
+
+
+@dataclass(frozen=True, slots=True)
 class ClientError:
     command: str
     message: str
@@ -216,6 +222,7 @@ Event = (
     | Authenticated
     | EventInfo
     | ConnectionId
+    | LocationsListed
     | ClientError
     | GapDetected
 )
@@ -402,9 +409,11 @@ class ServerConnection:
 
     def _become_ready(self, events: list[Event]) -> None:
         self.phase = Phase.READY
+        # The connection id first: it tells whose buffer a location is (streams.py), and
+        # the answer to getlocations, which comes after it, says when to stop waiting.
+        events.append(Send("getconnectionid"))
         events.append(Send("geteventinfo"))
         events.append(Send("getlocations"))
-        events.append(Send("getconnectionid"))  # for connection_log: ties logs to the client's
         for location in self.locations:  # announced while we were authorising
             self._want_start(location, events)
 
@@ -453,6 +462,7 @@ class ServerConnection:
             for location in args:
                 if location and len(location) <= MAX_LOCATION and location.isprintable():
                     self._location_seen(location, events)
+            events.append(LocationsListed())
         elif what == "geteventinfo":
             name = args[0] if args else ""
             event_id = args[1] if len(args) > 1 else ""

@@ -11,21 +11,22 @@ import datetime as dt
 import ipaddress
 import logging
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections import Counter
 from typing import Any
 
-from twisted.internet import defer, protocol, task
+from twisted.internet import protocol, task
 from twisted.python.failure import Failure
 
 from daemons.common.logs import kv
 from daemons.common.sdnotify import Notifier
 
-from . import ctp01, times
+from . import ctp01
 from .admission import Admission, Budgets
+from .attaching import StreamAttaching
+from .batching import BatchingStore
 from .login_throttle import LoginThrottle
 from .settings import ListenerSettings
-from .store import ConnectionRecord, Key, Writer, copy_row_tail
+from .store import ConnectionRecord
 
 log = logging.getLogger("ct_listener")
 
@@ -34,102 +35,7 @@ BACKLOG_RESUME = 50
 LOG_REJECTS_PER_CONNECTION = 20  # then one line per 100, so a flood cannot flood the journal
 
 
-class BatchingStore:
-    """The reactor's side of the writer: batches reads, turns replies into Deferreds."""
-
-    def __init__(self, writer: Writer, reactor: Any, batch_size: int, batch_delay: float) -> None:
-        self.writer = writer
-        self.reactor = reactor
-        self.batch_size = batch_size
-        self.batch_delay = batch_delay
-        self._pending: dict[int | None, list[ctp01.Keyed]] = defaultdict(list)
-        self._pending_count = 0
-        self._timer: Any = None
-        self._session_starts: dict[int, dt.datetime] = {}
-        self._offsets = times.OffsetCache(writer.zone)  # the reactor's own: no sharing
-
-    def _reply(self) -> tuple[defer.Deferred[Any], Callable[[Any], None]]:
-        d: defer.Deferred[Any] = defer.Deferred()
-        return d, d.callback
-
-    def submit(self, session_id: int | None, item: ctp01.Keyed) -> bool:
-        """Queue a read; True when this closed a batch (handed to the writer)."""
-        self._pending[session_id].append(item)
-        self._pending_count += 1
-        if self._pending_count >= self.batch_size:
-            self.flush()
-            return True
-        if self._timer is None:
-            self._timer = self.reactor.callLater(self.batch_delay, self.flush)
-        return False
-
-    def flush(self) -> None:
-        if self._timer is not None:
-            if self._timer.active():
-                self._timer.cancel()
-            self._timer = None
-        for session_id, items in self._pending.items():
-            if items:
-                self.writer.put(
-                    self.writer.job_batch, session_id, items, self._render(session_id, items)
-                )
-        self._pending = defaultdict(list)
-        self._pending_count = 0
-
-    def _render(self, session_id: int | None, items: list[ctp01.Keyed]) -> dict[Key, str] | None:
-        """Render COPY rows here, on the reactor, while the writer waits for PostgreSQL.
-
-        The two threads share one interpreter lock, but this work overlaps the
-        database's, which is what limits a single ordered writer.
-        """
-        start = self._session_starts.get(session_id) if session_id is not None else None
-        if start is None:
-            return None
-        offsets = self._offsets
-        tails: dict[Key, str] = {}
-        for item in items:
-            if isinstance(item, ctp01.TagRead) and not item.is_gun:
-                key = (item.seq, item.location)
-                if key not in tails:  # the first offer of a key is the one stored
-                    tails[key] = copy_row_tail(item, start, offsets)
-        return tails
-
-    def session(self) -> defer.Deferred[int | None]:
-        d, reply = self._reply()
-        self.writer.put(self.writer.job_session, reply)
-        d.addCallback(self._session_known)
-        return d
-
-    def _session_known(self, answer: tuple[int | None, dt.datetime | None]) -> int | None:
-        session_id, start = answer
-        if session_id is not None and start is not None:
-            self._session_starts[session_id] = start
-        return session_id
-
-    def mark(self, session_id: int | None, location: str, reader_id: str) -> defer.Deferred[int]:
-        self.flush()  # the mark must account for every read received before it
-        d, reply = self._reply()
-        self.writer.put(self.writer.job_mark, session_id, location, reader_id, reply)
-        return d
-
-    def connection_opened(self, record: ConnectionRecord) -> None:
-        self.writer.put(self.writer.job_connection_opened, record, lambda _row_id: None)
-
-    def connection_closed(self, record: ConnectionRecord, messages: int) -> None:
-        now = dt.datetime.now(dt.UTC)
-        self.writer.put(self.writer.job_connection_closed, record, now, messages)
-
-    def backlog(self) -> int:
-        return self.writer.jobs.qsize()
-
-    def stop(self) -> defer.Deferred[None]:
-        self.flush()
-        d, reply = self._reply()
-        self.writer.stop(reply)
-        return d
-
-
-class Ctp01Protocol(protocol.Protocol):
+class Ctp01Protocol(StreamAttaching, protocol.Protocol):
     """One client connection; the protocol logic is in ``ctp01.ServerConnection``."""
 
     factory: ListenerFactory
@@ -145,6 +51,7 @@ class Ctp01Protocol(protocol.Protocol):
         self.record: ConnectionRecord | None = None
         self._rejects = 0
         self.accepted = False
+        self._init_streams()
 
     # -- Twisted callbacks -----------------------------------------------------------------
     def connectionMade(self) -> None:
@@ -173,6 +80,7 @@ class Ctp01Protocol(protocol.Protocol):
         if self.conn is None or self.record is None:
             return
         self.conn.connection_lost()
+        self._streams_connection_lost()
         self.record.info.update(self._summary())
         self.factory.store.connection_closed(self.record, self.conn.lines_received)
         log.info(
@@ -183,6 +91,7 @@ class Ctp01Protocol(protocol.Protocol):
 
     def tick(self, now: float) -> None:
         if self.conn is not None:
+            self._streams_tick(now)
             self._handle(self.conn.tick(now))
 
     # -- events ----------------------------------------------------------------------------
@@ -209,30 +118,6 @@ class Ctp01Protocol(protocol.Protocol):
                 return
             else:
                 self._note(event)
-
-    def _store(self, item: ctp01.Keyed) -> None:
-        if isinstance(item, ctp01.TagRead) and item.reader_id:
-            self._readers.setdefault(item.location, item.reader_id)
-        if not self._session_known:
-            self._early.append(ctp01.Store(item))
-            return
-        if self.factory.store.submit(self.session_id, item):
-            self.factory.check_backlog()  # once per batch handed over, not per read
-        self.factory.reads_in += 1
-
-    def _need_start(self, event: ctp01.NeedStart) -> None:
-        if not self._session_known:
-            self._early.append(event)
-            return
-        reader = self._readers.get(event.location, "")
-        d = self.factory.store.mark(self.session_id, event.location, reader)
-        d.addCallback(self._mark_known, event.location)
-
-    def _mark_known(self, mark: int, location: str) -> None:
-        if self.conn is None or not self.transport.connected:
-            return
-        log.info("resume location %s", kv(peer=self.peer, location=location, from_seq=mark + 1))
-        self._handle(self.conn.start_location(location, mark + 1))
 
     def _session_ready(self, session_id: int | None) -> None:
         self.session_id = session_id
@@ -277,10 +162,15 @@ class Ctp01Protocol(protocol.Protocol):
                              "description": event.description}  # fmt: skip
         elif isinstance(event, ctp01.ConnectionId):
             info["connection_id"] = event.value
+            self._identity_known(event.value)
+        elif isinstance(event, ctp01.LocationsListed):
+            self._identity_known(None)
         elif isinstance(event, ctp01.ClientError):
             self.factory.counters["client_errors"] += 1
             log.warning("client reported error %s", kv(peer=self.peer, command=event.command,
                                                        message=event.message))  # fmt: skip
+            if event.command == "start":
+                self._refused_start()
         elif isinstance(event, ctp01.GapDetected):
             self.factory.counters["gaps"] += 1
             log.warning(

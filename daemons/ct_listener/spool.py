@@ -36,6 +36,7 @@ class SpoolRecord:
     end_offset: int
     session_id: int | None
     lines: list[str]
+    stream: int = 1
 
 
 class Spool:
@@ -83,9 +84,12 @@ class Spool:
         except (OSError, ValueError):
             return 0
 
-    def append(self, session_id: int | None, lines: list[str]) -> None:
+    def append(self, session_id: int | None, lines: list[str], stream: int = 1) -> None:
         """Write a record durably (returns after fsync)."""
-        body = json.dumps({"s": session_id, "l": lines}, separators=(",", ":")).encode()
+        fields: dict[str, object] = {"s": session_id, "l": lines}
+        if stream != 1:  # records written before streams existed are stream 1
+            fields["k"] = stream
+        body = json.dumps(fields, separators=(",", ":")).encode()
         record = memoryview(b"%08x %s\n" % (zlib.crc32(body), body))
         size = os.fstat(self._fd).st_size
         try:
@@ -121,12 +125,12 @@ class Spool:
                     log.warning("spool tail torn (crash during append), ignored %s",
                                 kv(offset=offset))  # fmt: skip
                     return
-                session_id, lines = record
-                yield SpoolRecord(end, session_id, lines)
+                session_id, lines, stream = record
+                yield SpoolRecord(end, session_id, lines, stream)
                 offset = end
 
     @staticmethod
-    def _decode(raw: bytes) -> tuple[int | None, list[str]] | None:
+    def _decode(raw: bytes) -> tuple[int | None, list[str], int] | None:
         if not raw.endswith(b"\n") or len(raw) < 10 or raw[8:9] != b" ":
             return None
         body = raw[9:-1]
@@ -134,7 +138,7 @@ class Spool:
             if int(raw[:8], 16) != zlib.crc32(body):
                 return None
             data = json.loads(body)
-            return data["s"], list(data["l"])
+            return data["s"], list(data["l"]), int(data.get("k", 1))
         except (ValueError, KeyError, TypeError):
             return None
 

@@ -46,16 +46,16 @@ from daemons.common.logs import kv
 from . import ctp01, times
 from .sequence import Contiguity
 from .spool import Spool, SpoolUnwritable
+from .streams import StreamJobs, StreamRow, content_key, stored_key
+from .writer_base import DatabaseUnavailable, sql
 
 log = logging.getLogger("ct_listener.store")
 
-SQL_PACKAGE = "daemons.ct_listener"
 Deliver = Callable[[Callable[[Any], None], Any], None]
 Key = tuple[int, str]  # (sequence_number, location_name) within one session
 
 
-def _sql(name: str) -> str:
-    return db.load_sql(SQL_PACKAGE, name)
+_sql = sql
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class WriterStats:
     drained_reads: int = 0
     failed_batches: int = 0
     dead_letters: int = 0
+    streams_opened: int = 0  # second buffers under one location name (streams.py)
     held_batches: int = 0  # batches neither the database nor the spool could take
     unstored_at_stop: int = 0  # reads still held when the listener stopped (not received)
     last_read_at: float | None = None
@@ -93,15 +94,11 @@ class ConnectionRecord:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-class DatabaseUnavailable(Exception):
-    pass
-
-
 _STOP = object()
 DRAIN_BATCH = 2000  # reads per transaction when replaying the spool
 
 
-class Writer:
+class Writer(StreamJobs):
     """Owns the database connection and the spool; run ``serve`` in its own thread."""
 
     def __init__(
@@ -130,7 +127,8 @@ class Writer:
         self._sessions: dict[int, SessionInfo] = {}
         self._location_ids: dict[tuple[int, str], int] = {}
         self._location_has_reader: set[tuple[int, str]] = set()
-        self._trackers: dict[tuple[int, str], Contiguity] = {}
+        self._trackers: dict[tuple[int, str, int], Contiguity] = {}  # (session, location, stream)
+        self._streams: dict[tuple[int, str], list[StreamRow]] = {}
         self._unresolved_session: int | None = None  # where session-less spool goes
         self._pending_logs: list[dict[str, Any]] = []
         self._state_file = spool.directory / "session.json"
@@ -325,24 +323,21 @@ class Writer:
         return self._unresolved_session
 
     # -- marks -----------------------------------------------------------------------------
-    def job_mark(
-        self, session_id: int | None, location: str, reader_id: str, reply: Callable[[int], None]
-    ) -> None:
-        """Answer the highest gap-free sequence durably stored for a location."""
-        self.deliver(reply, self._mark(session_id, location, reader_id))
-
-    def _mark(self, session_id: int | None, location: str, reader_id: str) -> int:
+    def _mark(self, session_id: int | None, location: str, stream: int, reader_id: str) -> int:
+        """The highest gap-free sequence durably stored for a location's stream."""
         try:
             resolved = self._resolve(session_id)
-            tracker = self._tracker(resolved, location, reader_id)
+            tracker = self._tracker(resolved, location, stream, reader_id)
         except DatabaseUnavailable:
             # Only the spool is known: a low answer costs resent duplicates, never data.
-            tracker = Contiguity(self._spooled_sequences(session_id, location))
+            tracker = Contiguity(self._spooled_sequences(session_id, location, stream))
             return tracker.mark
         return tracker.mark
 
-    def _tracker(self, session_id: int, location: str, reader_id: str = "") -> Contiguity:
-        key = (session_id, location)
+    def _tracker(
+        self, session_id: int, location: str, stream: int, reader_id: str = ""
+    ) -> Contiguity:
+        key = (session_id, location, stream)
         tracker = self._trackers.get(key)
         if tracker is not None:
             return tracker
@@ -350,19 +345,20 @@ class Writer:
         try:
             with conn, conn.cursor() as cur:
                 self._location_id(cur, session_id, location, reader_id)
-                cur.execute(_sql("stored_sequences"), {"session": session_id, "location": location})
+                keys = {"session": session_id, "location": location, "stream": stream}
+                cur.execute(_sql("stored_sequences"), keys)
                 seqs = [row[0] for row in cur]
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             self._lost(exc)
             raise DatabaseUnavailable(str(exc)) from None
-        seqs.extend(self._spooled_sequences(session_id, location))
+        seqs.extend(self._spooled_sequences(session_id, location, stream))
         tracker = self._trackers[key] = Contiguity(seqs)
         return tracker
 
-    def _spooled_sequences(self, session_id: int | None, location: str) -> list[int]:
+    def _spooled_sequences(self, session_id: int | None, location: str, stream: int) -> list[int]:
         seqs = []
         for record in self.spool.scan():
-            if record.session_id != session_id:
+            if record.session_id != session_id or record.stream != stream:
                 continue
             for line in record.lines:
                 parsed = ctp01.parse_read_line(line)
@@ -371,11 +367,13 @@ class Writer:
                     seqs.append(parsed.seq)
         return seqs
 
-    def _note_durable(self, session_id: int | None, items: Iterable[ctp01.Keyed]) -> None:
+    def _note_durable(
+        self, session_id: int | None, stream: int, items: Iterable[ctp01.Keyed]
+    ) -> None:
         if session_id is None:
             return
         for item in items:
-            tracker = self._trackers.get((session_id, item.location))
+            tracker = self._trackers.get((session_id, item.location, stream))
             if tracker is not None:
                 tracker.add(item.seq)
 
@@ -400,25 +398,31 @@ class Writer:
     def job_batch(
         self,
         session_id: int | None,
+        stream: int,
         items: list[ctp01.Keyed],
         tails: Mapping[Key, str] | None = None,
     ) -> None:
-        """Store a batch; ``tails`` are COPY rows the reactor rendered ahead (see BatchingStore)."""
+        """Store a batch of one stream number (each item's location has its own stream of
+        that number); ``tails`` are COPY rows the reactor rendered ahead (BatchingStore)."""
         try:
-            self._batch(session_id, items, tails)
+            self._batch(session_id, stream, items, tails)
         except SpoolUnwritable:
             raise
         except Exception as exc:  # a bug must not cost reads: keep them for replay
             log.exception("batch could not be handled")
             for item in items:
-                self._dead_letter(session_id or 0, item, repr(exc))
+                self._dead_letter(session_id or 0, stream, item, repr(exc))
 
     def _batch(
-        self, session_id: int | None, items: list[ctp01.Keyed], tails: Mapping[Key, str] | None
+        self,
+        session_id: int | None,
+        stream: int,
+        items: list[ctp01.Keyed],
+        tails: Mapping[Key, str] | None,
     ) -> None:
         while True:
             try:
-                self._store_batch(session_id, items, tails)
+                self._store_batch(session_id, stream, items, tails)
             except SpoolUnwritable as exc:
                 if self._hold(exc, len(items)):
                     continue
@@ -449,29 +453,37 @@ class Writer:
         return True
 
     def _store_batch(
-        self, session_id: int | None, items: list[ctp01.Keyed], tails: Mapping[Key, str] | None
+        self,
+        session_id: int | None,
+        stream: int,
+        items: list[ctp01.Keyed],
+        tails: Mapping[Key, str] | None,
     ) -> None:
         if not self.spool.pending():
             try:
                 resolved = self._resolve(session_id)
-                self._write(resolved, items, tails if resolved == session_id else None)
-                self._note_durable(resolved, items)
+                self._write(resolved, stream, items, tails if resolved == session_id else None)
+                self._note_durable(resolved, stream, items)
                 return
             except DatabaseUnavailable:
                 pass
-        self.spool.append(session_id, [item.raw for item in items])
+        self.spool.append(session_id, [item.raw for item in items], stream)
         self.stats.spooled_reads += len(items)
-        self._note_durable(session_id, items)
+        self._note_durable(session_id, stream, items)
         if session_id is None and self._unresolved_session is not None:
-            self._note_durable(self._unresolved_session, items)
+            self._note_durable(self._unresolved_session, stream, items)
 
     def _write(
-        self, session_id: int, items: list[ctp01.Keyed], tails: Mapping[Key, str] | None = None
+        self,
+        session_id: int,
+        stream: int,
+        items: list[ctp01.Keyed],
+        tails: Mapping[Key, str] | None = None,
     ) -> None:
         """One batch, one transaction; falls back to one item at a time on bad data."""
         conn = self._db()
         try:
-            self._write_transaction(conn, session_id, items, tails)
+            self._write_transaction(conn, session_id, stream, items, tails)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             self._lost(exc)
             raise DatabaseUnavailable(str(exc)) from None
@@ -479,28 +491,32 @@ class Writer:
             conn.rollback()
             self.stats.failed_batches += 1
             log.error("batch failed, writing items one by one %s", kv(error=str(exc).strip()))
-            self._write_one_by_one(conn, session_id, items)
+            self._write_one_by_one(conn, session_id, stream, items)
 
     def _write_one_by_one(
-        self, conn: psycopg2.extensions.connection, session_id: int, items: list[ctp01.Keyed]
+        self,
+        conn: psycopg2.extensions.connection,
+        session_id: int,
+        stream: int,
+        items: list[ctp01.Keyed],
     ) -> None:
         for item in items:
             try:
-                self._write_transaction(conn, session_id, [item])
+                self._write_transaction(conn, session_id, stream, [item])
             except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
                 self._lost(exc)
                 raise DatabaseUnavailable(str(exc)) from None
             except psycopg2.Error as exc:
                 conn.rollback()
-                self._dead_letter(session_id, item, str(exc))
+                self._dead_letter(session_id, stream, item, str(exc))
 
-    def _dead_letter(self, session_id: int, item: ctp01.Keyed, error: str) -> None:
+    def _dead_letter(self, session_id: int, stream: int, item: ctp01.Keyed, error: str) -> None:
         # Never silently dropped: the line goes to a file an operator can replay.
         # fsync'ed like the spool: from here on the mark counts this read as kept,
         # so a failure to keep it is raised like a full spool (the batch is held).
         try:
             with open(self.spool.directory / "dead-letters.jsonl", "a", encoding="utf-8") as fh:
-                fh.write(json.dumps({"session_id": session_id, "raw": item.raw,
+                fh.write(json.dumps({"session_id": session_id, "stream": stream, "raw": item.raw,
                                      "error": error}) + "\n")  # fmt: skip
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -513,6 +529,7 @@ class Writer:
         self,
         conn: psycopg2.extensions.connection,
         session_id: int,
+        stream: int,
         items: list[ctp01.Keyed],
         tails: Mapping[Key, str] | None = None,
     ) -> None:
@@ -545,21 +562,26 @@ class Writer:
             session_id = session.id
             notified: list[int] = []
             if reads:
-                returned = self._insert_reads(cur, session, list(reads.values()), tails or {})
+                returned = self._insert_reads(
+                    cur, session, stream, list(reads.values()), tails or {}
+                )
                 notified = [row[0] for row in returned]
                 self.stats.inserted += len(returned)
-                self._judge_skipped(cur, session_id, "existing_reads", reads, returned, extra_reads)
+                self._judge_skipped(
+                    cur, session_id, stream, "existing_reads", reads, returned, extra_reads
+                )
             if guns:
-                rows = [self._gun_row(cur, session, g) for g in guns.values()]
+                rows = [self._gun_row(cur, session, stream, g) for g in guns.values()]
                 returned = psycopg2.extras.execute_values(
                     cur, _sql("insert_gun_times"), rows, page_size=len(rows), fetch=True
                 )
                 self.stats.gun_times += len(returned)
                 self._judge_skipped(
-                    cur, session_id, "existing_gun_times", guns, returned, extra_guns
+                    cur, session_id, stream, "existing_gun_times", guns, returned, extra_guns
                 )
             if rejected:
-                rows = [(session_id, r.seq, r.location, r.reason, r.raw) for r in rejected.values()]
+                rows = [(session_id, stream, r.seq, r.location, r.reason, r.raw)
+                        for r in rejected.values()]  # fmt: skip
                 psycopg2.extras.execute_values(cur, _sql("insert_rejected"), rows)
                 self.stats.rejected_stored += cur.rowcount
             if notified:
@@ -577,6 +599,7 @@ class Writer:
         self,
         cur: psycopg2.extensions.cursor,
         session: SessionInfo,
+        stream: int,
         reads: list[ctp01.TagRead],
         tails: Mapping[Key, str],
     ) -> list[tuple[int, int, str]]:
@@ -597,7 +620,7 @@ class Writer:
                 read, session.start, self.offsets
             )
             loc = location_id(cur, session.id, read.location, read.reader_id)
-            lines.append(f"{read_id}\t{session.id}\t{loc}\t{tail}")
+            lines.append(f"{read_id}\t{session.id}\t{loc}\t{stream}\t{tail}")
         copy_text = "".join(lines)
         try:
             cur.copy_expert(_sql("copy_reads"), io.StringIO(copy_text))
@@ -609,12 +632,17 @@ class Writer:
         return [(i, read.seq, read.location) for i, read in zip(ids, reads, strict=True)]
 
     def _gun_row(
-        self, cur: psycopg2.extensions.cursor, session: SessionInfo, gun: ctp01.TagRead
+        self,
+        cur: psycopg2.extensions.cursor,
+        session: SessionInfo,
+        stream: int,
+        gun: ctp01.TagRead,
     ) -> tuple[Any, ...]:
         when = times.resolve(gun.time, session.start, self.zone)
         return (
             session.id,
             self._location_id(cur, session.id, gun.location, gun.reader_id),
+            stream,
             gun.seq,
             gun.location,
             when.local_time,
@@ -628,6 +656,7 @@ class Writer:
         self,
         cur: psycopg2.extensions.cursor,
         session_id: int,
+        stream: int,
         query: str,
         batch: dict[Key, ctp01.TagRead],
         returned: list[tuple[int, int, str]],
@@ -637,12 +666,13 @@ class Writer:
         skipped = set(batch) - {(row[1], row[2]) for row in returned}
         offered = [batch[k] for k in skipped] + extras
         if offered:
-            self._conflicts(cur, session_id, query, offered)
+            self._conflicts(cur, session_id, stream, query, offered)
 
     def _conflicts(
         self,
         cur: psycopg2.extensions.cursor,
         session_id: int,
+        stream: int,
         query: str,
         offered: list[ctp01.TagRead],
     ) -> None:
@@ -656,22 +686,20 @@ class Writer:
         pairs: list[tuple[str | None, ctp01.Keyed]] = []
         for location, by_seq in by_location.items():
             cur.execute(
-                _sql(query), {"session": session_id, "location": location, "seqs": list(by_seq)}
-            )
-            for seq, tag, stamp, lap, reader, gator, raw in cur.fetchall():
-                stored = (tag, stamp, lap, reader or "", gator)
-                for item in by_seq[seq]:
-                    when = times.resolve(item.time, session.start, self.zone).instant
-                    if item.is_gun:
-                        mine = ("GUNTIME", when, 0, item.reader_id, 0)
-                    else:
-                        mine = (item.tag, when, item.lap, item.reader_id, item.gator)
-                    if stored == mine:
+                _sql(query),
+                {"session": session_id, "location": location, "stream": stream,
+                 "seqs": list(by_seq)},
+            )  # fmt: skip
+            for row in cur.fetchall():
+                stored, raw = stored_key(row), row[6]
+                for item in by_seq[row[0]]:
+                    if stored == content_key(item, session.start, self.zone):
                         self.stats.duplicates += 1
                     else:
                         pairs.append((raw, item))
         if pairs:
-            rows = [(session_id, item.seq, item.location, kept, item.raw) for kept, item in pairs]
+            rows = [(session_id, stream, item.seq, item.location, kept, item.raw)
+                    for kept, item in pairs]  # fmt: skip
             psycopg2.extras.execute_values(cur, _sql("insert_conflicts"), rows)
             self._log_conflicts(pairs)
 
@@ -690,25 +718,25 @@ class Writer:
         drained = 0
         started = time.monotonic()
         try:
-            # Consecutive records of one session share a transaction (a spool
-            # holds many small batches); progress is saved after each commit.
+            # Consecutive records of one session and stream share a transaction
+            # (a spool holds many small batches); progress is saved after each commit.
             group: list[ctp01.Keyed] = []
-            group_session: int | None = None
+            group_key: tuple[int | None, int] = (None, 1)
             group_end = 0
             for record in self.spool.records():
                 self.heartbeat = time.monotonic()  # a long drain is progress
-                session_id = self._resolve(record.session_id)
-                if group and (session_id != group_session or len(group) >= DRAIN_BATCH):
-                    drained += self._drain_group(group_session, group, group_end)
+                key = (self._resolve(record.session_id), record.stream)
+                if group and (key != group_key or len(group) >= DRAIN_BATCH):
+                    drained += self._drain_group(*group_key, group, group_end)
                     group = []
-                group_session, group_end = session_id, record.end_offset
+                group_key, group_end = key, record.end_offset
                 group.extend(
                     parsed
                     for parsed in map(ctp01.parse_read_line, record.lines)
                     if isinstance(parsed, ctp01.TagRead | ctp01.RejectedRead)
                 )
             if group_end:
-                drained += self._drain_group(group_session, group, group_end)
+                drained += self._drain_group(*group_key, group, group_end)
         except DatabaseUnavailable:
             pass
         finally:
@@ -720,10 +748,12 @@ class Writer:
                        remaining=self.spool.pending()),
                 )  # fmt: skip
 
-    def _drain_group(self, session_id: int | None, items: list[ctp01.Keyed], end: int) -> int:
+    def _drain_group(
+        self, session_id: int | None, stream: int, items: list[ctp01.Keyed], end: int
+    ) -> int:
         if items and session_id is not None:
-            self._write(session_id, items)
-            self._note_durable(session_id, items)
+            self._write(session_id, stream, items)
+            self._note_durable(session_id, stream, items)
         self.spool.consumed(end)
         return len(items)
 

@@ -28,11 +28,14 @@ def count(dsn: str, table: str = "timing_reads") -> int:
     return query(dsn, f"SELECT count(*) FROM {table}")[0][0]
 
 
-def started_client(port: int, location: str = "finish") -> LineClient:
+def started_client(
+    port: int, location: str = "finish", connection_id: str = "ab12" * 10
+) -> LineClient:
     """A client past the handshake whose location the server has started."""
     client = LineClient(port)
     client.handshake()
     client.send(f"CT01_33~0~{location}~newlocation~00:00:00.00~0~0~0")
+    client.send(f"ack~getconnectionid~{connection_id}", f"ack~getlocations~{location}")
     client.until(lambda line: line.startswith(f"start~{location}~"))
     return client
 
@@ -43,14 +46,14 @@ def test_reference_conversation_line_by_line(raw_dsn, listener_factory):
     client.send("SimpleClient~0.6.0~CTP01")
     assert client.line() == "Project88Hub~1.0~6"
     assert client.lines(6) == SETTINGS
-    assert client.lines(3) == ["geteventinfo", "getlocations", "getconnectionid"]
+    assert client.lines(3) == ["getconnectionid", "geteventinfo", "getlocations"]
     client.send("CT01_33~0~finish~newlocation~00:00:00.00~0~0~0")
-    assert client.line() == "start~finish~1"
     client.send(
+        "ack~getconnectionid~" + "ab12" * 10,
         "ack~geteventinfo~Hartford Marathon~0~Hartford Marathon",
         "ack~getlocations~finish",
-        "ack~getconnectionid~" + "ab12" * 10,
     )
+    assert client.line() == "start~finish~1"
     client.send(
         "CT01_33~1~finish~GUNTIME~2025-10-11T08:00:00.00~0~117F37~0",
         "CT01_33~2~finish~1894~2025-10-11T10:24:37.12~1~117F37~2",

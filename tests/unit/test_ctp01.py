@@ -136,8 +136,8 @@ def test_handshake_sends_header_and_settings_then_asks_for_event_and_locations()
     events = feed(conn, "SimpleClient~0.6.0~CTP01")
     assert sent(events) == [
         "Project88Hub~1.0~6", "stream-mode=push", "pushmode-ack=true", "location=multi",
-        "time-format=msecs", "guntimes=true", "newlocations=true", "geteventinfo", "getlocations",
-        "getconnectionid",
+        "time-format=msecs", "guntimes=true", "newlocations=true", "getconnectionid",
+        "geteventinfo", "getlocations",
     ]  # fmt: skip
     assert conn.phase is ctp01.Phase.READY
 
@@ -189,7 +189,7 @@ def test_authorization_gate(method):
     assert not of(events, Store) and not of(events, NeedStart)
     assert of(events, LineRejected)[0].reason == "read before authorization"
     events = feed(conn, f"authorize~crew~{auth.client_secret(method, 'pw', '5eed')}")
-    assert sent(events)[:4] == ["ack~authorize", "geteventinfo", "getlocations", "getconnectionid"]
+    assert sent(events)[:4] == ["ack~authorize", "getconnectionid", "geteventinfo", "getlocations"]
     assert of(events, NeedStart) == [NeedStart("finish")]  # seen before authorising
 
 

@@ -452,7 +452,7 @@ def test_reconnect_then_resume_from_requested_sequence() -> None:
         await second.handshake()
         assert "newlocation" in await second.recv()
         second.send("getconnectionid", "ping")
-        assert await second.recv() != first_id  # new per connection
+        assert await second.recv() == first_id  # kept across reconnects, as SimpleClient does
         assert await second.recv() == "ack~ping"  # stopped until asked: no reads
         second.send("start~finish~4")
         assert [int(r[0]) for r in await second.reads(8)] == list(range(4, 12))

@@ -5,6 +5,7 @@ CREATE TEMP TABLE IF NOT EXISTS incoming_reads (
     id              BIGINT,
     session_id      INTEGER,
     location_id     INTEGER,
+    stream_number   SMALLINT,
     sequence_number INTEGER,
     location_name   VARCHAR(100),
     tag_code        VARCHAR(8),

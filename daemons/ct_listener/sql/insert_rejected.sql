@@ -1,4 +1,4 @@
 INSERT INTO timing_rejected_reads
-    (session_id, sequence_number, location_name, reason, raw_data)
+    (session_id, stream_number, sequence_number, location_name, reason, raw_data)
 VALUES %s
-ON CONFLICT (session_id, sequence_number, location_name) DO NOTHING
+ON CONFLICT (session_id, sequence_number, location_name, stream_number) DO NOTHING
