@@ -307,16 +307,14 @@ class Display:
             if session_id is None and sessions:
                 active = [s for s in sessions if s["status"] == "active"]
                 session_id = (active or sessions)[0]["id"]
-            locations = (
-                queries.rows(self.pool, "session_locations", {"session_id": session_id})
-                if session_id is not None
-                else []
-            )
+            chosen = {"session_id": session_id}
+            locations = queries.rows(self.pool, "session_locations", chosen) if session_id else []
+            split = queries.rows(self.pool, "location_streams", chosen) if session_id else []
             controllers = queries.rows(self.pool, "controllers", {"limit": 20})
             per_minute = queries.rows(self.pool, "reads_per_minute", {"session_id": session_id})
             error = None
         except DatabaseDown as exc:
-            sessions, locations, controllers, per_minute = [], [], [], []
+            sessions, locations, split, controllers, per_minute = [], [], [], [], []
             error = str(exc)
         book = self.hub.book if self.hub.book_ready.is_set() else None
         totals = book.session_totals() if book else {}
@@ -331,6 +329,7 @@ class Display:
             totals=totals,
             locations=locations,
             by_location=by_location,
+            split_locations=split,
             controllers=controllers,
             chart=minute_chart(per_minute),
             error=error,

@@ -10,8 +10,11 @@ import asyncio
 import datetime as dt
 from dataclasses import replace
 
+import requests
+
 from project88.simulate import SimConfig, build_buffer, run_clients
 from tests.conftest import query, wait_for
+from tests.integration.test_display_operator_auth import OPERATOR, operator_env
 from tests.integration.test_listener_protocol import started_client
 
 EVENT_DAY = dt.date(2026, 5, 9)
@@ -117,3 +120,17 @@ def test_a_client_refusing_the_resume_point_is_asked_from_one(raw_dsn, listener_
     again.close()
     assert len(stored(raw_dsn, 2)) == 20
     assert streams(raw_dsn)[-1] == (2, "different buffer")
+
+
+def test_the_operator_page_shows_a_location_sent_by_two_buffers(
+    raw_dsn, listener_factory, display_factory, tmp_path
+):
+    listener = listener_factory(raw_dsn).start()
+    run_program(program(listener.port, athletes=40))
+    run_program(program(listener.port, athletes=30, seed=5, start_clock=dt.time(9, 0)))
+    wait_for(lambda: total(raw_dsn) == 70, what="both buffers")
+    display = display_factory(raw_dsn, **operator_env(tmp_path)).start()
+    page = requests.get(display.url + "/status", auth=OPERATOR, timeout=30)
+    assert page.status_code == 200
+    table = page.text.split('id="location-streams"')[1].split("</table>")[0]
+    assert "different buffer" in table and ">2<" in table and ">30<" in table
