@@ -170,6 +170,19 @@ class StreamAttaching:
             if not sent and self._held.get(location):
                 self._send_probe(location)
 
+    def _buffer_restarted(self, location: str) -> None:
+        """Sequence 1 again on a running location: compare before storing anything more."""
+        if location in self._probing or location not in self._streams:
+            return
+        stream = self._streams[location]
+        log.warning("sequence 1 again on a running location %s",
+                    kv(peer=self.peer, location=location, stream=stream))  # fmt: skip
+        self.factory.counters["buffer_restarts"] += 1
+        self._streams.pop(location)
+        self._unstarted.discard(location)
+        self._probing[location] = [time.monotonic(), 0]  # the client already sends from 1
+        self._probe_count[location] = 0
+
     def _refused_start(self) -> None:
         """err~start: a resume point the client does not have. Probe those locations."""
         for location in sorted(self._unstarted - self._reprobed):

@@ -168,6 +168,14 @@ class NeedStart:
 
 
 @dataclass(frozen=True, slots=True)
+class BufferRestarted:
+    """Sequence 1 again, unasked, on a location well past it: the client's buffer for it
+    started over (a controller restarted under a running client). Comes before the read."""
+
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
 class Handshaken:
     program: str
     version: str
@@ -218,6 +226,7 @@ Event = (
     | Store
     | LineRejected
     | NeedStart
+    | BufferRestarted
     | Handshaken
     | Authenticated
     | EventInfo
@@ -487,6 +496,11 @@ class ServerConnection:
             self._reject(events, "read before authorization", line)
             return
         self._location_seen(parsed.location, events)
+        expected = self._expected.get(parsed.location)
+        if parsed.seq == 1 and expected is not None and expected > 2:
+            events.append(BufferRestarted(parsed.location))
+            self._expected[parsed.location] = 1  # follow the new buffer from its start
+            self._gaps.pop(parsed.location, None)
         if isinstance(parsed, RejectedRead):
             self.rejected_lines += 1
             events.append(LineRejected(parsed.reason, parsed.raw[:120], keyed=True))

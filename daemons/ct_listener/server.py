@@ -105,6 +105,8 @@ class Ctp01Protocol(StreamAttaching, protocol.Protocol):
                 self._rejected(event)
             elif isinstance(event, ctp01.NeedStart):
                 self._need_start(event)
+            elif isinstance(event, ctp01.BufferRestarted):
+                self._buffer_restarted(event.location)
             elif isinstance(event, ctp01.Close):
                 log.warning("closing connection %s", kv(peer=self.peer, reason=event.reason))
                 self.factory.counters["closed_by_us"] += 1

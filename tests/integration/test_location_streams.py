@@ -134,3 +134,19 @@ def test_the_operator_page_shows_a_location_sent_by_two_buffers(
     assert page.status_code == 200
     table = page.text.split('id="location-streams"')[1].split("</table>")[0]
     assert "different buffer" in table and ">2<" in table and ">30<" in table
+
+
+def test_a_buffer_that_starts_over_on_a_running_connection_is_kept_apart(raw_dsn, listener_factory):
+    """The controller restarts under a running client: sequence 1 again, new reads."""
+    listener = listener_factory(raw_dsn).start()
+    client = started_client(listener.port, connection_id="dd" * 20)
+    client.send(*(f"CT01_33~{seq}~finish~{100 + seq}~08:00:{seq:02}.00~1~0F2A38~1"
+                  for seq in range(1, 41)))  # fmt: skip
+    wait_for(lambda: total(raw_dsn) == 40, what="the first buffer")
+    client.send(*(f"CT01_33~{seq}~finish~{300 + seq}~10:00:{seq:02}.00~1~0F2A38~1"
+                  for seq in range(1, 31)))  # fmt: skip
+    wait_for(lambda: total(raw_dsn) == 70, what="the new buffer, every read of it")
+    client.close()
+    assert len(stored(raw_dsn, 1)) == 40 and len(stored(raw_dsn, 2)) == 30
+    assert query(raw_dsn, "SELECT count(*) FROM timing_read_conflicts")[0][0] == 0
+    assert "sequence 1 again on a running location" in listener.log()
