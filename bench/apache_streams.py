@@ -21,9 +21,13 @@ not a stream). Reported per level: p50/p99/max ms and failures (an error, a
 non-200 or no answer within ``--probe-timeout``), p99 against the baseline's,
 and Apache's memory: the sum of VmRSS over its processes (counts shared pages
 once per process) and the sum of Pss (shares them out), and its thread count.
+Then ``--reloads`` graceful reloads (SIGUSR1, what ``systemctl reload`` sends)
+with every stream still open - each leaves the old generation of processes
+relaying its streams beside the new one - and after each, ``--reload-streams``
+more screens connect and the probes run again.
 
-Usage: python bench/apache_streams.py [--levels 1000,5000] [--probes 150] [--route display]
-       [--memory-mb <this host>] [--stock]
+Usage: python bench/apache_streams.py [--levels 1000,5000] [--probes 150] [--reloads 3]
+       [--route display] [--memory-mb <this host>] [--stock]
 """
 
 from __future__ import annotations
@@ -254,54 +258,70 @@ def ask(holder: subprocess.Popen[str], target: int) -> dict[str, object]:
 Figures = dict[str, dict[str, float]]
 
 
-def print_level(level: int, held: dict[str, object], figures: Figures, memory: dict[str, float],
-                baseline: Figures) -> None:  # fmt: skip
-    print(f"\n{level:,} streams wanted: {held['held']:,} held"
-          + (f" (opened in {held['seconds']:.1f} s; {held['refused']:,} answered 503 and retried,"
-             f" {held['errors']:,} errors, {held['lost']:,} streams lost so far)"
-             if level else "")
-          + f"; Apache {memory['processes']} processes, {memory['threads']:,} threads,"
-          f" RSS sum {memory['rss_mb']:,.0f} MB, PSS sum {memory['pss_mb']:,.0f} MB")  # fmt: skip
+def print_level(title: str, held: dict[str, object], figures: Figures,
+                memory: dict[str, float], baseline: Figures) -> str:  # fmt: skip
+    """Print one level's table; return its verdict."""
+    opened = (f" (opened in {held['seconds']:.1f} s; {held['refused']:,} answered 503 and retried,"
+              f" {held['errors']:,} errors; {held['lost']:,} held streams lost so far)"
+              if "seconds" in held else "")  # fmt: skip
+    print(f"\n{title}: {held['held']:,} streams held{opened}; Apache {memory['processes']}"
+          f" processes, {memory['threads']:,} threads, RSS sum {memory['rss_mb']:,.0f} MB,"
+          f" PSS sum {memory['pss_mb']:,.0f} MB")  # fmt: skip
     print(f"  {'other requests, ms':22}{'n':>6}{'failed':>8}{'p50':>9}{'p99':>9}{'max':>9}"
           f"{'p99 vs 0 streams':>19}")  # fmt: skip
     for label, f in figures.items():
         ratio = f["p99"] / baseline[label]["p99"]
         print(f"  {label:22}{f['n']:>6}{f['failed']:>8}{f['p50']:>9.1f}{f['p99']:>9.1f}"
               f"{f['max']:>9.1f}{ratio:>18.1f}x")  # fmt: skip
+    sys.stdout.flush()
+    failed = sum(int(f["failed"]) for f in figures.values())
+    worst = max(f["p99"] for f in figures.values())
+    return (
+        f"{title}: {held['held']:,} held, other requests "
+        + (f"{failed} FAILED" if failed else "all answered")
+        + f", worst p99 {worst:.1f} ms"
+    )
+
+
+def start_stack(args: argparse.Namespace, workdir: Path, cleanup: list) -> Apache:
+    """PostgreSQL, display_http, the stand-ins and Apache; their stops go on ``cleanup``."""
+    cluster = Cluster(workdir / "pg")
+    cluster.start()
+    cleanup.append(cluster.destroy)
+    cluster.create_database("raw_tag_data")
+    dsn = cluster.dsn("raw_tag_data")
+    migrate.apply(dsn, "raw_tag_data")
+    most = max(int(x) for x in args.levels.split(",")) + args.reloads * args.reload_streams
+    daemon = DisplayProcess(dsn, workdir, {"P88_DISPLAY_MAX_STREAMS": str(most + 500)})
+    daemon.start()
+    cleanup.append(daemon.stop)
+    stand_ins = {name: StandIn(name).start() for name in ("nlq", "open-webui", "postgrest")}
+    cleanup += [s.stop for s in stand_ins.values()]
+    apache = Apache(apache_display_backend_port=daemon.port,
+                    apache_nlq_backend_port=stand_ins["nlq"].port,
+                    apache_open_webui_backend_port=stand_ins["open-webui"].port,
+                    apache_postgrest_backend_port=stand_ins["postgrest"].port,
+                    apache_memory_mb=args.memory_mb)  # fmt: skip
+    if args.stock:
+        apache.mpm_override = STOCK_MPM
+    apache.start()
+    cleanup.append(apache.stop)
+    # display_http before Apache: a worker relaying a stream whose client
+    # has gone notices only at the next heartbeat, and holds up the stop.
+    cleanup.append(daemon.stop)
+    return apache
 
 
 def run(args: argparse.Namespace) -> int:
     levels = [int(x) for x in args.levels.split(",")]
     nofile = raise_nofile()
-    if nofile < max(levels) + 200:
+    if nofile < max(levels) + args.reloads * args.reload_streams + 200:
         raise SystemExit(f"open-files limit {nofile} is too low for {max(levels)} streams")
     workdir = Path(tempfile.mkdtemp(prefix="p88bench-apache-", dir="/tmp"))
     workdir.chmod(0o755)  # the PostgreSQL server user must reach its folder inside
-    cluster = Cluster(workdir / "pg")
     cleanup: list = []
     try:
-        cluster.start()
-        cleanup.append(cluster.destroy)
-        cluster.create_database("raw_tag_data")
-        dsn = cluster.dsn("raw_tag_data")
-        migrate.apply(dsn, "raw_tag_data")
-        daemon = DisplayProcess(dsn, workdir, {"P88_DISPLAY_MAX_STREAMS": str(max(levels) + 500)})
-        daemon.start()
-        cleanup.append(daemon.stop)
-        stand_ins = {name: StandIn(name).start() for name in ("nlq", "open-webui", "postgrest")}
-        cleanup += [s.stop for s in stand_ins.values()]
-        apache = Apache(apache_display_backend_port=daemon.port,
-                        apache_nlq_backend_port=stand_ins["nlq"].port,
-                        apache_open_webui_backend_port=stand_ins["open-webui"].port,
-                        apache_postgrest_backend_port=stand_ins["postgrest"].port,
-                        apache_memory_mb=args.memory_mb)  # fmt: skip
-        if args.stock:
-            apache.mpm_override = STOCK_MPM
-        apache.start()
-        cleanup.append(apache.stop)
-        # display_http before Apache: a worker relaying a stream whose client
-        # has gone notices only at the next heartbeat, and holds up the stop.
-        cleanup.append(daemon.stop)
+        apache = start_stack(args, workdir, cleanup)
         mpm = (apache.root / "conf" / "mpm.conf").read_text()
         sizing = [line for line in mpm.splitlines() if line and not line.startswith("#")]
         sized = "Debian's STOCK MPM limits" if args.stock else f"sized for {args.memory_mb:,} MB"
@@ -318,21 +338,26 @@ def run(args: argparse.Namespace) -> int:
         settle(apache)
         measure(apache, WARMUP, args.probe_timeout)  # first connections to each backend
         baseline = measure(apache, args.probes, args.probe_timeout)
-        print_level(0, {"held": 0}, baseline, apache_memory(apache.proc.pid), baseline)
-        verdicts = []
-        for level in levels:
-            held = ask(holder, level)
+        memory = apache_memory(apache.proc.pid)
+        verdicts = [print_level("0 streams (baseline)", {"held": 0}, baseline, memory, baseline)]
+
+        def level(title: str, target: int) -> None:
+            held = ask(holder, target)
             figures = measure(apache, args.probes, args.probe_timeout)
             memory = apache_memory(apache.proc.pid)
             held |= {k: v for k, v in ask(holder, -1).items() if k in ("held", "lost")}
-            print_level(level, held, figures, memory, baseline)
-            sys.stdout.flush()
-            failed = sum(int(f["failed"]) for f in figures.values())
-            worst = max(f["p99"] for f in figures.values())
-            verdicts.append(f"{level:,}: {held['held']:,} held, other requests "
-                            + (f"{failed} FAILED" if failed else "all answered")
-                            + f", worst p99 {worst:.1f} ms")  # fmt: skip
-        print("\nverdict: " + "; ".join(verdicts))
+            verdicts.append(print_level(title, held, figures, memory, baseline))
+
+        for target in levels:
+            level(f"{target:,} streams", target)
+        # A graceful reload (systemctl reload: the role, certificate renewals)
+        # starts a new generation beside the old one, which keeps its streams.
+        for reload in range(1, args.reloads + 1):
+            os.kill(apache.proc.pid, signal.SIGUSR1)  # what apachectl graceful sends
+            time.sleep(2)
+            settle(apache)
+            level(f"after graceful reload {reload}", levels[-1] + reload * args.reload_streams)
+        print("\nverdict:\n  " + "\n  ".join(verdicts))
         return 0
     finally:
         for step in reversed(cleanup):
@@ -358,6 +383,10 @@ def main() -> int:
                         help="host memory Apache is sized for (ansible_memtotal_mb)")  # fmt: skip
     parser.add_argument("--stock", action="store_true",
                         help="Debian's stock MPM limits instead of the shipped sizing")  # fmt: skip
+    parser.add_argument("--reloads", type=int, default=3,
+                        help="graceful reloads after the last level, streams held")  # fmt: skip
+    parser.add_argument("--reload-streams", type=int, default=300,
+                        help="new streams opened after each reload")  # fmt: skip
     parser.add_argument("--burst", type=int, default=200, help="streams opening at once")
     parser.add_argument("--retry-ms", type=int, default=500, help="wait after a refused stream")
     parser.add_argument("--open-timeout", type=float, default=300.0,

@@ -19,7 +19,7 @@ from tests.e2e.apache_harness import TEMPLATES, Apache, ansible_bool, render
 
 DEFAULTS = REPO / "ansible" / "roles" / "apache" / "defaults" / "main.yml"
 FIGURES = ("memory_mb", "threads_per_child", "reserved_per_child", "worker_kb", "percent",
-           "min_workers", "max_workers", "processes", "workers", "server_limit",
+           "min_workers", "max_workers", "generations", "processes", "workers", "server_limit",
            "stream_max_per_child", "streams_max")  # fmt: skip
 HOSTS_MB = [512, 1024, 2048, 4096, 8192, 12288, 16384, 24105, 65536, 262144]
 # Compiled-in ceilings of the event MPM (server/mpm/event/event.c).
@@ -44,7 +44,8 @@ def sizing(memory_mb: int, **variables: object) -> dict[str, int]:
 def test_limits_are_consistent_and_within_apaches_ceilings(memory_mb):
     s = sizing(memory_mb)
     assert s["workers"] == s["processes"] * s["threads_per_child"]  # no rounding by Apache
-    assert s["server_limit"] == 2 * s["processes"]  # a second generation fits after a reload
+    # Room for the generations that graceful reloads leave relaying streams.
+    assert s["server_limit"] == 4 * s["processes"]
     assert s["server_limit"] <= MAX_SERVER_LIMIT
     assert s["threads_per_child"] <= MAX_THREAD_LIMIT
     # Descriptors per process: two per relayed stream, plus keep-alive connections
@@ -97,7 +98,7 @@ def test_role_defaults_are_the_templates_defaults():
     for name in ("apache_threads_per_child", "apache_reserved_threads_per_child",
                  "apache_worker_memory_kb", "apache_memory_percent", "apache_min_workers",
                  "apache_max_workers", "apache_thread_stack_size",
-                 "apache_stream_acquire_ms"):  # fmt: skip
+                 "apache_stream_acquire_ms", "apache_generations"):  # fmt: skip
         assert int(found[name]) == defaults[name], name
 
 
