@@ -1,14 +1,20 @@
 """apache/_sizing.j2: the event MPM's limits and the stream route's share, from host memory.
 
-Rendered as the role renders it (the harness's Jinja settings), for hosts from
-1 GB to 256 GB; the limits must be ones Apache accepts and keep the promises the
-templates' comments make. The live behaviour is in tests/e2e/test_apache_vhosts.py
+Rendered with the harness's Jinja settings for hosts from 512 MB to 256 GB (the
+limits must be ones Apache accepts and keep the promises the templates' comments
+make), and once by the real ansible-playbook from this host's facts, to show the
+role renders the same figures. The live behaviour is in tests/e2e/test_apache_vhosts.py
 and bench/apache_streams.py.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -22,6 +28,8 @@ FIGURES = ("memory_mb", "threads_per_child", "reserved_per_child", "worker_kb", 
            "min_workers", "max_workers", "generations", "processes", "workers", "server_limit",
            "stream_max_per_child", "streams_max")  # fmt: skip
 HOSTS_MB = [512, 1024, 2048, 4096, 8192, 12288, 16384, 24105, 65536, 262144]
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"  # pinned in the venv
+HOST_PYTHON = "/usr/bin/python3"  # the modules run on "the host", this machine
 # Compiled-in ceilings of the event MPM (server/mpm/event/event.c).
 MAX_SERVER_LIMIT, MAX_THREAD_LIMIT = 20000, 100000
 
@@ -120,3 +128,51 @@ def test_rendered_mpm_and_stream_routes_carry_the_sizing():
             assert f" max={s['stream_max_per_child']} acquire=100" in stream
     finally:
         apache.stop()
+
+
+def meminfo_mb() -> int:
+    """ansible_memtotal_mb: MemTotal in whole MiB."""
+    lines = Path("/proc/meminfo").read_text().splitlines()
+    line = next(x for x in lines if x.startswith("MemTotal:"))
+    return int(line.split()[1]) // 1024
+
+
+def test_the_role_renders_the_same_sizing_from_this_hosts_facts(tmp_path):
+    """The real ansible-playbook, the role's defaults and vars, ansible.builtin.template."""
+    role = REPO / "ansible" / "roles" / "apache"
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(f"""
+- name: Apache sizing as the role renders it
+  hosts: localhost
+  connection: local
+  gather_facts: true
+  vars_files:
+    - {role / "defaults" / "main.yml"}
+    - {role / "vars" / "main.yml"}
+    - {role / "vars" / "Debian.yml"}
+  tasks:
+    - name: Templates
+      ansible.builtin.template:
+        src: "{{{{ apache_source_dir }}}}/{{{{ item }}}}.conf.j2"
+        dest: "{tmp_path}/{{{{ item }}}}.conf"
+        mode: "0644"
+      loop: [mpm, display, main]
+""")
+    names = {f"project88_{v}_server_name": f"{v}.p88.test" for v in ("main", "display", "ai")}
+    variables = {"ansible_python_interpreter": HOST_PYTHON, "apache_source_dir": str(TEMPLATES),
+                 **names}  # fmt: skip
+    run = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", "localhost,", str(playbook), "-e", json.dumps(variables)],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp")},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    s = sizing(meminfo_mb())
+    mpm = (tmp_path / "mpm.conf").read_text()
+    expected = {"MaxRequestWorkers": s["workers"], "ServerLimit": s["server_limit"],
+                "ThreadsPerChild": s["threads_per_child"]}  # fmt: skip
+    for directive, value in expected.items():
+        assert re.search(rf"^{directive}\s+{value}$", mpm, re.M), directive
+    for vhost in ("display", "main"):
+        text = (tmp_path / f"{vhost}.conf").read_text()
+        assert f" max={s['stream_max_per_child']} acquire=100" in text, vhost
