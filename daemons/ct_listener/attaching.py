@@ -197,14 +197,17 @@ class StreamAttaching:
             self._early.append(ctp01.Store(item))
             return
         location = item.location
-        self._unstarted.discard(location)
+        if self._unstarted:  # the hot path: one read after another, nothing pending
+            self._unstarted.discard(location)
         stream = self._streams.get(location)
         if stream is not None:
-            self._submit(stream, item)
+            if self.factory.store.submit(self.session_id, stream, item):
+                self.factory.check_backlog()  # once per batch handed over, not per read
+            self.factory.reads_in += 1
             return
         held = self._held.setdefault(location, [])
         if len(held) >= MAX_HELD_READS:
-            # Nothing is lost: none of these counted as received; the client resends.
+            # Bounded memory; what is held is still decided on and stored at the close.
             why = "too many reads before the location's stream was known"
             log.warning("closing connection %s", kv(peer=self.peer, location=location, reason=why))
             self.transport.loseConnection()
