@@ -40,6 +40,7 @@ import json
 import os
 import re
 import resource
+import secrets
 import select
 import signal
 import subprocess
@@ -50,6 +51,7 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import bcrypt
 import psycopg2
 import requests
 
@@ -202,9 +204,22 @@ def new_session(cur: psycopg2.extensions.cursor, name: str, status: str,
 
 
 # -- the daemon under test -------------------------------------------------------------------
+# database-status is an operator view (HTTP Basic): the bench logs in, with a throwaway
+# login written next to the daemon's log, as ``htpasswd -B`` would write it.
+OPERATOR = ("bench", secrets.token_urlsafe(18))
+
+
+def write_operator_file(directory: Path) -> Path:
+    path = directory / "operators.htpasswd"
+    hashed = bcrypt.hashpw(OPERATOR[1].encode(), bcrypt.gensalt(rounds=5)).decode()
+    path.write_text(f"{OPERATOR[0]}:{hashed}\n")
+    return path
+
+
 def start_daemon(dsn: str, port: int, log_path: Path, clients: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(
+        P88_DISPLAY_OPERATOR_HTPASSWD=str(write_operator_file(log_path.parent)),
         P88_RAW_DSN=dsn,
         P88_DISPLAY_HOST="127.0.0.1",
         P88_DISPLAY_PORT=str(port),
@@ -657,6 +672,7 @@ def api_part(args: argparse.Namespace, dsn: str, workdir: Path,
     }  # fmt: skip
     results: dict[str, object] = {}
     with requests.Session() as http:
+        http.auth = OPERATOR
         for endpoint in ENDPOINTS:
             results[endpoint] = summary(time_endpoint(http, f"{base}/api/timing/{endpoint}",
                                                       10, args.requests))  # fmt: skip
