@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import random
 import secrets
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from importlib import resources
@@ -24,7 +26,7 @@ import jinja2
 from daemons.common.greendb import DatabaseDown, GreenPool
 from daemons.common.logs import kv
 
-from . import jsonout, params, queries
+from . import jsonout, params, queries, sse
 from .events import Hub
 from .operators import OperatorGate
 from .params import BadParameter, ReadFilter
@@ -251,8 +253,15 @@ class Display:
     def _counted(self, frames: Iterator[bytes]) -> Iterator[bytes]:
         self.streams += 1
         self.counters["streams_opened"] += 1
+        # Jittered, so the screens that connected together do not all come back together.
+        ends_at = time.monotonic() + self.settings.stream_max_age * random.uniform(0.75, 1.0)
         try:
-            yield from frames
+            for frame in frames:  # a heartbeat at least every P88_DISPLAY_HEARTBEAT
+                yield frame
+                if time.monotonic() >= ends_at:
+                    self.counters["streams_recycled"] += 1
+                    yield sse.RECYCLE
+                    return
         except DatabaseDown as exc:
             # Replay from the database failed: end the stream; EventSource comes
             # back with Last-Event-ID and resumes where it was.
@@ -260,6 +269,9 @@ class Display:
             log.warning("stream ended, database unavailable %s", kv(error=exc))
         finally:
             self.streams -= 1
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()  # the hub's subscription ends now, not when collected
 
     # -- pages -----------------------------------------------------------------------------
     def display_page(self) -> str:

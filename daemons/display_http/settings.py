@@ -41,6 +41,7 @@ class DisplaySettings:
     stats_refresh: float  # rebuild the in-memory statistics every this many seconds
     ring_size: int  # live reads kept in memory for reconnecting clients
     max_streams: int
+    stream_max_age: float  # seconds before a stream is ended for the screen to come back
     title: str
     messages: tuple[str, ...]
     crossing_message: str
@@ -71,6 +72,10 @@ class DisplaySettings:
             stats_refresh=env_float(env, "P88_DISPLAY_STATS_REFRESH", 600.0, minimum=1.0),
             ring_size=env_int(env, "P88_DISPLAY_RING_SIZE", 20_000, minimum=100),
             max_streams=env_int(env, "P88_DISPLAY_MAX_STREAMS", 5000, minimum=1),
+            # Streams end after a while (jittered) and the screens resume at once: a
+            # proxy's processes from before a graceful reload then drain instead of
+            # relaying the same streams forever (apache/README.md).
+            stream_max_age=env_float(env, "P88_DISPLAY_STREAM_MAX_AGE", 1800.0, minimum=1.0),
             title=env_str(env, "P88_DISPLAY_TITLE", "Race Display"),
             messages=messages,
             crossing_message=env.get("P88_DISPLAY_CROSSING_MESSAGE", "Congratulations!").strip(),

@@ -128,6 +128,29 @@ def test_replay_larger_than_the_ring_comes_from_the_database(raw_dsn, display_fa
     assert [int(i) for i, _ in got] == stored[1:]
 
 
+def test_a_stream_ends_after_its_maximum_age_and_the_screen_resumes(raw_dsn, display_factory):
+    """Old proxy processes must drain after a graceful reload: streams end on their own."""
+    display = display_factory(raw_dsn, P88_DISPLAY_STREAM_MAX_AGE="1",
+                              P88_DISPLAY_HEARTBEAT="0.2").start()  # fmt: skip
+    insert_reads(raw_dsn, 3)
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", display.port), timeout=5) as sock:
+        sock.sendall(b"GET /api/timing/stream?last_event_id=0 HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(4096):
+            received += chunk
+            if b"0\r\n\r\n" in received:  # the chunked body's end
+                break
+    assert 0.7 < time.monotonic() - started < 3
+    assert received.count(b"event: read") == 3
+    assert b"retry: 250\n\nevent: recycle" in received
+    last_id = int(received.split(b"id: ")[-1].split(b"\n")[0])
+    insert_reads(raw_dsn, 2, first_seq=4)
+    resumed = SseReader(display.url + f"/api/timing/stream?last_event_id={last_id}")
+    assert all(int(event_id) > last_id for event_id, _ in resumed.take(2))  # none repeated
+    resumed.close()
+
+
 def test_heartbeat_and_stream_headers(raw_dsn, display_factory):
     display = display_factory(raw_dsn, P88_DISPLAY_HEARTBEAT="0.3").start()
     with socket.create_connection(("127.0.0.1", display.port), timeout=5) as sock:

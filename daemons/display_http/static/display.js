@@ -93,7 +93,12 @@
         encodeURIComponent(lastEventId);
     }
     source = new EventSource(url);
-    source.addEventListener("open", function () { setConnection("online", "Live"); });
+    var recycled = false;  // the server ended the stream on purpose: back in 250 ms
+    source.addEventListener("open", function () {
+      recycled = false;
+      setConnection("online", "Live");
+    });
+    source.addEventListener("recycle", function () { recycled = true; });
     source.addEventListener("read", function (event) {
       lastEventId = event.lastEventId;
       try {
@@ -103,7 +108,9 @@
       }
     });
     source.addEventListener("error", function () {
-      setConnection("offline", "Offline — reconnecting…");
+      if (!recycled || source.readyState === EventSource.CLOSED) {
+        setConnection("offline", "Offline — reconnecting…");
+      }
       if (source.readyState === EventSource.CLOSED && retryTimer === null) {
         // The browser gave up (an HTTP error, not a dropped connection): retry ourselves.
         source.close();
