@@ -49,6 +49,9 @@ def _looks_alive(conn: psycopg2.extensions.connection) -> bool:
     return not readable
 
 
+SLOW_CONNECT = 0.5  # seconds: a failed connect this slow is a timeout, not a refusal
+
+
 class GreenPool:
     def __init__(
         self,
@@ -67,19 +70,27 @@ class GreenPool:
         self._slots = gevent.lock.BoundedSemaphore(size)
         self._idle: list[psycopg2.extensions.connection] = []
         self._failed_at = 0.0
+        self._slow_failure = False  # the last connect attempt timed out rather than failed
         self.last_error = ""
         self.discarded = 0  # idle connections found dead (after a database restart)
 
     def _connect(self) -> psycopg2.extensions.connection:
-        if time.monotonic() - self._failed_at < self.retry_after:
+        # Only a connect that timed out holds the next ones back for retry_after: every
+        # request would otherwise wait out connect_timeout in turn. A refused one costs
+        # nothing to try again, and the first request after the database is back must
+        # be answered, not turned away for the rest of a back-off (issue 13 §9).
+        if self._slow_failure and time.monotonic() - self._failed_at < self.retry_after:
             raise DatabaseDown(self.last_error or "database unavailable")
+        started = time.monotonic()
         try:
             conn = db.connect(
                 self.dsn, self.application_name, self.connect_timeout, options=self.options
             )
         except psycopg2.Error as exc:
             self._failed(exc)
+            self._slow_failure = time.monotonic() - started >= SLOW_CONNECT
             raise DatabaseDown(self.last_error) from None
+        self._slow_failure = False
         conn.autocommit = True  # read-only queries: no transaction to hold open
         return conn
 

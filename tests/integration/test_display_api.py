@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
@@ -299,6 +302,41 @@ def test_the_first_request_after_a_database_restart_is_answered(own_cluster, dis
         cluster.start()
         statuses = [r.status_code for r in pool.map(lambda p: get(display, p), paths)]
     assert statuses == [200] * len(paths)
+
+
+def test_a_database_restart_under_load_costs_only_the_outage(own_cluster, display_factory):
+    """Requests keep coming (8 threads) while PostgreSQL restarts: every request that
+    starts once the database is back is answered 200; during the outage, a JSON 503."""
+    cluster, dsn = own_cluster
+    seed(dsn)
+    display = display_factory(dsn).start()
+    answers: list[tuple[float, int, str]] = []  # (started at, status, content type)
+    stop = threading.Event()
+
+    def keep_asking(path: str) -> None:
+        with requests.Session() as http:
+            while not stop.is_set():
+                started = time.monotonic()
+                reply = http.get(display.url + path, timeout=30)
+                answers.append((started, reply.status_code, reply.headers["Content-Type"]))
+
+    paths = ["/api/timing/recent-reads", "/api/timing/sessions", "/api/timing/stats"]
+    threads = [threading.Thread(target=keep_asking, args=(paths[i % 3],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    cluster.stop("fast")
+    time.sleep(2)
+    cluster.start()
+    back_at = time.monotonic()
+    time.sleep(3)
+    stop.set()
+    for thread in threads:
+        thread.join(30)
+    after = [status for started, status, _ in answers if started >= back_at]
+    assert len(after) > 50 and set(after) == {200}, Counter(after)
+    assert {status for _, status, _ in answers} <= {200, 503}
+    assert all(kind.startswith("application/json") for _, _, kind in answers)
 
 
 def test_stats_rebuilt_when_the_archiver_announces_a_run(seeded):
