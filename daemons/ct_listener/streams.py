@@ -10,7 +10,7 @@ pass for, or shadow, another's.
 How a connection's location finds its stream (the writer's ``job_attach``):
 
 * a stream this owner (login and connection id) opened or claimed: resume it
-  from its mark, as always;
+  from its mark, as always (a client without a connection id owns nothing);
 * no stream yet: open stream 1;
 * only other owners' streams: *probe*. The client is asked from sequence 1 and
   its first read decides (``job_probe``): the same content as a stream's read
@@ -49,9 +49,15 @@ class StreamOwner:
     client_ip: str
 
     def owns(self, row: StreamRow) -> bool:
-        # Without a connection id (a client that does not answer getconnectionid) the
-        # login alone matches: a restarted buffer then shows as err~start or a conflict.
-        return self.user == row.user and self.connection_id == row.connection_id
+        # Without a connection id (a client that does not answer getconnectionid) a
+        # login is no proof of the buffer: two such clients under one login, or one
+        # restarted, would otherwise resume each other's marks. Such a client is
+        # compared on every connection, at the cost of a short resend from 1.
+        return (
+            bool(self.connection_id)
+            and self.user == row.user
+            and self.connection_id == row.connection_id
+        )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from project88.simulate import SimConfig, build_buffer, run_clients
 from tests.conftest import query, wait_for
 from tests.integration.test_display_operator_auth import OPERATOR, operator_env
 from tests.integration.test_listener_protocol import started_client
+from tests.lineclient import LineClient
 
 EVENT_DAY = dt.date(2026, 5, 9)
 
@@ -150,3 +151,39 @@ def test_a_buffer_that_starts_over_on_a_running_connection_is_kept_apart(raw_dsn
     assert len(stored(raw_dsn, 1)) == 40 and len(stored(raw_dsn, 2)) == 30
     assert query(raw_dsn, "SELECT count(*) FROM timing_read_conflicts")[0][0] == 0
     assert "sequence 1 again on a running location" in listener.log()
+
+
+def no_id_client(port: int) -> LineClient:
+    """A client that does not answer getconnectionid (it answers getlocations)."""
+    client = LineClient(port)
+    client.handshake()
+    client.send("CT01_33~0~finish~newlocation~00:00:00.00~0~0~0", "ack~getlocations~finish")
+    return client
+
+
+def test_clients_without_a_connection_id_are_compared_on_every_connection(
+    raw_dsn, listener_factory
+):
+    listener = listener_factory(raw_dsn).start()
+    reads_a = [f"CT01_33~{seq}~finish~{100 + seq}~08:00:{seq:02}.00~1~0F2A38~1" for seq in
+               range(1, 31)]  # fmt: skip
+    first = no_id_client(listener.port)
+    assert first.until(lambda line: line.startswith("start~finish~")) == "start~finish~1"
+    first.send(*reads_a)
+    wait_for(lambda: total(raw_dsn) == 30, what="the first buffer")
+    first.close()
+    # The same buffer again: compared, found the same, and skipped ahead.
+    again = no_id_client(listener.port)
+    assert again.until(lambda line: line.startswith("start~finish~")) == "start~finish~1"
+    again.send(*reads_a[:20])  # it resends from 1; after 20 the listener knows enough
+    assert again.until(lambda line: line.startswith("start~finish~")) == "start~finish~31"
+    again.close()
+    # Another buffer under the same (empty) login: a stream of its own.
+    other = no_id_client(listener.port)
+    other.until(lambda line: line.startswith("start~finish~"))
+    other.send(*(f"CT01_33~{seq}~finish~{600 + seq}~09:00:{seq:02}.00~1~0F2A38~1"
+                 for seq in range(1, 31)))  # fmt: skip
+    wait_for(lambda: total(raw_dsn) == 60, what="the other buffer")
+    other.close()
+    assert len(stored(raw_dsn, 1)) == 30 and len(stored(raw_dsn, 2)) == 30
+    assert query(raw_dsn, "SELECT count(*) FROM timing_read_conflicts")[0][0] == 0
