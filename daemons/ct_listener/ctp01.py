@@ -262,7 +262,7 @@ class ServerSettings:
     max_bad_lines: int = 1000  # consecutive unusable lines before we hang up
     gap_retry: float = 5.0  # re-ask for a missing number after this long
     gap_attempts: int = 3
-    handshake_timeout: float = 10.0
+    handshake_timeout: float = 5.0  # greeting to login; a real client needs about 1 s
     # Before a login, a client is a stranger: it may announce a few locations while it
     # waits for its answer, and no more (each would otherwise be kept and logged).
     max_lines_before_login: int = 100  # settings acks, announcements, early reads

@@ -71,6 +71,8 @@ class ListenerSettings:
             ping_interval=env_float(env, "P88_CT_PING_INTERVAL", 12.0, minimum=1.0),
             idle_timeout=env_float(env, "P88_CT_IDLE_TIMEOUT", 30.0, minimum=2.0),
             max_bad_lines=env_int(env, "P88_CT_MAX_BAD_LINES", 1000, minimum=1),
+            # A stranger holds a pending slot this long at most (admission.py).
+            handshake_timeout=env_float(env, "P88_CT_HANDSHAKE_TIMEOUT", 5.0, minimum=1.0),
         )
         spool = env.get("P88_SPOOL_DIR", "").strip()
         return cls(
