@@ -1,9 +1,10 @@
 """How long to keep a failed login waiting for its answer, per address: pure, no I/O.
 
-The same policy as the listener's controller logins (daemons/ct_listener/login_throttle.py),
-here for any daemon, since one daemon does not import another: each failure from an
-address is answered later than the last (doubling, up to a cap), which makes guessing a
-password slow without locking out someone who mistyped it. A good login clears the
+For the listener's controller logins and the display's operator logins alike
+(SimpleClient retries a refused login about once a second, forever; a script as fast
+as it can reconnect): each failure from an address is answered later than the last
+(doubling, up to a cap), which makes guessing a password slow without locking out
+someone who mistyped it. A good login clears the
 address's record, and so does a quiet spell. The record is bounded, so a spray from
 many addresses cannot grow it.
 """

@@ -17,6 +17,7 @@ from typing import Any
 from twisted.internet import protocol, task
 from twisted.python.failure import Failure
 
+from daemons.common.login_throttle import LoginThrottle
 from daemons.common.logs import kv
 from daemons.common.sdnotify import Notifier
 
@@ -24,7 +25,6 @@ from . import ctp01
 from .admission import Admission, Budgets
 from .attaching import StreamAttaching
 from .batching import BatchingStore
-from .login_throttle import LoginThrottle
 from .settings import ListenerSettings
 from .store import ConnectionRecord
 

@@ -1,4 +1,4 @@
-from daemons.ct_listener.login_throttle import LoginThrottle, ThrottlePolicy
+from daemons.common.login_throttle import LoginThrottle, ThrottlePolicy
 
 
 def test_each_failure_from_an_address_waits_twice_as_long_up_to_the_cap():
