@@ -1,0 +1,1 @@
+"""Registration and results providers into ``project88_myappdb`` (issue 14)."""
