@@ -10,7 +10,7 @@ import json
 import pytest
 
 from daemons.display_http import jsonout, params, sse
-from daemons.display_http.app import minute_chart
+from daemons.display_http.chart import minute_chart
 from daemons.display_http.events import LiveRead, Ring, live_read, read_payload
 from daemons.display_http.params import BadParameter, ReadFilter
 from daemons.display_http.statsbook import StatsBook
