@@ -1,0 +1,502 @@
+"""RunSignUp: the requests to make and their answers as rows (sans I/O).
+
+Naming: a RunSignUp *race* (one race day, ``race_id``) is a row of
+``runsignup_events``; each of its *events* (5K, 10K, ``event_id``) is a row of
+``runsignup_races``; participants hang off an event, so
+``runsignup_participants.runsignup_race_id`` is RunSignUp's ``event_id``.
+
+Documented facts relied on (runsignup.com/API and help.runsignup.com):
+- GET /race/{race_id}/participants pages with ``page``/``results_per_page``
+  (at most 2,500) and ``sort``; ``modified_after_timestamp`` returns rows
+  modified *on or after* the timestamp; ``last_modified`` is a Unix timestamp.
+- The JSON answer lists everyone in the top-level ``participants`` and leaves
+  ``event.participants`` empty (a kept bug, help article 17000065641).
+- GET /race/{race_id}/removed-participants pages the same way and puts the
+  rows under ``event.participants`` with ``last_modified_ts``.
+- Credentials: ``api_key``/``api_secret`` query parameters, or ``rsu_api_key``
+  with the secret in the ``X-RSU-API-SECRET`` header; ``format`` defaults to
+  xml, so json is always asked for.
+- Errors are ``{"error": {"error_code", "error_msg"}}``; code 6 is "Key
+  authentication failed", 7 "Permission denied", 14 "Request throttled".
+- "Event start and end times are in the timezone of the race. All other
+  dates/times are in Eastern Time" (Get Race).
+Where the documentation found was silent, the comment at the spot says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .base import Page, ProviderError, Request, Response
+
+EASTERN = ZoneInfo("America/New_York")
+MAX_PER_PAGE = 2500
+# Keys in participant rows that are not (yet) columns of runsignup_participants:
+# the provider's own id, needed for idempotent upserts and for removals. The
+# runner strips them before an INSERT until the schema has such a column.
+EXTRA_KEYS = ("registration_id",)
+DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429/5xx carries no usable Retry-After
+AUTH_ERROR_CODES = {6, 7, 13}
+THROTTLE_ERROR_CODE = 14
+
+
+@dataclass(frozen=True)
+class Credentials:
+    api_key: str
+    api_secret: str
+    header_secret: bool = False  # API v2: rsu_api_key + X-RSU-API-SECRET header
+
+
+def _auth(creds: Credentials) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+    if creds.header_secret:
+        params = {"rsu_api_key": creds.api_key}
+        headers = {"X-RSU-API-SECRET": creds.api_secret}
+        return params, headers, ("rsu_api_key", "X-RSU-API-SECRET")
+    params = {"api_key": creds.api_key, "api_secret": creds.api_secret}
+    return params, {}, ("api_key", "api_secret")
+
+
+def _request(creds: Credentials, path: str, params: Mapping[str, str]) -> Request:
+    auth_params, headers, secret = _auth(creds)
+    return Request(
+        method="GET",
+        path=path,
+        params={**params, "format": "json", **auth_params},
+        headers=headers,
+        secret_params=secret,
+    )
+
+
+# --- cursors -------------------------------------------------------------------
+# modified_after_timestamp is inclusive. Adding 1 s to the highest last_modified
+# seen would lose a change made later within that same second, after our read;
+# so the cursor keeps the highest timestamp and the registration ids seen at it
+# ("1631042122:2645624,2645630"). The next run asks from that second again and
+# drops only those ids, unless they changed since (their timestamp moved on).
+# The one blind spot: an id changed again within the very same second.
+
+
+def parse_cursor(cursor: str | None) -> tuple[int, frozenset[int]] | None:
+    if not cursor:
+        return None
+    ts, _, ids = cursor.partition(":")
+    try:
+        return int(ts), frozenset(int(i) for i in ids.split(",") if i)
+    except ValueError:
+        raise ProviderError(f"RunSignUp: unusable cursor {cursor!r}") from None
+
+
+def merge_cursors(*cursors: str | None) -> str | None:
+    """The later of several cursors (ids united on a tie): the runner merges pages'."""
+    best: tuple[int, frozenset[int]] | None = None
+    for c in cursors:
+        p = parse_cursor(c)
+        if p is None:
+            continue
+        if best is None or p[0] > best[0]:
+            best = p
+        elif p[0] == best[0]:
+            best = (p[0], best[1] | p[1])
+    if best is None:
+        return None
+    return f"{best[0]}:{','.join(str(i) for i in sorted(best[1]))}"
+
+
+def _page_cursor(seen: Iterable[tuple[int, int]], start: str | None) -> str | None:
+    pairs = list(seen)
+    if not pairs:
+        return merge_cursors(start)
+    top = max(ts for ts, _ in pairs)
+    ids = ",".join(str(r) for ts, r in sorted(pairs) if ts == top)
+    return merge_cursors(start, f"{top}:{ids}")
+
+
+# --- requests --------------------------------------------------------------------
+
+
+def _listing_params(event_id: int, cursor: str | None, page: int, per_page: int) -> dict[str, str]:
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValueError(f"results_per_page must be 1..{MAX_PER_PAGE}")
+    params = {
+        "event_id": str(event_id),
+        "page": str(page),
+        "results_per_page": str(per_page),
+        "sort": "registration_id ASC",  # a stable order, so pages do not overlap
+    }
+    start = parse_cursor(cursor)
+    if start is not None:
+        params["modified_after_timestamp"] = str(start[0])
+    return params
+
+
+def participants_request(
+    creds: Credentials,
+    race_id: int,
+    event_id: int,
+    cursor: str | None = None,
+    page: int = 1,
+    per_page: int = MAX_PER_PAGE,
+) -> Request:
+    return _request(
+        creds, f"/race/{race_id}/participants", _listing_params(event_id, cursor, page, per_page)
+    )
+
+
+def removed_request(
+    creds: Credentials,
+    race_id: int,
+    event_id: int,
+    cursor: str | None = None,
+    page: int = 1,
+    per_page: int = MAX_PER_PAGE,
+) -> Request:
+    return _request(
+        creds,
+        f"/race/{race_id}/removed-participants",
+        _listing_params(event_id, cursor, page, per_page),
+    )
+
+
+def bib_chip_request(creds: Credentials, race_id: int, event_id: int) -> Request:
+    # The documentation found names only event_id (required) for get-bib-chip:
+    # no paging and no modified filter, so it is read whole each time.
+    return _request(creds, f"/race/{race_id}/get-bib-chip", {"event_id": str(event_id)})
+
+
+def race_request(creds: Credentials, race_id: int) -> Request:
+    return _request(creds, f"/race/{race_id}", {})
+
+
+def _next_page(request: Request, got: int) -> Request | None:
+    # help.runsignup.com: only ask for the next page when this one was full.
+    per_page = int(request.params.get("results_per_page", MAX_PER_PAGE))
+    if got < per_page:
+        return None
+    page = int(request.params.get("page", "1")) + 1
+    return Request(
+        method=request.method,
+        path=request.path,
+        params={**request.params, "page": str(page)},
+        headers=request.headers,
+        secret_params=request.secret_params,
+    )
+
+
+# --- answers ---------------------------------------------------------------------
+
+
+def _describe(request: Request) -> str:
+    shown = {k: v for k, v in request.params.items() if k not in request.secret_params}
+    query = "&".join(f"{k}={v}" for k, v in sorted(shown.items()))
+    return f"RunSignUp GET {request.path}" + (f"?{query}" if query else "")
+
+
+def _scrub(text: str, request: Request) -> str:
+    for name in request.secret_params:
+        value = request.params.get(name) or request.headers.get(name)
+        if value:
+            text = text.replace(value, "***")
+    return text
+
+
+def _retry_after(headers: Mapping[str, str]) -> float:
+    # Retry-After may also be an HTTP date; without a clock here that becomes
+    # the default wait rather than a guess.
+    try:
+        return max(0.0, float(headers.get("retry-after", "")))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+
+
+def decode(request: Request, response: Response) -> Any:
+    """The JSON body of a usable answer, or a ProviderError naming what was wrong."""
+    where = _describe(request)
+    if response.status == 429:
+        raise ProviderError(f"{where}: HTTP 429", retry_after=_retry_after(response.headers))
+    if response.status >= 500:
+        raise ProviderError(
+            f"{where}: HTTP {response.status}", retry_after=_retry_after(response.headers)
+        )
+    try:
+        body = json.loads(response.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProviderError(f"{where}: malformed JSON ({exc.msg})") from None
+    if isinstance(body, dict) and "error" in body:
+        err = body["error"] if isinstance(body["error"], dict) else {"error_msg": body["error"]}
+        code = err.get("error_code")
+        msg = _scrub(str(err.get("error_msg", "")), request)
+        if code in AUTH_ERROR_CODES:
+            raise ProviderError(f"{where}: credentials rejected (error {code}: {msg})")
+        if code == THROTTLE_ERROR_CODE:
+            raise ProviderError(
+                f"{where}: throttled (error {code}: {msg})",
+                retry_after=_retry_after(response.headers),
+            )
+        raise ProviderError(f"{where}: error {code}: {msg}")
+    if response.status >= 400:
+        raise ProviderError(f"{where}: HTTP {response.status}")
+    return body
+
+
+def eastern(value: str | int | None) -> datetime | None:
+    """A RunSignUp date/time (Eastern unless it is a Unix timestamp) as an aware value."""
+    return _local(value, EASTERN)
+
+
+def _local(value: str | int | None, tz: ZoneInfo) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return datetime.fromtimestamp(int(value), UTC)
+    # Both forms appear in the documented examples: "9/7/2021 15:15" (participants)
+    # and "2021-09-07 15:20:36" (removed participants); dates alone as "06/07/2014".
+    for fmt in ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    for fmt in ("%m/%d/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    raise ProviderError(f"RunSignUp: unreadable date {value!r}")
+
+
+def money(value: Any) -> Decimal | None:
+    """ "$55.00" -> Decimal("55.00")."""
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value).replace("$", "").replace(",", "").strip())
+    except InvalidOperation:
+        raise ProviderError(f"RunSignUp: unreadable amount {value!r}") from None
+
+
+def _event_blocks(body: Any) -> list[dict[str, Any]]:
+    # Working clients get an array, one object per event; the documentation's
+    # example is one bare object. Both are accepted.
+    blocks = body if isinstance(body, list) else [body]
+    if not all(isinstance(b, dict) for b in blocks):
+        raise ProviderError("RunSignUp: participants answer is neither an object nor a list")
+    return blocks
+
+
+def _people(block: dict[str, Any]) -> list[dict[str, Any]]:
+    found = list(block.get("participants") or [])
+    event = block.get("event")
+    if isinstance(event, dict):
+        found += list(event.get("participants") or [])  # removed-participants puts them here
+    return found
+
+
+def _sex(gender: Any) -> str | None:
+    g = str(gender or "").strip().upper()[:1]
+    return g if g in ("M", "F", "X") else None
+
+
+def participant_row(p: Mapping[str, Any], event_id: int, partner_id: int | None) -> dict[str, Any]:
+    user = p.get("user") or {}
+    address = user.get("address") or {}
+    # amount_paid is in the documented answer; race_fee stands in when absent.
+    paid = money(p.get("amount_paid"))
+    if paid is None:
+        paid = money(p.get("race_fee")) or Decimal("0")
+    bib = p.get("bib_num")
+    return {
+        "registration_id": int(p["registration_id"]),
+        "runsignup_race_id": int(p.get("event_id") or event_id),
+        "timing_partner_id": partner_id,
+        "bib": None if bib in (None, "") else str(bib),
+        "first_name": user.get("first_name") or "",
+        "last_name": user.get("last_name") or "",
+        "sex": _sex(user.get("gender")),
+        "age": p.get("age"),
+        "city": address.get("city"),
+        "state": address.get("state"),
+        "email": user.get("email"),
+        "phone": user.get("phone"),
+        "registered_at": eastern(p.get("registration_date")),
+        "amount_paid": paid,
+    }
+
+
+def _modified(p: Mapping[str, Any]) -> int:
+    ts = p.get("last_modified_ts", p.get("last_modified"))
+    if isinstance(ts, int) or (isinstance(ts, str) and ts.isdigit()):
+        return int(ts)
+    stamp = eastern(ts)
+    if stamp is None:
+        raise ProviderError(f"RunSignUp: registration {p.get('registration_id')} has no timestamp")
+    return int(stamp.timestamp())
+
+
+def _fresh(
+    people: list[dict[str, Any]], cursor: str | None
+) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
+    start = parse_cursor(cursor)
+    kept, seen = [], []
+    for p in people:
+        ts, reg = _modified(p), int(p["registration_id"])
+        seen.append((ts, reg))
+        if start is not None and ts == start[0] and reg in start[1]:
+            continue  # already taken at this same second by the previous run
+        kept.append(p)
+    return kept, seen
+
+
+def _event_id(request: Request) -> int:
+    return int(request.params["event_id"])
+
+
+def parse_participants(
+    request: Request,
+    response: Response,
+    *,
+    cursor: str | None = None,
+    partner_id: int | None = None,
+) -> Page:
+    """One page of participants. ``cursor`` is the one the listing started from;
+    each page's ``Page.cursor`` includes it, and the runner keeps
+    ``merge_cursors`` over all pages (the interface has no slot for state carried
+    from page to page)."""
+    people = [p for b in _event_blocks(decode(request, response)) for p in _people(b)]
+    kept, seen = _fresh(people, cursor)
+    event_id = _event_id(request)
+    return Page(
+        table="runsignup_participants",
+        rows=[participant_row(p, event_id, partner_id) for p in kept],
+        next=_next_page(request, len(people)),
+        cursor=_page_cursor(seen, cursor),
+    )
+
+
+def parse_removed(request: Request, response: Response, *, cursor: str | None = None) -> Page:
+    """Removed (cleared, refunded, transferred, deferred) registrations as ids to delete.
+    A transfer's new_registration_id arrives through the participants listing."""
+    people = [p for b in _event_blocks(decode(request, response)) for p in _people(b)]
+    kept, seen = _fresh(people, cursor)
+    return Page(
+        table="runsignup_participants",
+        rows=[],
+        next=_next_page(request, len(people)),
+        cursor=_page_cursor(seen, cursor),
+        removed=[str(p["registration_id"]) for p in kept],
+    )
+
+
+def parse_bib_chip(request: Request, response: Response) -> Page:
+    """Bib assignments as partial rows (registration_id, bib) to update.
+
+    The answer's shape is not in the documentation found: taken to be a list of
+    objects with registration_id, bib_num and chip_num, either bare or under
+    "bib_chip_nums" or "participants". chip_num has no column to go to."""
+    body = decode(request, response)
+    items = body
+    if isinstance(body, dict):
+        items = body.get("bib_chip_nums", body.get("participants"))
+    if not isinstance(items, list):
+        raise ProviderError(f"{_describe(request)}: no bib/chip list in the answer")
+    rows = []
+    for item in items:
+        bib = item.get("bib_num")
+        rows.append(
+            {
+                "registration_id": int(item["registration_id"]),
+                "bib": None if bib in (None, "") else str(bib),
+            }
+        )
+    return Page(table="runsignup_participants", rows=rows)
+
+
+_DISTANCE = re.compile(r"^\s*([\d.]+)\s*([a-zA-Z]*)")
+_UNIT_KM = {"k": 1, "km": 1, "m": 0.001, "mi": 1.609344, "mile": 1.609344, "miles": 1.609344}
+
+
+def distance_km(value: Any) -> Decimal | None:
+    # The documentation found gives no format for an event's distance: "5K",
+    # "10 km", "13.1 Miles" and "800 m" are read; anything else is left empty.
+    m = _DISTANCE.match(str(value or ""))
+    if not m or m.group(2).lower() not in _UNIT_KM:
+        return None
+    km = Decimal(m.group(1)) * Decimal(str(_UNIT_KM[m.group(2).lower()]))
+    return km.quantize(Decimal("0.001"))
+
+
+def _day(value: Any) -> date | None:
+    stamp = eastern(value)
+    return stamp.date() if stamp else None
+
+
+def parse_race(
+    request: Request, response: Response, *, partner_id: int | None = None
+) -> tuple[Page, Page]:
+    """A race and its events: (runsignup_events page, runsignup_races page)."""
+    body = decode(request, response)
+    race = body.get("race") if isinstance(body, dict) else None
+    if not isinstance(race, dict):
+        raise ProviderError(f"{_describe(request)}: no race in the answer")
+    race_id = int(race["race_id"])
+    # Event start/end times are in the race's timezone (documented); the Create
+    # Race page says a race without one is America/New_York.
+    tz = ZoneInfo(race.get("timezone") or "America/New_York")
+    events = race.get("events") or []
+    address = race.get("address") or {}
+    opens, closes, races = [], [], []
+    for ev in events:
+        periods = ev.get("registration_periods") or []
+        opens += [d for d in (_day(p.get("registration_opens")) for p in periods) if d]
+        closes += [d for d in (_day(p.get("registration_closes")) for p in periods) if d]
+        # The fee of the last period listed (the latest price); the answer lists
+        # periods in date order in the examples seen, which is not documented.
+        fee = money(periods[-1].get("race_fee")) if periods else None
+        cap = ev.get("participant_cap")
+        races.append(
+            {
+                "id": int(ev["event_id"]),
+                "runsignup_event_id": race_id,
+                "timing_partner_id": partner_id,
+                "name": ev.get("name") or "",
+                "distance_km": distance_km(ev.get("distance")),
+                "start_time": _local(ev.get("start_time"), tz),
+                "registration_fee": fee if fee is not None else Decimal("0"),
+                "participant_cap": int(cap) if cap not in (None, "") else None,
+            }
+        )
+    starts = [r["start_time"].date() for r in races if r["start_time"]]
+    event_date = _day(race.get("next_date")) or (min(starts) if starts else None)
+    if event_date is None:
+        raise ProviderError(f"{_describe(request)}: race {race_id} has no date")
+    race_row = {
+        "id": race_id,
+        "timing_partner_id": partner_id,
+        "name": race.get("name") or "",
+        "event_date": event_date,
+        "city": address.get("city"),
+        "state": address.get("state"),
+        "registration_opens": min(opens) if opens else None,
+        "registration_closes": max(closes) if closes else None,
+    }
+    return Page(table="runsignup_events", rows=[race_row]), Page(
+        table="runsignup_races", rows=races
+    )
+
+
+def generic_event_row(race_row: Mapping[str, Any], provider_id: int) -> dict[str, Any]:
+    """The provider-neutral ``events`` row for a runsignup_events row."""
+    return {
+        "timing_partner_id": race_row["timing_partner_id"],
+        "provider_id": provider_id,
+        "provider_event_id": str(race_row["id"]),
+        "name": race_row["name"],
+        "event_date": race_row["event_date"],
+        "city": race_row["city"],
+        "state": race_row["state"],
+    }
