@@ -154,6 +154,13 @@ def test_later_modification_of_a_taken_id_is_kept():
     assert [r["registration_id"] for r in page.rows] == [2] and page.cursor == "71:2"
 
 
+def test_cursor_with_too_many_ids_steps_one_second(monkeypatch):
+    monkeypatch.setattr(rsu, "MAX_CURSOR_IDS", 2)
+    assert rsu.merge_cursors("70:1,2") == "70:1,2"
+    assert rsu.merge_cursors("70:1,2", "70:3") == "71:"
+    assert rsu.participants_request(CREDS, 1, 2, "71:").params["modified_after_timestamp"] == "71"
+
+
 def test_removed_participants():
     req = rsu.removed_request(CREDS, 555, 12890)
     assert req.path == "/race/555/removed-participants"
