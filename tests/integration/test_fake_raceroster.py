@@ -12,6 +12,7 @@ import time
 import pytest
 import requests
 
+from daemons.provider_sync import fetch
 from daemons.provider_sync.adapters import raceroster as rr
 from daemons.provider_sync.adapters.base import Page, ProviderError, Request, Response
 from tests.fakes.fake_raceroster import FakeRaceRoster
@@ -178,3 +179,25 @@ def test_bad_client_credentials(fake):
     assert "wrong-secret-123" not in str(caught.value)
     assert fake.client_secret not in str(caught.value)
     assert fake.tokens_issued == 0
+
+
+def test_through_the_shared_fetch_loop(fake):
+    """The adapter in daemons/provider_sync/fetch.py's loop: 429 and a cut-short
+    answer are retried as asked, and the listing completes."""
+    token = get_token(fake)
+    waits: list[float] = []
+    fake.fail_next(429, retry_after=7)
+    fake.malformed_next()
+    with requests.Session() as session:
+        got = list(
+            fetch.pages(
+                fetch.send_with_requests(session),
+                fake.base_url,
+                rr.events_request(token, None, per_page=3),
+                rr.parse_events,
+                fetch.RateLimit(per_hour=1_000_000),
+                sleep=waits.append,
+            )
+        )
+    assert [r["id"] for p in got for r in p.rows] == list(range(101, 108))
+    assert 7.0 in waits  # Retry-After honoured

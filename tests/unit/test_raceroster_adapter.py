@@ -282,12 +282,23 @@ def test_other_client_errors_are_not_retried():
     assert "GET /events: HTTP 404" in str(caught.value)
 
 
-@pytest.mark.parametrize(
-    "raw", [b'{"data": [{"eventId": 1,', b"", b"\xff\xfe", b'{"data": {"eventId": 1}}', b"[1, 2]"]
-)
-def test_malformed_answers(raw):
+@pytest.mark.parametrize("raw", [b'{"data": [{"eventId": 1,', b"", b"\xff\xfe"])
+def test_malformed_json_is_retried(raw):
     request = rr.events_request(TOKEN, None)
-    with pytest.raises(ProviderError) as caught:
+    with pytest.raises(ProviderError, match="malformed JSON") as caught:
         rr.parse_events(request, answer(raw))
     assert TOKEN.access_token not in str(caught.value)
+    assert caught.value.retry_after == 0.0  # fetch.py retries it after its back-off
+
+
+@pytest.mark.parametrize("raw", [b'{"data": {"eventId": 1}}', b"[1, 2]", b'{"data": [1]}'])
+def test_a_wrong_shape_is_not_retried(raw):
+    with pytest.raises(ProviderError, match="no list of objects") as caught:
+        rr.parse_events(rr.events_request(TOKEN, None), answer(raw))
     assert caught.value.retry_after is None
+
+
+@pytest.mark.parametrize("lifetime", [None, "soon", "inf", "nan", 0, -5])
+def test_an_unusable_token_lifetime_falls_back(lifetime):
+    body = {"access_token": "abc", "expires_in": lifetime}
+    assert rr.parse_token(answer(body), now=0.0).expires_at == rr.FALLBACK_TOKEN_LIFETIME

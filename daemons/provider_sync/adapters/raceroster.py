@@ -45,24 +45,14 @@ PER_PAGE = 100  # ASSUMED page size; the documentation states no maximum
 EVENTS_TABLE = "raceroster_events"
 # Not in sql/production: the row shape we need is REGISTRATION_COLUMNS below.
 REGISTRATIONS_TABLE = "raceroster_registrations"
+# provider_registration_id is the upsert key, unique per (timing_partner_id,
+# provider); sex is 'M'/'F'/'X' or NULL as in runsignup_participants, and
+# gender_code keeps Race Roster's own code (0 and 8 both give sex NULL).
 REGISTRATION_COLUMNS = (
-    "provider_registration_id",  # unique per (timing_partner_id, provider): the upsert key
-    "raceroster_event_id",
-    "sub_event_id",
-    "bib",
-    "first_name",
-    "last_name",
-    "sex",  # 'M' / 'F' / 'X' or NULL, as runsignup_participants.sex
-    "gender_code",  # Race Roster's own code, kept: 0 and 8 both become sex NULL
-    "age",
-    "city",
-    "state",
-    "email",
-    "phone",
-    "registered_at",
-    "amount_paid",
-    "provider_updated_at",
-)
+    "provider_registration_id", "raceroster_event_id", "sub_event_id", "bib",
+    "first_name", "last_name", "sex", "gender_code", "age", "city", "state",
+    "email", "phone", "registered_at", "amount_paid", "provider_updated_at",
+)  # fmt: skip
 
 # Race Roster code -> the schema's sex CHAR(1) ('M', 'F', 'X', nullable).
 # 0 ("prefer not to disclose") is not a sex: NULL, not 'X'. 8 ("co-ed") describes
@@ -121,7 +111,7 @@ def parse_token(response: Response, now: float) -> Token:
         code = _oauth_error(response.body)
         raise Unauthorized(
             f"Race Roster token request rejected (HTTP {response.status}"
-            f"{', ' + code if code else ''}): check the client id and secret"
+            f"{', ' + code if code else ''}): check the client id, secret and grant"
         )
     _check_status(request, response)
     body = _json(request, response)
@@ -133,10 +123,11 @@ def parse_token(response: Response, now: float) -> Token:
     token = data.get("access_token") if isinstance(data, dict) else None
     if not isinstance(token, str) or not token:
         raise ProviderError("Race Roster POST /oauth/token: answer has no access_token")
-    lifetime = data.get("expires_in")
     try:
-        seconds = float(lifetime) if lifetime is not None else FALLBACK_TOKEN_LIFETIME
+        seconds = float(data.get("expires_in"))
     except (TypeError, ValueError):
+        seconds = FALLBACK_TOKEN_LIFETIME
+    if not math.isfinite(seconds) or seconds <= 0:
         seconds = FALLBACK_TOKEN_LIFETIME
     kind = data.get("token_type")
     return Token(token, now + seconds, kind if isinstance(kind, str) and kind else "Bearer")
@@ -285,7 +276,10 @@ def _json(request: Request, response: Response) -> Any:
     try:
         return json.loads(response.body)
     except (ValueError, UnicodeDecodeError):
-        raise ProviderError(f"{_where(request)}: malformed JSON in the answer") from None
+        # Worth another try (as fetch.py retries malformed answers): a body cut
+        # short is the usual cause. retry_after 0 leaves the wait to its back-off.
+        where = _where(request)
+        raise ProviderError(f"{where}: malformed JSON in the answer", retry_after=0.0) from None
 
 
 def _oauth_error(body: bytes) -> str | None:
@@ -364,8 +358,7 @@ def _bad(request: Request, index: int, what: str) -> ProviderError:
 
 
 def _int(value: Any, request: Request, index: int, what: str) -> int:
-    number = _opt_int(value)
-    if number is None:
+    if (number := _opt_int(value)) is None:
         raise _bad(request, index, what)
     return number
 
@@ -381,8 +374,7 @@ def _opt_int(value: Any) -> int | None:
 
 
 def _text(value: Any, request: Request, index: int, what: str) -> str:
-    text = _opt_text(value)
-    if text is None:
+    if (text := _opt_text(value)) is None:
         raise _bad(request, index, what)
     return text
 
