@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
 import requests
 
+from daemons.provider_sync import fetch as shared
 from daemons.provider_sync.adapters import runsignup as rsu
 from daemons.provider_sync.adapters.base import Page, ProviderError, Request, Response
 from tests.fakes.fake_runsignup import FakeRunSignUp, Fault
@@ -98,7 +100,9 @@ def test_race_listing_and_header_auth(fake):
     f, base = fake
     req = rsu.race_request(creds(f, header_secret=True), f.race_id)
     assert "api_secret" not in req.params
-    events, races = rsu.parse_race(req, fetch(base, req), partner_id=1)
+    answer = fetch(base, req)
+    events = rsu.parse_race(req, answer, partner_id=1)
+    races = rsu.parse_race_events(req, answer, partner_id=1)
     assert events.rows[0]["id"] == f.race_id
     assert [r["id"] for r in races.rows] == list(f.event_ids)
 
@@ -155,3 +159,27 @@ def test_bad_credentials(fake, header_secret):
         rsu.parse_participants(req, fetch(base, req))
     assert "wrong-secret-123" not in str(exc.value) and f.api_key not in str(exc.value)
     assert exc.value.retry_after is None
+
+
+def test_through_the_shared_fetch_loop(fake):
+    """The same adapter under daemons/provider_sync/fetch.py: 429 and a cut body retried."""
+    f, base = fake
+    f.add_many(30)
+    f.fail_next(Fault(status=429, retry_after=7))
+    f.fail_next(Fault(malformed=True))
+    waits: list[float] = []
+    first = rsu.participants_request(creds(f), f.race_id, EVENT, per_page=10)
+    with requests.Session() as session:
+        got = list(
+            shared.pages(
+                shared.send_with_requests(session),
+                base,
+                first,
+                partial(rsu.parse_participants, cursor=None, partner_id=1),
+                shared.RateLimit(per_hour=3_600_000),
+                sleep=waits.append,
+            )
+        )
+    assert sum(len(p.rows) for p in got) == 30 and len(got) == 4  # 10+10+10, then empty
+    assert 7.0 in waits  # Retry-After was honoured
+    assert rsu.merge_cursors(*(p.cursor for p in got)).startswith(f"{f.clock}:")

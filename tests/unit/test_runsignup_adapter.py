@@ -221,7 +221,8 @@ RACE = {
 
 def test_race_and_events():
     req = rsu.race_request(CREDS, 555)
-    events, races = rsu.parse_race(req, ok(RACE), partner_id=3)
+    events = rsu.parse_race(req, ok(RACE), partner_id=3)
+    races = rsu.parse_race_events(req, ok(RACE), partner_id=3)
     assert events.table == "runsignup_events" and races.table == "runsignup_races"
     assert events.rows == [
         {
@@ -292,11 +293,21 @@ def test_other_4xx_not_retried():
     assert exc.value.retry_after is None
 
 
-@pytest.mark.parametrize("body", [b'[{"event": ', b"<html>", b"\xff\xfe", b'"text"', b"[1]"])
-def test_malformed_answers(body):
+@pytest.mark.parametrize("body", [b'[{"event": ', b"<html>", b"\xff\xfe"])
+def test_malformed_json_is_retried_soon(body):
+    req = rsu.participants_request(CREDS, 555, 12890)
+    with pytest.raises(ProviderError, match="malformed JSON") as exc:
+        rsu.parse_participants(req, Response(200, {}, body))
+    assert exc.value.retry_after == rsu.MALFORMED_RETRY_AFTER
+    _no_secret(exc.value)
+
+
+@pytest.mark.parametrize("body", [b'"text"', b"[1]"])
+def test_wrong_shape_is_not_retried(body):
     req = rsu.participants_request(CREDS, 555, 12890)
     with pytest.raises(ProviderError) as exc:
         rsu.parse_participants(req, Response(200, {}, body))
+    assert exc.value.retry_after is None
     _no_secret(exc.value)
 
 

@@ -44,6 +44,7 @@ MAX_CURSOR_IDS = 10_000  # registration ids a cursor keeps at its second (see cu
 # runner strips them before an INSERT until the schema has such a column.
 EXTRA_KEYS = ("registration_id",)
 DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429/5xx carries no usable Retry-After
+MALFORMED_RETRY_AFTER = 5.0  # seconds before asking again after an unreadable body
 AUTH_ERROR_CODES = {6, 7, 13}
 THROTTLE_ERROR_CODE = 14
 
@@ -230,7 +231,10 @@ def decode(request: Request, response: Response) -> Any:
     try:
         body = json.loads(response.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProviderError(f"{where}: malformed JSON ({exc.msg})") from None
+        # Most likely a body cut short on the way: worth another try, soon.
+        raise ProviderError(
+            f"{where}: malformed JSON ({exc.msg})", retry_after=MALFORMED_RETRY_AFTER
+        ) from None
     if isinstance(body, dict) and "error" in body:
         err = body["error"] if isinstance(body["error"], dict) else {"error_msg": body["error"]}
         code = err.get("error_code")
@@ -436,10 +440,19 @@ def _day(value: Any) -> date | None:
     return stamp.date() if stamp else None
 
 
-def parse_race(
+def parse_race(request: Request, response: Response, *, partner_id: int | None = None) -> Page:
+    """The race of a Get Race answer, as its runsignup_events row."""
+    return _race_pages(request, response, partner_id)[0]
+
+
+def parse_race_events(
     request: Request, response: Response, *, partner_id: int | None = None
-) -> tuple[Page, Page]:
-    """A race and its events: (runsignup_events page, runsignup_races page)."""
+) -> Page:
+    """The events of the same answer, as runsignup_races rows (after parse_race's row)."""
+    return _race_pages(request, response, partner_id)[1]
+
+
+def _race_pages(request: Request, response: Response, partner_id: int | None) -> tuple[Page, Page]:
     body = decode(request, response)
     race = body.get("race") if isinstance(body, dict) else None
     if not isinstance(race, dict):
