@@ -114,7 +114,10 @@ def _one(
             error = ProviderError(f"{request.path}: {type(exc).__name__} (network)",
                                   retry_after=0.0)  # fmt: skip
         if error.retry_after is None or attempt == max_retries:
-            raise ProviderError(_attempts(error, attempt + 1)) from None
+            # The same exception (its class tells a caller, say, a 401 worth a new token),
+            # its message saying how often it was tried.
+            error.args = (_attempts(error, attempt + 1),)
+            raise error from None
         sleep(backoff(attempt, error.retry_after))
     raise AssertionError("unreachable")  # the loop always returns or raises
 
