@@ -28,27 +28,24 @@ Assumptions (the documentation we could read is silent):
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import sys
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.provider_server import (
+    FakeProviderServer,
+    FaultInjection,
+    Request,
+    Response,
+    json_response,
+    raw_response,
+)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class FakeChronoTrackLive(FaultInjection, FakeProviderServer):
+    base_path = "/api"
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that gave up (a test's timeout on a slow answer) is not an error.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class FakeChronoTrackLive:
     def __init__(
         self,
         *,
@@ -57,6 +54,7 @@ class FakeChronoTrackLive:
         password: str = "correct horse battery staple",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__()
         self.client_id, self.user_id, self.password = client_id, user_id, password
         self.clock = clock
         self.events: dict[int, dict[str, Any]] = {}
@@ -64,49 +62,6 @@ class FakeChronoTrackLive:
         self.entries: dict[int, dict[str, Any]] = {}  # entry_id -> record, with "_race_id"
         self.results: dict[int, dict[str, Any]] = {}  # entry_id -> results record
         self.requests: list[tuple[str, dict[str, str]]] = []  # (path, params) as received
-        self.delay = 0.0  # seconds before every answer
-        self.rate_limit_per_hour: int | None = None
-        self._window: list[float] = []
-        self._faults: list[tuple[int, float | None, bool]] = []  # status, retry_after, malformed
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ----------------------------------------------------------
-
-    def start(self) -> FakeChronoTrackLive:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake._handle(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeChronoTrackLive:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/api"
 
     @property
     def creds(self) -> dict[str, str]:
@@ -174,52 +129,40 @@ class FakeChronoTrackLive:
     def withdraw(self, entry_id: int) -> None:
         self.entries[entry_id]["entry_status"] = "withdrawn"
 
-    # --- faults -------------------------------------------------------------
-
-    def fail_next(self, status: int, *, retry_after: float | None = None, count: int = 1) -> None:
-        """The next ``count`` requests answer ``status`` (429, 500, 503...)."""
-        with self._lock:
-            self._faults.extend([(status, retry_after, False)] * count)
-
-    def malformed_next(self, count: int = 1) -> None:
-        """The next ``count`` requests answer 200 with a truncated JSON body."""
-        with self._lock:
-            self._faults.extend([(200, None, True)] * count)
-
     # --- serving ------------------------------------------------------------
 
-    def _handle(self, http: BaseHTTPRequestHandler) -> None:
-        url = urlsplit(http.path)
-        params = {k: v[-1] for k, v in parse_qs(url.query).items()}
+    def admit(self, request: Request) -> Response | None:
+        params = request.params
         with self._lock:
-            self.requests.append((url.path, params))
-            fault = self._faults.pop(0) if self._faults else None
-            limited = self._rate_limited()
-        if self.delay:
-            time.sleep(self.delay)
-        if limited is not None:
-            return self._send(http, 429, {"error": "rate limit exceeded"}, retry_after=limited)
-        if fault is not None:
-            status, retry_after, malformed = fault
-            if malformed:
-                return self._send_raw(http, 200, b'{"event_entry": [{"entry_id": "1", ')
-            return self._send(http, status, {"error": f"HTTP {status}"}, retry_after=retry_after)
+            self.requests.append((request.path, params))
+            fault = self._next_fault()
+            wait = self._throttled(self.clock())
+        if wait is not None:
+            return _error(429, "rate limit exceeded", retry_after=max(1.0, wait))
+        if fault is None:
+            return None
+        if fault.malformed:
+            return raw_response(200, b'{"event_entry": [{"entry_id": "1", ')
+        return _error(fault.status, f"HTTP {fault.status}", retry_after=fault.retry_after)
+
+    def respond(self, request: Request) -> Response:
+        params = request.params
         expected = hashlib.sha1(self.password.encode(), usedforsecurity=False).hexdigest()
         if (
             params.get("client_id") != self.client_id
             or params.get("user_id") != self.user_id
             or params.get("user_pass") != expected
         ):
-            return self._send(http, 401, {"error": "invalid credentials"})
-        listing = self._route(url.path)
+            return _error(401, "invalid credentials")
+        listing = self._route(request.path)
         if listing is None:
-            return self._send(http, 404, {"error": "no such resource"})
+            return _error(404, "no such resource")
         key, records = listing
         try:
             page = max(1, int(params.get("page", "1")))
             size = max(1, int(params.get("size", "50")))
         except ValueError:
-            return self._send(http, 400, {"error": "bad page or size"})
+            return _error(400, "bad page or size")
         pages = max(1, -(-len(records) // size))
         headers = {
             "X-Ctlive-Page-Count": str(pages),
@@ -227,18 +170,7 @@ class FakeChronoTrackLive:
             "X-Ctlive-Current-Page": str(page),
         }
         chunk = records[(page - 1) * size : page * size]
-        self._send(http, 200, {key: chunk}, headers=headers)
-
-    def _rate_limited(self) -> float | None:
-        """Seconds until a slot frees, when over the per-hour limit (lock held)."""
-        if self.rate_limit_per_hour is None:
-            return None
-        now = self.clock()
-        self._window = [t for t in self._window if now - t < 3600]
-        if len(self._window) >= self.rate_limit_per_hour:
-            return max(1.0, 3600 - (now - self._window[0]))
-        self._window.append(now)
-        return None
+        return json_response(200, {key: chunk}, headers)
 
     def _route(self, path: str) -> tuple[str, list[dict[str, Any]]] | None:
         match = re.fullmatch(
@@ -279,31 +211,7 @@ class FakeChronoTrackLive:
             ]
         return None
 
-    def _send(
-        self,
-        http: BaseHTTPRequestHandler,
-        status: int,
-        body: Any,
-        *,
-        retry_after: float | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        extra = dict(headers or {})
-        if retry_after is not None:
-            extra["Retry-After"] = str(int(retry_after))
-        self._send_raw(http, status, json.dumps(body).encode(), extra)
 
-    def _send_raw(
-        self,
-        http: BaseHTTPRequestHandler,
-        status: int,
-        body: bytes,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        http.send_response(status)
-        http.send_header("Content-Type", "application/json")
-        http.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            http.send_header(name, value)
-        http.end_headers()
-        http.wfile.write(body)
+def _error(status: int, message: str, *, retry_after: float | None = None) -> Response:
+    headers = {"Retry-After": str(int(retry_after))} if retry_after is not None else {}
+    return json_response(status, {"error": message}, headers)

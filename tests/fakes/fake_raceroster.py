@@ -29,20 +29,28 @@ Assumptions (the documentation we could read is silent; the adapter makes the sa
 
 from __future__ import annotations
 
-import json
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+
+from tests.fakes.provider_server import (
+    FakeProviderServer,
+    FaultInjection,
+    Request,
+    Response,
+    json_response,
+)
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-class FakeRaceRoster:
+class FakeRaceRoster(FaultInjection, FakeProviderServer):
+    base_path = "/api/v1"
+    methods = frozenset({"GET", "POST"})
+
     def __init__(
         self,
         *,
@@ -51,6 +59,7 @@ class FakeRaceRoster:
         token_lifetime: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__()
         self.client_id, self.client_secret = client_id, client_secret
         self.token_lifetime = token_lifetime
         self.clock = clock
@@ -59,36 +68,8 @@ class FakeRaceRoster:
         self.tokens: dict[str, float] = {}  # token -> expiry on ``clock``
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, params
         self.tokens_issued = 0
-        self.delay = 0.0  # seconds before every answer
-        self.rate_limit_per_hour: int | None = None
-        self._window: list[float] = []
-        self._faults: list[tuple[int, float | None, bool]] = []  # status, retry_after, malformed
         self._ticks = 0
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    # --- lifecycle ---------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/api/v1"
-
-    def start(self) -> FakeRaceRoster:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeRaceRoster:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._bind()  # base_url is known before start()
 
     # --- the data set --------------------------------------------------------
 
@@ -133,12 +114,7 @@ class FakeRaceRoster:
 
     def fail_next(self, status: int, *, retry_after: float | None = None, count: int = 1) -> None:
         """The next ``count`` requests (token requests included) answer ``status``."""
-        with self._lock:
-            self._faults.extend([(status, retry_after, False)] * count)
-
-    def malformed_next(self, count: int = 1) -> None:
-        with self._lock:
-            self._faults.extend([(200, None, True)] * count)
+        super().fail_next(status, retry_after=retry_after, count=count)
 
     def expire_tokens(self) -> None:
         """Every token issued so far is now past its expiry (the next call gets 401)."""
@@ -148,26 +124,28 @@ class FakeRaceRoster:
 
     # --- answering -----------------------------------------------------------
 
+    def respond(self, request: Request) -> Response:
+        status, headers, body = self.answer(
+            request.method, request.path, request.first_params, request.headers, request.form
+        )
+        return Response(status, body, headers)
+
     def answer(
         self, method: str, path: str, params: dict[str, str], headers: dict[str, str], form: str
     ) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
             self.requests.append((method, path, params))
             now = self.clock()
-            if self.rate_limit_per_hour is not None:
-                self._window = [t for t in self._window if now - t < 3600]
-                if len(self._window) >= self.rate_limit_per_hour:
-                    wait = 3600 - (now - self._window[0])
-                    return _json(
-                        429, {"error": "Too Many Requests"}, {"Retry-After": f"{wait:.0f}"}
-                    )
-                self._window.append(now)
-            if self._faults:
-                status, retry_after, malformed = self._faults.pop(0)
-                if malformed:
+            wait = self._throttled(now)
+            if wait is not None:
+                return _json(429, {"error": "Too Many Requests"}, {"Retry-After": f"{wait:.0f}"})
+            fault = self._next_fault()
+            if fault is not None:
+                if fault.malformed:
                     return 200, {"Content-Type": "application/json"}, b'{"data": [{"eventId": 1,'
-                extra = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
-                return _json(status, {"error": f"fault {status}"}, extra)
+                retry = fault.retry_after
+                extra = {"Retry-After": f"{retry:g}"} if retry is not None else {}
+                return _json(fault.status, {"error": f"fault {fault.status}"}, extra)
             if not path.startswith("/api/v1/"):
                 return _json(404, {"error": "Not Found"})
             route = path[len("/api/v1") :].rstrip("/")
@@ -240,38 +218,5 @@ def _at(value: str) -> datetime:
 def _json(
     status: int, body: Any, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], bytes]:
-    return (
-        status,
-        {"Content-Type": "application/json", **(headers or {})},
-        json.dumps(body).encode(),
-    )
-
-
-def _handler(fake: FakeRaceRoster) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            url = urlsplit(self.path)
-            params = {k: v[0] for k, v in parse_qs(url.query).items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            form = self.rfile.read(length).decode() if length else ""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            if fake.delay:
-                time.sleep(fake.delay)
-            status, out_headers, body = fake.answer(self.command, url.path, params, headers, form)
-            try:
-                self.send_response(status)
-                for name, value in out_headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):  # the client timed out first
-                pass
-
-        do_GET = _serve
-        do_POST = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # quiet: and a log line could carry a token
-
-    return Handler
+    answer = json_response(status, body, headers)
+    return answer.status, answer.headers, answer.body

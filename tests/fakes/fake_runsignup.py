@@ -30,31 +30,35 @@ Assumptions (the documentation found is silent):
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from tests.fakes.provider_server import (
+    FakeProviderServer,
+    Fault,
+    HourWindow,
+    Request,
+    Response,
+    json_response,
+    raw_response,
+    take_fault,
+)
+
+__all__ = ["EASTERN", "FakeRunSignUp", "Fault"]
 
 EASTERN = ZoneInfo("America/New_York")
 
 
 @dataclass
-class Fault:
-    status: int = 429  # 429, 5xx; or 0 with malformed=True
-    retry_after: int | None = 7
-    malformed: bool = False
-    count: int = 1
+class FakeRunSignUp(FakeProviderServer):
+    base_path = "/Rest"
 
-
-@dataclass
-class FakeRunSignUp:
     api_key: str = "fake-key"
     api_secret: str = "fake-secret"
     race_id: int = 100
@@ -71,6 +75,7 @@ class FakeRunSignUp:
     faults: list[Fault] = field(default_factory=list)
     _next_reg: int = 500_000
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _hour: HourWindow = field(default_factory=HourWindow, init=False, repr=False, compare=False)
 
     # --- the data set ------------------------------------------------------------
 
@@ -243,59 +248,34 @@ class FakeRunSignUp:
     @contextmanager
     def serve(self) -> Iterator[str]:
         """Run the server; yields its base URL, e.g. http://127.0.0.1:PORT/Rest."""
-        fake = self
-        hour_start = time.monotonic()
-        hour_count = 0
+        self._hour = HourWindow(start=time.monotonic())
+        with super().serve() as base_url:
+            yield base_url
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
+    def admit(self, request: Request) -> Response | None:
+        with self._lock:
+            self.requests.append((request.path, request.params))
+            request.notes["fault"] = take_fault(self.faults)
+            request.notes["over"] = self._hour.fixed(self.per_hour_limit, time.monotonic())
+        return None
 
-            def do_GET(self) -> None:
-                nonlocal hour_start, hour_count
-                url = urlsplit(self.path)
-                q = {k: v[-1] for k, v in parse_qs(url.query).items()}
-                with fake._lock:
-                    fake.requests.append((url.path, q))
-                    fault = fake.faults[0] if fake.faults else None
-                    if fault:
-                        fault.count -= 1
-                        if fault.count <= 0:
-                            fake.faults.pop(0)
-                    if time.monotonic() - hour_start >= 3600:
-                        hour_start, hour_count = time.monotonic(), 0
-                    hour_count += 1
-                    over = fake.per_hour_limit is not None and hour_count > fake.per_hour_limit
-                if fake.delay:
-                    time.sleep(fake.delay)
-                if fault and fault.malformed:
-                    return self._send(200, b'[{"event": {"event_id": 1}, "participants": [')
-                if fault:
-                    return self._send(fault.status, b"Service unavailable", fault.retry_after)
-                if over:
-                    body = json.dumps(_error(14, "Request throttled.")).encode()
-                    return self._send(429, body, 3600 - int(time.monotonic() - hour_start))
-                status, body = fake.answer(url.path, q, self.headers.get("X-RSU-API-SECRET"))
-                self._send(status, json.dumps(body).encode())
+    def respond(self, request: Request) -> Response:
+        fault: Fault | None = request.notes["fault"]
+        over: bool = request.notes["over"]
+        if fault and fault.malformed:
+            return raw_response(200, b'[{"event": {"event_id": 1}, "participants": [')
+        if fault:
+            return raw_response(fault.status, b"Service unavailable", _retry(fault.retry_after))
+        if over:
+            body = _error(14, "Request throttled.")
+            return json_response(429, body, _retry(self._hour.remaining(time.monotonic())))
+        secret = request.headers.get("x-rsu-api-secret")
+        status, body = self.answer(request.path, request.params, secret)
+        return json_response(status, body)
 
-            def _send(self, status: int, body: bytes, retry_after: int | None = None) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                if retry_after is not None:
-                    self.send_header("Retry-After", str(retry_after))
-                self.end_headers()
-                self.wfile.write(body)
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/Rest"
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(5)
+def _retry(seconds: float | None) -> dict[str, str]:
+    return {"Retry-After": str(seconds)} if seconds is not None else {}
 
 
 def _error(code: int, msg: str) -> dict[str, Any]:
