@@ -62,33 +62,22 @@ class BatchJobs:
         """Store a batch of one stream number (each item's location has its own stream of
         that number); ``tails`` are COPY rows the reactor rendered ahead (BatchingStore)."""
         try:
-            self._batch(session_id, stream, items, tails)
-        except SpoolUnwritable:
-            raise
+            while True:  # held, not dropped, while neither database nor spool can take it
+                try:
+                    self._store_batch(session_id, stream, items, tails)
+                    break
+                except SpoolUnwritable as exc:
+                    if not self._hold(exc, len(items)):
+                        return  # stopping: never counted as received, the clients resend
         except Exception as exc:  # a bug must not cost reads: keep them for replay
             log.exception("batch could not be handled")
             for item in items:
                 self._dead_letter(session_id or 0, stream, item, repr(exc))
-
-    def _batch(
-        self,
-        session_id: int | None,
-        stream: int,
-        items: list[ctp01.Keyed],
-        tails: Mapping[Key, str] | None,
-    ) -> None:
-        while True:
-            try:
-                self._store_batch(session_id, stream, items, tails)
-            except SpoolUnwritable as exc:
-                if self._hold(exc, len(items)):
-                    continue
-                return  # stopping: the reads were never counted, the clients resend them
-            if self.stats.stalled:
-                held_for = time.monotonic() - self._stalled_since
-                log.info("storing reads again %s", kv(after_seconds=f"{held_for:.1f}"))
-                self.stats.stalled = ""
             return
+        if self.stats.stalled:
+            held_for = time.monotonic() - self._stalled_since
+            log.info("storing reads again %s", kv(after_seconds=f"{held_for:.1f}"))
+            self.stats.stalled = ""
 
     def _hold(self, exc: SpoolUnwritable, reads: int) -> bool:
         """Wait for room (database or spool) for a held batch; False when stopping."""

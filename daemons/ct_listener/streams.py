@@ -48,6 +48,12 @@ class StreamOwner:
     connection_id: str
     client_ip: str
 
+    def row_keys(self, session_id: int, location: str, stream: int) -> dict[str, Any]:
+        """The parameters of open_stream.sql and claim_stream.sql."""
+        return {"session": session_id, "location": location, "stream": stream,
+                "user": self.user, "connection_id": self.connection_id,
+                "ip": self.client_ip or None}  # fmt: skip
+
     def owns(self, row: StreamRow) -> bool:
         # Without a connection id (a client that does not answer getconnectionid) a
         # login is no proof of the buffer: two such clients under one login, or one
@@ -189,13 +195,9 @@ class StreamJobs:
     def _open_stream(
         self, session_id: int, location: str, number: int, owner: StreamOwner, reason: str
     ) -> None:
+        keys = owner.row_keys(session_id, location, number)
         with Transaction(self) as cur:  # type: ignore[arg-type]
-            cur.execute(
-                sql("open_stream"),
-                {"session": session_id, "location": location, "stream": number,
-                 "user": owner.user, "connection_id": owner.connection_id,
-                 "ip": owner.client_ip or None, "reason": reason},
-            )  # fmt: skip
+            cur.execute(sql("open_stream"), {**keys, "reason": reason})
         rows = self._streams.setdefault((session_id, location), [])
         rows.append(StreamRow(number, owner.user, owner.connection_id))
 
@@ -203,12 +205,7 @@ class StreamJobs:
         self, session_id: int, location: str, number: int, owner: StreamOwner
     ) -> None:
         with Transaction(self) as cur:  # type: ignore[arg-type]
-            cur.execute(
-                sql("claim_stream"),
-                {"session": session_id, "location": location, "stream": number,
-                 "user": owner.user, "connection_id": owner.connection_id,
-                 "ip": owner.client_ip or None},
-            )  # fmt: skip
+            cur.execute(sql("claim_stream"), owner.row_keys(session_id, location, number))
         rows = self._streams[(session_id, location)]
         rows[:] = [
             StreamRow(r.number, owner.user, owner.connection_id) if r.number == number else r

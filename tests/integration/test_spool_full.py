@@ -98,6 +98,12 @@ def _postgres_pids(cluster: Cluster) -> list[int]:
     return [postmaster, *map(int, children)]
 
 
+def signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):  # a short-lived backend already gone
+            os.kill(pid, signum)
+
+
 def test_a_stuck_writer_withholds_the_watchdog(own_cluster, listener_factory, tmp_path):
     """A database that stops answering mid-query (SIGSTOP) hangs the writer thread, not
     the reactor: the watchdog must still go quiet, so that systemd restarts the unit."""
@@ -110,8 +116,7 @@ def test_a_stuck_writer_withholds_the_watchdog(own_cluster, listener_factory, tm
     with ClientsInBackground(cfgs):
         wait_for(lambda: len(stored_rows(dsn)) > 200, timeout=30, what="stream under way")
         pids = _postgres_pids(cluster)
-        for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
+        signal_all(pids, signal.SIGSTOP)
         try:
             lines = _statuses(notify, 6)  # 2 s to notice, then a silent watchdog
             failing = [i for i, line in enumerate(lines) if line.startswith("STATUS=FAILING")]
@@ -119,8 +124,7 @@ def test_a_stuck_writer_withholds_the_watchdog(own_cluster, listener_factory, tm
             assert "WATCHDOG=1" not in lines[failing[0] :], lines
             assert "withholding the watchdog" in listener.log()
         finally:
-            for pid in pids:
-                os.kill(pid, signal.SIGCONT)
+            signal_all(pids, signal.SIGCONT)
         assert "WATCHDOG=1" in notify.collect({"WATCHDOG=1"}, timeout=10)  # progress again
         assert_exactly_once(dsn, cfgs)
     notify.close()

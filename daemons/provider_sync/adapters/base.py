@@ -13,6 +13,7 @@ never contain a credential: the runner records them in ``sync_history``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,3 +59,16 @@ class ProviderError(Exception):
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def retry_after(response: Response, default: float) -> float:
+    """Seconds a 429 or 5xx answer asks us to wait, from ``Retry-After``.
+
+    RFC 9110 allows delta-seconds or an HTTP-date; a date would need a clock,
+    which an adapter does not read, so it (and anything unreadable) gets ``default``.
+    """
+    try:
+        seconds = float(response.headers.get("retry-after", "").strip())
+    except ValueError:
+        return default
+    return max(0.0, seconds) if math.isfinite(seconds) else default

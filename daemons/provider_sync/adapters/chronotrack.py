@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from daemons.provider_sync.adapters.base import Page, ProviderError, Request, Response
+from daemons.provider_sync.adapters.base import Page, ProviderError, Request, Response, retry_after
 
 DEFAULT_BASE_URL = "https://api.chronotrack.com/api"  # documented production endpoint
 DEFAULT_SIZE = 1000  # the docs give no maximum page size; 1000 is what clients use in practice
@@ -116,12 +116,12 @@ def _check(request: Request, response: Response) -> Any:
     if status == 429:
         raise ProviderError(
             f"{what}: rate limited (HTTP 429)",
-            retry_after=_retry_after(response, DEFAULT_RETRY_429),
+            retry_after=retry_after(response, DEFAULT_RETRY_429),
         )
     if status >= 500:
         raise ProviderError(
             f"{what}: server error (HTTP {status})",
-            retry_after=_retry_after(response, DEFAULT_RETRY_5XX),
+            retry_after=retry_after(response, DEFAULT_RETRY_5XX),
         )
     if status != 200:
         raise ProviderError(f"{what}: unexpected HTTP {status}")
@@ -129,14 +129,6 @@ def _check(request: Request, response: Response) -> Any:
         return json.loads(response.body)
     except (ValueError, UnicodeDecodeError):
         raise ProviderError(f"{what}: malformed JSON ({len(response.body)} bytes)") from None
-
-
-def _retry_after(response: Response, default: float) -> float:
-    value = response.headers.get("retry-after", "").strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return default
 
 
 def _records(request: Request, body: Any, key: str) -> list[dict[str, Any]]:

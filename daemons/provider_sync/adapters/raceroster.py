@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from daemons.provider_sync.adapters.base import Page, ProviderError, Request, Response
+from daemons.provider_sync.adapters.base import Page, ProviderError, Request, Response, retry_after
 
 DEFAULT_BASE_URL = "https://raceroster.com/api/v1"
 TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a secret) ASSUMED: see the docstring
@@ -253,23 +253,12 @@ def _check_status(request: Request, response: Response) -> None:
     if status == 401:
         raise Unauthorized(f"{_where(request)}: HTTP 401, the token is missing or expired")
     if status == 429:
-        wait = _retry_after(response, DEFAULT_RETRY_AFTER_429)
+        wait = retry_after(response, DEFAULT_RETRY_AFTER_429)
         raise ProviderError(f"{_where(request)}: HTTP 429, rate limited", retry_after=wait)
     if status >= 500:
-        wait = _retry_after(response, DEFAULT_RETRY_AFTER_5XX)
+        wait = retry_after(response, DEFAULT_RETRY_AFTER_5XX)
         raise ProviderError(f"{_where(request)}: HTTP {status}, server error", retry_after=wait)
     raise ProviderError(f"{_where(request)}: HTTP {status}")
-
-
-def _retry_after(response: Response, default: float) -> float:
-    # Retry-After is delta-seconds or an HTTP-date (RFC 9110); a date needs a
-    # clock we do not read here, so it gets the default.
-    value = response.headers.get("retry-after", "").strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        return default
-    return max(0.0, seconds) if math.isfinite(seconds) else default
 
 
 def _json(request: Request, response: Response) -> Any:

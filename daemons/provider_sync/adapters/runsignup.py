@@ -25,6 +25,7 @@ Where the documentation found was silent, the comment at the spot says so.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -34,7 +35,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .base import Page, ProviderError, Request, Response
+from .base import Page, ProviderError, Request, Response, retry_after
 
 EASTERN = ZoneInfo("America/New_York")
 MAX_PER_PAGE = 2500
@@ -146,32 +147,24 @@ def _listing_params(event_id: int, cursor: str | None, page: int, per_page: int)
     return params
 
 
-def participants_request(
+def listing_request(
     creds: Credentials,
     race_id: int,
     event_id: int,
     cursor: str | None = None,
     page: int = 1,
     per_page: int = MAX_PER_PAGE,
+    *,
+    listing: str = "participants",
 ) -> Request:
-    return _request(
-        creds, f"/race/{race_id}/participants", _listing_params(event_id, cursor, page, per_page)
-    )
+    """One page of a race's ``participants`` or ``removed-participants``: the two
+    listings take the same paging, sort and modified_after_timestamp cursor."""
+    path = f"/race/{race_id}/{listing}"
+    return _request(creds, path, _listing_params(event_id, cursor, page, per_page))
 
 
-def removed_request(
-    creds: Credentials,
-    race_id: int,
-    event_id: int,
-    cursor: str | None = None,
-    page: int = 1,
-    per_page: int = MAX_PER_PAGE,
-) -> Request:
-    return _request(
-        creds,
-        f"/race/{race_id}/removed-participants",
-        _listing_params(event_id, cursor, page, per_page),
-    )
+participants_request = functools.partial(listing_request, listing="participants")
+removed_request = functools.partial(listing_request, listing="removed-participants")
 
 
 def bib_chip_request(creds: Credentials, race_id: int, event_id: int) -> Request:
@@ -210,23 +203,17 @@ def _scrub(text: str, request: Request) -> str:
     return text
 
 
-def _retry_after(headers: Mapping[str, str]) -> float:
-    # Retry-After may also be an HTTP date; without a clock here that becomes
-    # the default wait rather than a guess.
-    try:
-        return max(0.0, float(headers.get("retry-after", "")))
-    except ValueError:
-        return DEFAULT_RETRY_AFTER
-
-
 def decode(request: Request, response: Response) -> Any:
     """The JSON body of a usable answer, or a ProviderError naming what was wrong."""
     where = _describe(request)
     if response.status == 429:
-        raise ProviderError(f"{where}: HTTP 429", retry_after=_retry_after(response.headers))
+        raise ProviderError(
+            f"{where}: HTTP 429", retry_after=retry_after(response, DEFAULT_RETRY_AFTER)
+        )
     if response.status >= 500:
         raise ProviderError(
-            f"{where}: HTTP {response.status}", retry_after=_retry_after(response.headers)
+            f"{where}: HTTP {response.status}",
+            retry_after=retry_after(response, DEFAULT_RETRY_AFTER),
         )
     try:
         body = json.loads(response.body)
@@ -244,7 +231,7 @@ def decode(request: Request, response: Response) -> Any:
         if code == THROTTLE_ERROR_CODE:
             raise ProviderError(
                 f"{where}: throttled (error {code}: {msg})",
-                retry_after=_retry_after(response.headers),
+                retry_after=retry_after(response, DEFAULT_RETRY_AFTER),
             )
         raise ProviderError(f"{where}: error {code}: {msg}")
     if response.status >= 400:
