@@ -20,7 +20,10 @@ DAEMONS = {
     "display-http": "display_http",
     "archiver": "archiver",
     "nlq-http": "nlq_http",
+    "provider-sync": "provider_sync",
 }
+# Daemons that must reach the internet (the providers' APIs over HTTPS).
+OUTBOUND = {"provider-sync"}
 REQUIRED = (
     "ProtectSystem=strict",
     "ProtectHome=yes",
@@ -99,10 +102,32 @@ def test_exposure_is_at_most_2(name):
     assert float(match.group(1)) <= 2.0, done.stdout
 
 
-def test_only_the_listener_talks_beyond_loopback():
+def test_only_the_listener_and_the_provider_sync_talk_beyond_loopback():
     for name in DAEMONS:
         lines = service_lines(name)
         if name == "ct-listener":
             assert "IPAddressDeny=" in lines  # the allow-list lives in the listener + firewall
+        elif name in OUTBOUND:
+            assert not any(line.startswith(("IPAddressDeny=", "IPAddressAllow=")) for line in lines)
+            assert not any(line.startswith("PrivateNetwork=") for line in lines)
+            assert "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" in lines
         else:
             assert "IPAddressDeny=any" in lines and "IPAddressAllow=localhost" in lines
+
+
+def test_every_daemon_keeps_to_ip_and_unix_sockets():
+    for name in DAEMONS:
+        families = [
+            line for line in service_lines(name) if line.startswith("RestrictAddressFamilies=")
+        ]
+        assert len(families) == 1, name
+        assert sorted(families[0].split("=", 1)[1].split()) == ["AF_INET", "AF_INET6", "AF_UNIX"]
+
+
+def test_provider_sync_gets_its_key_time_to_finish_a_page_and_no_state():
+    lines = service_lines("provider-sync")
+    assert "LoadCredential=sync-key:/etc/project88/credentials/sync-key" in lines
+    assert "WatchdogSec=60" in lines
+    assert "TimeoutStopSec=45" in lines  # SIGTERM finishes the page in flight (up to ~30 s)
+    assert not any(line.startswith("StateDirectory=") for line in lines)  # no local state
+    assert not any(line.startswith("Environment=") and "KEY" in line for line in lines)
