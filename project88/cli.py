@@ -270,6 +270,8 @@ def cmd_scope_key(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from project88 import sync_cli
+
     parser = argparse.ArgumentParser(
         prog="project88",
         description="Project88Hub administration. Databases come from P88_RAW_DSN / "
@@ -341,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = roster_sub.add_parser("list", help="show the roster in bib order")
     r.add_argument("--limit", type=_positive_int, default=50, help="runners to show (50)")
     r.set_defaults(func=cmd_roster_list)
+    sync_cli.add_roster_sync(roster_sub)
+    sync_cli.add_sync(sub)
 
     from project88 import simulate
 

@@ -20,7 +20,8 @@ header cannot silently drop a column. Blank rows are skipped.
 An event's participants (``from_participants``) map onto the same columns:
 ``sex`` is the gender, the division is the one on the participant's finish
 result, or for someone without one (not run yet) the age-group rule of the
-results data ("M 40-44"); message and tag_code stay NULL.
+results data ("M 40-44"); tag_code is the chip when a provider gives one that
+differs from the bib; message stays NULL.
 """
 
 from __future__ import annotations
@@ -292,6 +293,7 @@ class Participant:
     state: str | None = None
     country: str | None = None
     division: str | None = None
+    chip: str | None = None  # the chip's code when the provider gives one
 
 
 def participant_division(sex: str | None, age: int | None, result: str | None) -> str | None:
@@ -326,6 +328,8 @@ def from_participants(participants: Iterable[Participant]) -> RosterResult:
                 "age": None if person.age is None else str(person.age),
                 "gender": person.sex,
                 "division": participant_division(person.sex, person.age, person.division),
+                # A chip that reads as the bib needs no tag code.
+                "tag_code": person.chip if person.chip not in (None, person.bib) else None,
             },
         )
     if not result.rows and not result.errors:

@@ -36,9 +36,27 @@ def _new_cluster() -> Cluster:
     return cluster
 
 
+# Group roles the production migrations create. Roles belong to the cluster; tests
+# that migrate as a database owner (no CREATEROLE, as in production_database) find
+# them made, as the deployment's superuser migrations would have.
+GROUP_ROLES = ("nlq_reader", "web_anon", "p88_sync")
+
+
+def _group_roles(cluster: Cluster) -> None:
+    conn = psycopg2.connect(cluster.dsn("postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for role in GROUP_ROLES:
+            cur.execute(f"SELECT FROM pg_roles WHERE rolname = '{role}'")
+            if cur.fetchone() is None:
+                cur.execute(f"CREATE ROLE {role} NOLOGIN")
+    conn.close()
+
+
 @pytest.fixture(scope="session")
 def pg() -> Iterator[Cluster]:
     cluster = _new_cluster()
+    _group_roles(cluster)
     cluster.create_database(TEMPLATE)
     migrate.apply(cluster.dsn(TEMPLATE), "raw_tag_data")
     yield cluster

@@ -9,3 +9,5 @@ SELECT setval(pg_get_serial_sequence('events', 'id'), (SELECT COALESCE(max(id), 
 SELECT setval(pg_get_serial_sequence('runsignup_participants', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM runsignup_participants), false);
 SELECT setval(pg_get_serial_sequence('sync_history', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM sync_history), false);
 SELECT setval(pg_get_serial_sequence('sync_queue', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM sync_queue), false);
+SELECT setval('ct_participants_id_seq', (SELECT COALESCE(max(id), 0) + 1 FROM ct_participants), false);
+SELECT setval('ct_results_id_seq', (SELECT COALESCE(max(id), 0) + 1 FROM ct_results), false);

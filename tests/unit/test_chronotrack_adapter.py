@@ -184,7 +184,8 @@ def test_entries_map_to_ct_participants():
     )
     assert page.table == "ct_participants"
     assert page.rows[0] == {
-        "id": 501,
+        "entry_id": 501,
+        "athlete_id": 77,
         "race_id": 7,
         "event_id": 32804,
         "bib": "1001",
@@ -211,7 +212,7 @@ def test_withdrawn_entries_are_removals_and_unbibbed_ones_are_skipped():
     page = ct.parse_entries(
         ct.entries_request(CREDS, 4), answer(body), race_ids_by_name={"Marathon": 7}
     )
-    assert [r["id"] for r in page.rows] == [1]
+    assert [r["entry_id"] for r in page.rows] == [1]
     assert page.removed == ["2"]
 
 
@@ -250,8 +251,7 @@ def test_results_map_to_ct_results_finish_rows():
     )
     assert page.table == "ct_results"
     assert page.rows[0] == {
-        "id": 501,
-        "participant_id": 501,
+        "entry_id": 501,
         "race_id": 7,
         "event_id": 32804,
         "timing_point": "Finish",
@@ -261,6 +261,7 @@ def test_results_map_to_ct_results_finish_rows():
         "pace_per_mile": timedelta(minutes=5, seconds=38),
         "overall_place": 12,
         "division": "F 40-44",
+        "last_modified": "1713200000",
     }
     assert page.rows[1]["status"] == "dnf" and page.rows[1]["chip_time"] is None
     assert len(page.rows) == 2  # bib 9999 is not an entry (yet)

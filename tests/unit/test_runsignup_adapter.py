@@ -98,6 +98,8 @@ def test_both_answer_forms_map_to_columns(form):
         "phone": "856-850-1510",
         "registered_at": datetime(2021, 9, 7, 19, 15, tzinfo=UTC),
         "amount_paid": Decimal("57.75"),
+        "chip": None,
+        "last_modified": datetime(2021, 9, 7, 19, 15, 22, tzinfo=UTC),
     }
     assert page.next is None
     assert page.cursor == "1631042122:2645624"
@@ -188,7 +190,7 @@ def test_bib_chip():
     page = rsu.parse_bib_chip(
         req, ok({"bib_chip_nums": [{"registration_id": 5, "bib_num": 101, "chip_num": "A1"}]})
     )
-    assert page.rows == [{"registration_id": 5, "bib": "101"}]
+    assert page.rows == [{"registration_id": 5, "bib": "101", "chip": "A1"}]
 
 
 RACE = {

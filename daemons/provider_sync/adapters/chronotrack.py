@@ -310,7 +310,7 @@ def parse_entries(
     event_id: int | None = None,
     race_ids_by_name: Mapping[str, int] | None = None,
 ) -> Page:
-    """ct_participants rows (id = entry_id), and withdrawn entries as ``removed``.
+    """ct_participants rows (keyed by entry_id), and withdrawn entries as ``removed``.
 
     An /event/{id}/entry listing gives the event; a /race/{id}/entry listing the
     race, and the caller passes ``event_id``. The race of an event listing's entry
@@ -345,7 +345,8 @@ def parse_entries(
         age = _int(rec.get("entry_race_age"))
         rows.append(
             {
-                "id": entry_id,
+                "entry_id": entry_id,
+                "athlete_id": _int(rec.get("athlete_id")),
                 "race_id": race_id,
                 "event_id": event_id,
                 "bib": bib,
@@ -371,18 +372,20 @@ def parse_results(
 
     ``entries_by_bib`` maps a bib to (entry_id, race_id), from the entry sync: the
     results fields tie a result to its entry only by ``results_bib`` (bibs are
-    unique within a ChronoTrack event). The row id is the entry id, since
-    ct_results.id has no provider value and there is one finish row per entry
-    (see report). Results of unknown bibs are skipped; they come in once the
-    entry sync has them. ``cursor`` is this page's latest ``last_modified``: the
-    runner keeps the largest over the pages.
+    unique within a ChronoTrack event). A row names its entry by ``entry_id``;
+    the store finds the participant by it (one finish row per entry). Results of
+    unknown bibs are skipped; they come in once the entry sync has them.
+    ``cursor`` is this page's latest ``last_modified``: the runner keeps the
+    largest over the pages.
     """
     event_id = _path_id(request, "event")
     records = _records(request, _check(request, response), "event_results")
     rows, latest = [], None
     for rec in records:
         modified = _text(rec.get("last_modified"))
-        if modified is not None and (latest is None or _sort_key(modified) > _sort_key(latest)):
+        if modified is not None and (
+            latest is None or modified_key(modified) > modified_key(latest)
+        ):
             latest = modified
         known = entries_by_bib.get(_text(rec.get("results_bib")) or "")
         if known is None:
@@ -391,8 +394,7 @@ def parse_results(
         chip = parse_duration(rec.get("results_time"))
         rows.append(
             {
-                "id": entry_id,
-                "participant_id": entry_id,
+                "entry_id": entry_id,
                 "race_id": race_id,
                 "event_id": event_id,
                 "timing_point": "Finish",
@@ -403,12 +405,13 @@ def parse_results(
                 "pace_per_mile": parse_pace(rec.get("results_pace")),
                 "overall_place": _int(rec.get("results_rank")),
                 "division": _text(rec.get("results_primary_bracket_name")),
+                "last_modified": modified,
             }
         )
     return Page("ct_results", rows, _next(request, response, len(records)), cursor=latest)
 
 
-def _sort_key(modified: str) -> tuple[int, float | str]:
+def modified_key(modified: str) -> tuple[int, float | str]:
     # Epoch numbers compare as numbers, anything else (ISO text) as text.
     try:
         return (0, float(modified))

@@ -40,10 +40,6 @@ from .base import Page, ProviderError, Request, Response, retry_after
 EASTERN = ZoneInfo("America/New_York")
 MAX_PER_PAGE = 2500
 MAX_CURSOR_IDS = 10_000  # registration ids a cursor keeps at its second (see cursors)
-# Keys in participant rows that are not (yet) columns of runsignup_participants:
-# the provider's own id, needed for idempotent upserts and for removals. The
-# runner strips them before an INSERT until the schema has such a column.
-EXTRA_KEYS = ("registration_id",)
 DEFAULT_RETRY_AFTER = 60.0  # seconds, when a 429/5xx carries no usable Retry-After
 MALFORMED_RETRY_AFTER = 5.0  # seconds before asking again after an unreadable body
 AUTH_ERROR_CODES = {6, 7, 13}
@@ -317,6 +313,8 @@ def participant_row(p: Mapping[str, Any], event_id: int, partner_id: int | None)
         "phone": user.get("phone"),
         "registered_at": eastern(p.get("registration_date")),
         "amount_paid": paid,
+        "chip": None if p.get("chip_num") in (None, "") else str(p.get("chip_num")),
+        "last_modified": datetime.fromtimestamp(_modified(p), UTC),
     }
 
 
@@ -389,7 +387,7 @@ def parse_bib_chip(request: Request, response: Response) -> Page:
 
     The answer's shape is not in the documentation found: taken to be a list of
     objects with registration_id, bib_num and chip_num, either bare or under
-    "bib_chip_nums" or "participants". chip_num has no column to go to."""
+    "bib_chip_nums" or "participants"."""
     body = decode(request, response)
     items = body
     if isinstance(body, dict):
@@ -399,10 +397,12 @@ def parse_bib_chip(request: Request, response: Response) -> Page:
     rows = []
     for item in items:
         bib = item.get("bib_num")
+        chip = item.get("chip_num")
         rows.append(
             {
                 "registration_id": int(item["registration_id"]),
                 "bib": None if bib in (None, "") else str(bib),
+                "chip": None if chip in (None, "") else str(chip),
             }
         )
     return Page(table="runsignup_participants", rows=rows)

@@ -1,0 +1,1 @@
+SELECT 1 FROM timing_partners WHERE id = %(partner)s
