@@ -46,6 +46,7 @@ class Daemon:
         self._prod: psycopg2.extensions.connection | None = None
         self._raw: psycopg2.extensions.connection | None = None
         self._scheduled_at = 0.0
+        self._ran_since_schedule = False
 
     # --- the worker ------------------------------------------------------------------
     def _beat(self) -> None:
@@ -85,9 +86,10 @@ class Daemon:
 
     def _step(self) -> bool:
         prod, raw = self._connections()
-        if time.monotonic() - self._scheduled_at >= SCHEDULE_EVERY:
+        # A job just ended may have put new events on the calendar: look again now.
+        if self._ran_since_schedule or time.monotonic() - self._scheduled_at >= SCHEDULE_EVERY:
             schedule.schedule(prod, raw)
-            self._scheduled_at = time.monotonic()
+            self._scheduled_at, self._ran_since_schedule = time.monotonic(), False
         job = runner.claim(prod, self.me, self.settings.lease_seconds)
         if job is None:
             self.state = "idle, waiting for due jobs"
@@ -109,6 +111,7 @@ class Daemon:
         self.runs["succeeded" if outcome.ok else "failed"] += 1
         self.last = f"{dt.datetime.now().astimezone():%H:%M:%S} {line}"
         self.state = "idle"
+        self._ran_since_schedule = True
         return True
 
     # --- the main thread ---------------------------------------------------------------

@@ -158,6 +158,7 @@ def execute(
             progress=progress,
             timeout=settings.request_timeout,
             tally=tally,
+            page_size=settings.page_size,
         )
         try:
             kind = "participants" if job.kind == "roster" else job.kind

@@ -111,8 +111,10 @@ def make_world(pg, tmp_path: Path) -> SyncWorld:
         query(prod_su, "INSERT INTO timing_partners (id, name, slug) VALUES (%s, %s, %s)",
               (pid, name, slug))  # fmt: skip
     for pid, name, slug in PROVIDERS:
-        query(prod_su, "INSERT INTO providers (id, name, slug) VALUES (%s, %s, %s)",
-              (pid, name, slug))  # fmt: skip
+        # A fake answers at once: no need to spread requests over the hour as the real
+        # providers want (a test of the limit sets its own).
+        query(prod_su, "INSERT INTO providers (id, name, slug, rate_limit_per_hour)"
+              " VALUES (%s, %s, %s, 3600000)", (pid, name, slug))  # fmt: skip
     raw_su = fresh_database(pg)
     key = tmp_path / f"sync-key-{next(_numbers)}"
     key.write_text(secrets.token_urlsafe(32) + "\n")

@@ -128,7 +128,11 @@ def _check(request: Request, response: Response) -> Any:
     try:
         return json.loads(response.body)
     except (ValueError, UnicodeDecodeError):
-        raise ProviderError(f"{what}: malformed JSON ({len(response.body)} bytes)") from None
+        # Most likely a body cut short on the way: worth another try after a back-off,
+        # as the other adapters do.
+        raise ProviderError(
+            f"{what}: malformed JSON ({len(response.body)} bytes)", retry_after=0.0
+        ) from None
 
 
 def _records(request: Request, body: Any, key: str) -> list[dict[str, Any]]:
