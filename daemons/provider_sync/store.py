@@ -109,6 +109,16 @@ class PartnerStore:
             )
             return len(cur.fetchall())
 
+    def deactivate_unlisted(self, listed: list[str]) -> int:
+        """Upcoming catalogue events a full listing no longer has: no longer scheduled."""
+        with self.conn, self.conn.cursor() as cur:
+            self._begin(cur)
+            cur.execute(
+                sql("events_deactivate_unlisted"),
+                {"partner": self.partner_id, "provider": self.provider_id, "listed": listed},
+            )
+            return len(cur.fetchall())
+
     def read(self, statement: str, **params: Any) -> list[tuple[Any, ...]]:
         with self.conn, self.conn.cursor() as cur:
             self._begin(cur)

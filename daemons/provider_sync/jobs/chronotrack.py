@@ -37,6 +37,8 @@ def _events(ctx: JobContext, only: str | None) -> list[str]:
         found += [str(r["id"]) for r in rows]
     if only is not None and not found:
         raise JobRefused(f"ChronoTrack lists no event {only} for these credentials")
+    if only is None:
+        ctx.store.deactivate_unlisted(found)
     return found
 
 

@@ -108,6 +108,8 @@ def _events(ctx: JobContext, session: _Session, only: str | None) -> list[str]:
         for page in pages:
             latest = rr.merge_cursors(latest, page.cursor)
         ctx.store.save_cursor("raceroster events", "", latest, full=start is None)
+        if start is None:  # a full listing: what it lacks is gone
+            ctx.store.deactivate_unlisted(found)
     elif not found:
         raise JobRefused(f"Race Roster lists no event {only} for these credentials")
     return found

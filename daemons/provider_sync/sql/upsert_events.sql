@@ -6,7 +6,7 @@ FROM json_to_recordset(%(rows)s::json) AS r(provider_event_id text, name text, e
                                             city text, state text)
 ON CONFLICT (provider_id, provider_event_id) DO UPDATE
 SET name = EXCLUDED.name, event_date = EXCLUDED.event_date, city = EXCLUDED.city,
-    state = EXCLUDED.state
-WHERE (t.name, t.event_date, t.city, t.state)
-      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.event_date, EXCLUDED.city, EXCLUDED.state)
+    state = EXCLUDED.state, is_active = true
+WHERE (t.name, t.event_date, t.city, t.state, t.is_active)
+      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.event_date, EXCLUDED.city, EXCLUDED.state, true)
 RETURNING t.id
