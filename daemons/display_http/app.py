@@ -26,11 +26,10 @@ import jinja2
 from daemons.common.greendb import DatabaseDown, GreenPool
 from daemons.common.logs import kv
 
-from . import jsonout, params, queries, sse
-from .chart import minute_chart
+from . import jsonout, params, queries, sse, statuspage, timefmt
 from .events import Hub
 from .operators import OperatorGate
-from .params import BadParameter, ReadFilter
+from .params import BadParameter
 from .settings import DisplaySettings
 
 log = logging.getLogger("display_http")
@@ -56,6 +55,7 @@ class Display:
             autoescape=jinja2.select_autoescape(default=True),
             undefined=jinja2.StrictUndefined,
         )
+        self.templates.filters["ago"] = timefmt.ago
         self.app = bottle.Bottle(catchall=True)
         self._routes()
 
@@ -313,41 +313,11 @@ class Display:
         )
 
     def status_page(self) -> str:
-        query = self._query()
-        session_id = params.integer(query, "session_id", None, 1, 2**31 - 1)
-        try:
-            sessions = queries.rows(self.pool, "sessions", {"limit": 20, "status": None})
-            if session_id is None and sessions:
-                active = [s for s in sessions if s["status"] == "active"]
-                session_id = (active or sessions)[0]["id"]
-            chosen = {"session_id": session_id}
-            locations = queries.rows(self.pool, "session_locations", chosen) if session_id else []
-            split = queries.rows(self.pool, "location_streams", chosen) if session_id else []
-            controllers = queries.rows(self.pool, "controllers", {"limit": 20})
-            per_minute = queries.rows(self.pool, "reads_per_minute", {"session_id": session_id})
-            error = None
-        except DatabaseDown as exc:
-            sessions, locations, split, controllers, per_minute = [], [], [], [], []
-            error = str(exc)
-        book = self.hub.book if self.hub.book_ready.is_set() else None
-        totals = book.session_totals() if book else {}
-        by_location = {}
-        if book and session_id is not None:
-            stats = book.stats(ReadFilter(session_id=session_id))
-            by_location = {row["location_name"]: row for row in stats["by_location"]}
+        session_id = params.integer(self._query(), "session_id", None, 1, 2**31 - 1)
         return self._render(
             "status.html",
-            sessions=sessions,
-            session_id=session_id,
-            totals=totals,
-            locations=locations,
-            by_location=by_location,
-            split_locations=split,
-            controllers=controllers,
-            chart=minute_chart(per_minute),
-            error=error,
+            **statuspage.gather(self.pool, self.hub, session_id),
             streams=self.streams,
-            hub_connected=self.hub.connected,
             now=dt.datetime.now(dt.UTC),
         )
 

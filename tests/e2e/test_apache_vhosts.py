@@ -39,7 +39,7 @@ from tests.e2e.apache_harness import (
     text_frame,
     websocket_accept,
 )
-from tests.e2e.test_display_browser import CHROMIUM, CHROMIUM_ARGS, RESOLVE_TEST_NAMES
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, RESOLVE_TEST_NAMES
 from tests.integration.test_display_operator_auth import OPERATOR, operator_env
 from tests.integration.test_display_stream import insert_reads
 

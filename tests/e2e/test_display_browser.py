@@ -28,14 +28,12 @@ from pathlib import Path
 import psycopg2
 import pytest
 from playwright.sync_api import (
-    Browser,
     BrowserContext,
     ConsoleMessage,
     Page,
     Request,
     Response,
     expect,
-    sync_playwright,
 )
 from playwright.sync_api import (
     Error as PlaywrightError,
@@ -47,23 +45,8 @@ from tests.e2e.apache_harness import APACHE
 from tests.e2e.apache_harness import Apache as ApacheServer
 from tests.integration.test_display_operator_auth import OPERATOR, operator_env
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
 PREFIX = "/race-display"
-# No internet here: these flags stop Chromium's own connections (updates,
-# sync, field trials, QUIC probes) so the page's requests are all there is.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# The harness's vhost names, resolved by Chromium itself (no /etc/hosts edits).
-RESOLVE_TEST_NAMES = "--host-resolver-rules=MAP *.p88.test 127.0.0.1"
 LATENCY_LIMIT = 1.0  # seconds from the read leaving the "controller" to the name on screen
 
 # Every change of #name, stamped with the browser's wall clock (the same clock
@@ -289,27 +272,6 @@ def screenshot(page: Page, name: str) -> None:
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # No skip: tools/bootstrap.sh --test installs Chromium; its absence is a failure.
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: run tools/bootstrap.sh --test"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, RESOLVE_TEST_NAMES]
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh browser profile per test, closed (streams and all) even when it fails."""
-    # The private Apache's certificate is self-signed.
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, ignore_https_errors=True)
-    yield ctx
-    ctx.close()
 
 
 class Apache:

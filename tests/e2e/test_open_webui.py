@@ -36,8 +36,9 @@ from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_pl
 from daemons.common import migrate
 from project88.pgcluster import Cluster, free_port
 from tests.conftest import REPO, TEMPLATE, _new_cluster, wait_for
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.recording_proxy import Exchange, RecordingProxy
-from tests.e2e.test_display_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.test_display_browser import ARTIFACTS
 from tests.integration import test_nlq as nlq
 
 VENV = Path(os.environ.get("P88_OPEN_WEBUI_VENV") or REPO / "var" / "open-webui" / "venv")
