@@ -11,6 +11,7 @@ a throwaway for a loopback-only demo. Ctrl-C stops everything and removes the cl
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shutil
@@ -26,10 +27,11 @@ import psycopg2
 
 from daemons.common import htpasswd, migrate
 from daemons.common.config import read_secret
-from project88 import scopekey
+from project88 import demo_providers, scopekey
 from project88.pgcluster import Cluster, free_port
+from tests.fakes.fake_chronotrack import FakeChronoTrackLive
 
-DAEMONS = ["ct_listener", "display_http", "archiver", "nlq_http"]  # grows as the daemons land
+DAEMONS = ["ct_listener", "display_http", "archiver", "nlq_http", "provider_sync"]
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "tools" / "sample_roster.csv"
 ASK = '{"question": "How many runners finished the Boston Marathon under 3 hours?"}'
 LATEST_READS = "SELECT * FROM timing_reads ORDER BY id DESC LIMIT 10"  # shown, not run
@@ -73,6 +75,52 @@ def _enable_login(dsn: str, role: str) -> None:
             cur.execute(f"ALTER ROLE {role} LOGIN")  # a constant role name, not input
     finally:
         conn.close()
+
+
+def _sync_roster(env: dict[str, str], provider: FakeChronoTrackLive) -> None:
+    """Credentials for partner 1, the event into the catalogue, its roster (progress bar)."""
+
+    def cli(*args: str, stdin: str | None = None) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "project88.cli", *args],
+            env=env,
+            check=True,
+            input=stdin,
+            text=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    print(
+        "demo: the race's roster from its provider (a named fake ChronoTrack Live) ...", flush=True
+    )
+    cli(
+        "sync",
+        "credentials",
+        "set",
+        "--partner",
+        "1",
+        "--provider",
+        "chronotrack",
+        stdin=json.dumps(provider.creds),
+    )
+    event = str(demo_providers.DEMO_EVENT)
+    cli(
+        "sync",
+        "run",
+        "--partner",
+        "1",
+        "--provider",
+        "chronotrack",
+        "--kind",
+        "events",
+        "--event",
+        event,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "project88.cli", "roster", "sync", "--event", event],
+        env=env,
+        check=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
             scopekey.new_key_file(scope_key)
         scopekey.store(prod_dsn, read_secret(scope_key, scopekey.WHAT))
 
+        sync_key = root / "sync-key"  # seals provider credentials, as the credential sync-key
+        sync_key.write_text(secrets.token_urlsafe(32) + "\n")
+        sync_key.chmod(0o600)
+
         password = secrets.token_urlsafe(18)
         creds = root / "ct-auth"
         creds.write_text(f"demo:{password}\n")
@@ -173,13 +225,12 @@ def main(argv: list[str] | None = None) -> int:
             P88_STATUS_INTERVAL="10",
             PYTHONUNBUFFERED="1",
         )
-        # The runners' names for the display (bibs the roster lacks show as bibs).
-        subprocess.run(
-            [sys.executable, "-m", "project88.cli", "roster", "import", str(SAMPLE_ROSTER)],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        # The runners' names for the display come from the race's registration provider
+        # (the named fake ChronoTrack Live), as on a real race morning.
+        provider = demo_providers.start(args.athletes, SAMPLE_ROSTER)
+        env.update(P88_SYNC_CHRONOTRACK_URL=provider.base_url, P88_SYNC_KEY_FILE=str(sync_key))
+        _sync_roster(env, provider)
+        demo_providers.correct_a_name_later(provider, stopping)
         for daemon in DAEMONS:
             children.append(_spawn(daemon, [sys.executable, "-m", f"daemons.{daemon}"], env))
         time.sleep(1.5)
@@ -228,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
             f" http://127.0.0.1:{args.nlq_port}/api/v1/nl-query\n"
             f"  sessions           P88_RAW_DSN='{raw_dsn}' project88 session list\n"
             f"  connections        {psql} '{raw_dsn}' -c 'TABLE connection_log'\n"
+            f"  provider syncs     {psql} '{prod_dsn}' -c 'TABLE sync_history'"
+            f" (roster: P88_RAW_DSN='{raw_dsn}' project88 roster list)\n"
             f"  archiver runs      {psql} '{raw_dsn}' -c 'TABLE archiver_runs'"
             f" (backups in {root / 'backups'})\n"
             "  Ctrl-C stops everything.\n",
