@@ -159,6 +159,7 @@ def execute(
             timeout=settings.request_timeout,
             tally=tally,
             page_size=settings.page_size,
+            max_retries=settings.request_retries,
         )
         try:
             kind = "participants" if job.kind == "roster" else job.kind

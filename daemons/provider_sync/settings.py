@@ -34,6 +34,7 @@ class SyncSettings:
     lease_seconds: float  # a running job not renewed for this long is taken up again
     request_timeout: float  # seconds for one HTTP request
     page_size: int | None  # rows asked per page; None: each provider's own default
+    request_retries: int  # retries of one request (429, 5xx, network) within a job
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SyncSettings:
@@ -55,4 +56,5 @@ class SyncSettings:
             lease_seconds=env_float(env, "P88_SYNC_LEASE_SECONDS", 120.0, minimum=1.0),
             request_timeout=env_float(env, "P88_SYNC_REQUEST_TIMEOUT", 30.0, minimum=0.1),
             page_size=env_int(env, "P88_SYNC_PAGE_SIZE", 0, minimum=0) or None,
+            request_retries=env_int(env, "P88_SYNC_REQUEST_RETRIES", 5, minimum=0),
         )

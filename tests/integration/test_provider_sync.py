@@ -289,3 +289,46 @@ def test_raceroster_events_registrations_gender_codes_and_removals(world, racero
     done = run(world, "raceroster", "participants", "555", **env)
     assert "1 removed" in done.stdout, done.stdout
     assert world.su("SELECT count(*) FROM raceroster_registrations") == [(19,)]
+
+
+def test_a_slow_answer_times_out_and_is_asked_again(world, chronotrack):
+    import threading
+
+    world.set_credentials(1, "chronotrack", chronotrack.creds)
+    chronotrack.delay = 1.5  # the first request outlasts the 0.5 s timeout
+    threading.Timer(1.0, lambda: setattr(chronotrack, "delay", 0.0)).start()
+    done = run(world, "chronotrack", "events", EVENT, P88_SYNC_REQUEST_TIMEOUT="0.5",
+               **ct_env(chronotrack))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert world.su("SELECT count(*) FROM ct_races") == [(2,)]
+
+
+def test_runsignup_throttling_is_waited_out(world, runsignup):
+    from tests.fakes.fake_runsignup import Fault
+
+    world.set_credentials(1, "runsignup", {"api_key": runsignup.api_key,
+                                           "api_secret": runsignup.api_secret})  # fmt: skip
+    runsignup.add_many(5, 1001)
+    runsignup.fail_next(Fault(429, 1, False, 1))
+    runsignup.fail_next(Fault(503, None, False, 1))
+    runsignup.fail_next(Fault(200, None, True, 1))  # a body cut short
+    done = run(world, "runsignup", "participants", "100", **rsu_env(runsignup))
+    assert done.returncode == 0, done.stderr
+    assert len(rsu_rows(world)) == 5
+
+
+def test_a_job_that_keeps_failing_is_retried_later_then_given_up(world, chronotrack):
+    world.set_credentials(1, "chronotrack", chronotrack.creds)
+    chronotrack.fail_next(503, retry_after=0, count=100)
+    env = dict(ct_env(chronotrack), P88_SYNC_REQUEST_RETRIES="0")
+    done = run(world, "chronotrack", "events", None, **env)
+    assert done.returncode == 1 and "HTTP 503" in done.stderr and "retry at" in done.stderr
+    [(status, attempts, due_later)] = world.su(
+        "SELECT status, attempts, scheduled_at > now() FROM sync_queue"
+    )
+    assert (status, attempts, due_later) == ("queued", 1, True)
+    world.su("UPDATE sync_queue SET scheduled_at = now(), max_retries = 1")
+    done = run(world, "chronotrack", "events", None, **env)
+    assert done.returncode == 1 and "retry at" not in done.stderr  # max_retries 1: used up
+    assert world.su("SELECT status, attempts FROM sync_queue") == [("failed", 2)]
+    assert [r[0] for r in history(world)] == ["failed"] * 2
