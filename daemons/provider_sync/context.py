@@ -27,6 +27,17 @@ class JobRefused(ProviderError):
     """A job that cannot run as asked (an unknown event, a kind a provider lacks)."""
 
 
+def registration_kinds(provider: str, kind: str, rows: str) -> None:
+    """A registration platform has events and participants; results come from the timing."""
+    if kind == "results":
+        raise JobRefused(
+            f"{provider} results are not synced: results come from the timing "
+            f"(ChronoTrack); {provider} supplies events and {rows}"
+        )
+    if kind not in ("events", "participants"):
+        raise JobRefused(f"{provider} has no {kind} job")
+
+
 @dataclass
 class Tally:
     fetched: int = 0  # rows the provider sent

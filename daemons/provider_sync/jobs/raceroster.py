@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..adapters import raceroster as rr
 from ..adapters.base import Page, Request, Response
-from ..context import JobContext, JobRefused
+from ..context import JobContext, JobRefused, registration_kinds
 
 FULL_LISTING_EVERY = dt.timedelta(hours=6)
 
@@ -58,13 +58,7 @@ class _Session:
 
 
 def run(ctx: JobContext, kind: str, event: str | None) -> None:
-    if kind == "results":
-        raise JobRefused(
-            "Race Roster results are not synced: results come from the timing "
-            "(ChronoTrack); Race Roster supplies events and registrations"
-        )
-    if kind not in ("events", "participants"):
-        raise JobRefused(f"Race Roster has no {kind} job")
+    registration_kinds("Race Roster", kind, "registrations")
     session, found = _Session(ctx), []
     if kind == "events" or event is None:
         found = _events(ctx, session, event)

@@ -11,7 +11,7 @@ import functools
 
 from ..adapters import runsignup as rsu
 from ..adapters.base import Page
-from ..context import JobContext, JobRefused
+from ..context import JobContext, JobRefused, registration_kinds
 
 
 def _creds(ctx: JobContext) -> rsu.Credentials:
@@ -19,13 +19,7 @@ def _creds(ctx: JobContext) -> rsu.Credentials:
 
 
 def run(ctx: JobContext, kind: str, event: str | None) -> None:
-    if kind == "results":
-        raise JobRefused(
-            "RunSignUp results are not synced: results come from the timing "
-            "(ChronoTrack); RunSignUp supplies events and participants"
-        )
-    if kind not in ("events", "participants"):
-        raise JobRefused(f"RunSignUp has no {kind} job")
+    registration_kinds("RunSignUp", kind, "participants")
     races = [event] if event else ctx.calendar()
     for race in races:
         if not race.isdigit():
