@@ -63,6 +63,11 @@ def build(store: PartnerStore, provider: str, event: str) -> tuple[RosterOutcome
     people = [rules.Participant(*row) for row in store.read(f"roster_{provider}", event=event)]
     outcome.runners = len(people)
     left_out: list[str] = []
+    # A bib (or chip) given to two runners cannot tell them apart on the mat: showing
+    # either name could be the wrong one, so neither is on the roster ("Bib N" shows).
+    for code, holders in _shared_codes(people).items():
+        left_out += [f"{_where(p)}: {code!r} is given to {len(holders)} runners" for p in holders]
+        people = [p for p in people if p not in holders]
     for _ in range(len(people) + 1):
         result = rules.from_participants(people)
         if not result.errors or not people:
@@ -73,6 +78,15 @@ def build(store: PartnerStore, provider: str, event: str) -> tuple[RosterOutcome
         people = [p for p in people if _where(p) not in named]
     outcome.left_out = left_out
     return outcome, (result.rows if not result.errors else [])
+
+
+def _shared_codes(people: list[rules.Participant]) -> dict[str, list[rules.Participant]]:
+    by_code: dict[str, list[rules.Participant]] = {}
+    for person in people:
+        codes = {(person.bib or "").strip(), (person.chip or "").strip()} - {""}
+        for code in codes:
+            by_code.setdefault(code, []).append(person)
+    return {code: holders for code, holders in by_code.items() if len(holders) > 1}
 
 
 def _where(person: rules.Participant) -> str:

@@ -332,3 +332,49 @@ def test_a_job_that_keeps_failing_is_retried_later_then_given_up(world, chronotr
     assert done.returncode == 1 and "retry at" not in done.stderr  # max_retries 1: used up
     assert world.su("SELECT status, attempts FROM sync_queue") == [("failed", 2)]
     assert [r[0] for r in history(world)] == ["failed"] * 2
+
+
+def roster(world: SyncWorld) -> dict[str, tuple]:
+    from tests.conftest import query
+
+    rows = query(world.raw_su, "SELECT bib, tag_code, first_name, city, age, gender, division,"
+                 " source FROM race_roster")  # fmt: skip
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_roster_from_runsignup(world, runsignup):
+    world.set_credentials(1, "runsignup", {"api_key": runsignup.api_key,
+                                           "api_secret": runsignup.api_secret})  # fmt: skip
+    regs = runsignup.add_many(6, 1001)
+    for n, reg in enumerate(regs, start=1):
+        runsignup.set_bib(reg, str(n), chip=f"C{n}" if n == 1 else None)
+    runsignup.participants[regs[5]]["bib_num"] = None  # not given a bib yet: not on the roster
+    done = world.cli("roster", "sync", "--event", "100", "--partner", "1", "--provider",
+                     "runsignup", **rsu_env(runsignup))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = roster(world)
+    assert sorted(rows) == ["1", "2", "3", "4", "5"]
+    first = runsignup.participants[regs[0]]
+    assert rows["1"][0] == "C1" and rows["2"][0] is None
+    assert rows["1"][1] == first["user"]["first_name"] and rows["1"][2] == "Moorestown"
+    assert rows["1"][6] == "runsignup:100"
+    sex, age = first["user"]["gender"], first["age"]
+    assert rows["1"][3:5] == (age, sex) and rows["1"][5].startswith(sex + " ")
+
+
+def test_roster_from_raceroster_leaves_out_what_it_cannot_take(world, raceroster):
+    world.set_credentials(1, "raceroster", {"client_id": raceroster.client_id,
+                                            "client_secret": raceroster.client_secret})  # fmt: skip
+    raceroster.add_registration(555, 21, bibNumber="123456789")  # longer than a bib may be
+    raceroster.add_registration(555, 22, bibNumber="1")  # bib 1 twice
+    env = {"P88_SYNC_RACEROSTER_URL": raceroster.base_url}
+    done = world.cli("roster", "sync", "--event", "555", "--partner", "1", "--provider",
+                     "raceroster", **env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = roster(world)
+    assert "123456789" not in rows and sorted(rows, key=int) == [str(b) for b in range(2, 21)]
+    assert "left out" in done.stdout
+    from tests.conftest import query
+
+    [(runners, error)] = query(world.raw_su, "SELECT runners, error FROM roster_sources")
+    assert runners == 19 and "3 runner(s) left out" in error and "given to 2 runners" in error
