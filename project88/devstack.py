@@ -262,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         psql = shutil.which("psql") or "psql"
+        # The venv's command by its path: the banner's lines run as printed in a fresh
+        # shell, where the venv is not on PATH.
+        admin = Path(sys.executable).parent / "project88"
         print(
             "\n"
             "demo: running. Where to look:\n"
@@ -277,10 +280,10 @@ def main(argv: list[str] | None = None) -> int:
             f"                     KEY=$(grep ^admin {keys} | cut -f2)\n"
             f"                     curl -H \"X-API-Key: $KEY\" -d '{ASK}'"
             f" http://127.0.0.1:{args.nlq_port}/api/v1/nl-query\n"
-            f"  sessions           P88_RAW_DSN='{raw_dsn}' project88 session list\n"
+            f"  sessions           P88_RAW_DSN='{raw_dsn}' {admin} session list\n"
             f"  connections        {psql} '{raw_dsn}' -c 'TABLE connection_log'\n"
             f"  provider syncs     {psql} '{prod_dsn}' -c 'TABLE sync_history'"
-            f" (roster: P88_RAW_DSN='{raw_dsn}' project88 roster list)\n"
+            f" (roster: P88_RAW_DSN='{raw_dsn}' {admin} roster list)\n"
             f"  archiver runs      {psql} '{raw_dsn}' -c 'TABLE archiver_runs'"
             f" (backups in {root / 'backups'})\n"
             "  Ctrl-C stops everything.\n",

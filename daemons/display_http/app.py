@@ -78,6 +78,8 @@ class Display:
         app.route("/", callback=self._page(self.display_page))
         app.route("/status", callback=self._operator(self._page(self.status_page)))
         app.route("/static/<name:path>", callback=self.static)
+        # Browsers ask for it whatever the page says: an icon, not a 404 in the console.
+        app.route("/favicon.ico", callback=lambda: self.static("favicon.svg"))
         for code in (404, 405, 500):
             app.error(code)(self._error_page)
 

@@ -233,8 +233,11 @@ class LlmPlanner:
 
     def _fail(self, reason: str) -> None:
         self._model = None
+        # Said once, and again only when the reason changes (or after it came back):
+        # the reconnect attempts every retry_interval would otherwise fill the journal.
+        level = logging.DEBUG if reason == self._reason else logging.WARNING
         self._reason = reason
-        log.warning("model unavailable %s", kv(model=self.model_id, reason=reason))
+        log.log(level, "model unavailable %s", kv(model=self.model_id, reason=reason))
 
     def _resolve(self) -> Any:
         import llm

@@ -208,11 +208,10 @@ class PageWatch:
         page.on("request", lambda r: self.requests.append(r))
 
     def _console(self, message: ConsoleMessage) -> None:
-        url = message.location.get("url", "")
-        # Chromium asks the host's /favicon.ico of every page by itself (outside
-        # the prefix too); the display has none, and no page asset is missing.
-        if message.type == "error" and not url.endswith("/favicon.ico"):
-            self.errors.append(f"{message.text} {url}")
+        # Every page names its icon, so chromium asks no /favicon.ico of its own:
+        # any console error at all counts.
+        if message.type == "error":
+            self.errors.append(f"{message.text} {message.location.get('url', '')}")
 
     def _response(self, response: Response) -> None:
         if response.status >= 400:

@@ -348,3 +348,9 @@ def test_stats_rebuilt_when_the_archiver_announces_a_run(seeded):
              interval=0.2, what="statistics rebuilt without the archived reads")  # fmt: skip
     assert get(display, "/api/timing/sessions").json()["sessions"][1]["total_reads"] == 0
     assert "statistics rebuilt" in display.log()
+
+
+def test_the_icon_is_served(seeded):
+    display, _, _ = seeded
+    answer = requests.get(f"{display.url}/favicon.ico", timeout=5)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("image/svg")

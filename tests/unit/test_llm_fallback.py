@@ -745,3 +745,28 @@ def test_model_errors_are_unavailable_not_guesses(fake_llm, monkeypatch):
 def test_a_timeout_must_be_positive():
     with pytest.raises(ValueError, match="positive"):
         LlmPlanner(MODEL_ID, timeout=0, connect=False)
+
+
+def test_a_missing_model_is_logged_once_and_again_when_it_comes_back(isolated_llm, caplog):
+    caplog.set_level("DEBUG", logger="nlq_http.llm")
+    planner = LlmPlanner(MODEL_ID, timeout=2.0, retry_interval=0)
+    for _ in range(5):
+        with pytest.raises(ModelUnavailable):
+            planner.plan("how many finishers", VOCAB, TODAY)
+
+    def said(level: str, text: str) -> int:
+        return sum(1 for r in caplog.records if r.levelname == level and text in r.getMessage())
+
+    assert said("WARNING", "model unavailable") == 1
+    pm.register(fake_llm_model, name=PLUGIN_NAME)
+    MODEL.reset()
+    try:
+        assert planner.plan("how many finishers", VOCAB, TODAY).query == COUNT_QUERY
+        assert said("INFO", "model ready") == 1
+    finally:
+        pm.unregister(name=PLUGIN_NAME)
+    planner._model = None  # it goes away again: said again
+    with pytest.raises(ModelUnavailable):
+        planner._connect_locked(2.0)
+        planner.plan("how many finishers", VOCAB, TODAY)
+    assert said("WARNING", "model unavailable") == 2
