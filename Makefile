@@ -43,6 +43,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/display.py
 	$(PY) bench/archive.py
 	$(PY) bench/nlq.py
+	$(PY) bench/provider_sync.py
 
 ## Score the NL service on the independent question set (tests/nlq_eval/README.md).
 .PHONY: nlq-eval
