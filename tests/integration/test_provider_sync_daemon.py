@@ -38,8 +38,9 @@ def queue(world, *jobs: tuple[str, str]) -> None:
     for kind, event in jobs:
         world.su(
             "INSERT INTO sync_queue (timing_partner_id, provider_id, job_type, payload)"
-            " VALUES (1, 1, %s, jsonb_build_object('event', %s::text))", (kind, event),
-        )  # fmt: skip
+            " VALUES (1, 1, %s, jsonb_build_object('event', %s::text))",
+            (kind, event),
+        )
 
 
 def all_done(world) -> bool:
@@ -55,12 +56,18 @@ def test_the_daemon_schedules_the_calendar_and_syncs_it(world):
         world.daemon(P88_SYNC_CHRONOTRACK_URL=fake.base_url)
         # First the partner-wide events job (never run: due), then each event's
         # participants (on the calendar, never run: due).
-        wait_for(lambda: world.su("SELECT count(*) FROM ct_participants") == [(40,)],
-                 timeout=60, what="both events' entries")  # fmt: skip
+        wait_for(
+            lambda: world.su("SELECT count(*) FROM ct_participants") == [(40,)],
+            timeout=60,
+            what="both events' entries",
+        )
         wait_for(lambda: all_done(world), timeout=30, what="the queue to empty")
         kinds = world.su("SELECT job_type, payload->>'event', status FROM sync_queue ORDER BY id")
-        assert kinds == [("events", "", "done"), ("participants", "101", "done"),
-                         ("participants", "102", "done")]  # fmt: skip
+        assert kinds == [
+            ("events", "", "done"),
+            ("participants", "101", "done"),
+            ("participants", "102", "done"),
+        ]
         assert "sync chronotrack participants event 101 for partner 1: succeeded" in world.log()
     finally:
         fake.stop()
@@ -96,11 +103,17 @@ def test_a_job_killed_half_way_is_taken_up_again_and_ends_whole(world):
     try:
         world.set_credentials(1, "chronotrack", fake.creds)
         queue(world, ("participants", "301"))
-        env = {"P88_SYNC_CHRONOTRACK_URL": fake.base_url, "P88_SYNC_PAGE_SIZE": "20",
-               "P88_SYNC_LEASE_SECONDS": "2"}  # fmt: skip
+        env = {
+            "P88_SYNC_CHRONOTRACK_URL": fake.base_url,
+            "P88_SYNC_PAGE_SIZE": "20",
+            "P88_SYNC_LEASE_SECONDS": "2",
+        }
         first = world.daemon("first", **env)
-        wait_for(lambda: world.su("SELECT count(*) FROM ct_participants")[0][0] >= 60,
-                 timeout=60, what="some pages written")  # fmt: skip
+        wait_for(
+            lambda: world.su("SELECT count(*) FROM ct_participants")[0][0] >= 60,
+            timeout=60,
+            what="some pages written",
+        )
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         partial = world.su("SELECT count(*) FROM ct_participants")[0][0]
@@ -113,11 +126,15 @@ def test_a_job_killed_half_way_is_taken_up_again_and_ends_whole(world):
         assert world.su("SELECT count(*), count(DISTINCT entry_id) FROM ct_participants") == [
             (600, 600)
         ]
-        assert [r[0] for r in world.su(
-            "SELECT status FROM sync_history WHERE job_type = 'participants' ORDER BY id"
-        )] == [
-            "failed", "succeeded",
-        ]  # fmt: skip
+        assert [
+            r[0]
+            for r in world.su(
+                "SELECT status FROM sync_history WHERE job_type = 'participants' ORDER BY id"
+            )
+        ] == [
+            "failed",
+            "succeeded",
+        ]
         [(error,)] = world.su("SELECT error FROM sync_history WHERE status = 'failed'")
         assert "interrupted" in error
     finally:
@@ -132,8 +149,11 @@ def test_a_stop_ends_the_job_between_pages_and_it_runs_again(world):
         queue(world, ("participants", "401"))
         env = {"P88_SYNC_CHRONOTRACK_URL": fake.base_url, "P88_SYNC_PAGE_SIZE": "20"}
         proc = world.daemon("first", **env)
-        wait_for(lambda: world.su("SELECT count(*) FROM ct_participants")[0][0] >= 40,
-                 timeout=60, what="some pages written")  # fmt: skip
+        wait_for(
+            lambda: world.su("SELECT count(*) FROM ct_participants")[0][0] >= 40,
+            timeout=60,
+            what="some pages written",
+        )
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
         assert world.su(
@@ -151,8 +171,9 @@ def test_the_roster_of_a_followed_event_is_kept_fresh(world):
     try:
         env = {"P88_SYNC_CHRONOTRACK_URL": fake.base_url}
         world.set_credentials(1, "chronotrack", fake.creds)
-        done = world.cli("roster", "sync", "--event", "501", "--partner", "1",
-                         "--provider", "chronotrack", **env)  # fmt: skip
+        done = world.cli(
+            "roster", "sync", "--event", "501", "--partner", "1", "--provider", "chronotrack", **env
+        )
         assert done.returncode == 0, done.stderr
         assert "30 runners (30 written, 0 removed)" in done.stdout
         assert query(world.raw_su, "SELECT first_name FROM race_roster WHERE bib = '1'") == [
@@ -165,16 +186,74 @@ def test_the_roster_of_a_followed_event_is_kept_fresh(world):
         world.su("UPDATE sync_queue SET updated_at = now() - interval '2 min'")
         world.daemon(**env)
         wait_for(
-            lambda: query(world.raw_su, "SELECT first_name FROM race_roster WHERE bib = '1'")
-            == [("Joanna",)],
-            timeout=60, what="the corrected name on the roster",
-        )  # fmt: skip
-        wait_for(lambda: query(world.raw_su, "SELECT count(*) FROM race_roster") == [(29,)],
-                 timeout=30, what="the withdrawn runner off the roster")  # fmt: skip
+            lambda: (
+                query(world.raw_su, "SELECT first_name FROM race_roster WHERE bib = '1'")
+                == [("Joanna",)]
+            ),
+            timeout=60,
+            what="the corrected name on the roster",
+        )
+        wait_for(
+            lambda: query(world.raw_su, "SELECT count(*) FROM race_roster") == [(29,)],
+            timeout=30,
+            what="the withdrawn runner off the roster",
+        )
         [(runners, error, synced)] = query(
-            world.raw_su, "SELECT runners, error, synced_at > now() - interval '1 min'"
-            " FROM roster_sources",
-        )  # fmt: skip
+            world.raw_su,
+            "SELECT runners, error, synced_at > now() - interval '1 min' FROM roster_sources",
+        )
         assert (runners, error, synced) == (29, None, True)
+    finally:
+        fake.stop()
+
+
+def test_it_tells_systemd_how_it_goes(world, tmp_path):
+    from tests.conftest import NotifySocket
+
+    fake = field({601: 5})
+    notify = NotifySocket(tmp_path / "notify.sock")
+    try:
+        world.set_credentials(1, "chronotrack", fake.creds)
+        proc = world.daemon(
+            P88_SYNC_CHRONOTRACK_URL=fake.base_url,
+            NOTIFY_SOCKET=str(notify.path),
+            WATCHDOG_USEC="2000000",
+        )
+        lines = notify.collect({"READY=1", "STATUS", "WATCHDOG=1"}, timeout=15)
+        assert "READY=1" in lines and "WATCHDOG=1" in lines
+        wait_for(
+            lambda: world.su("SELECT count(*) FROM ct_participants") == [(5,)],
+            timeout=30,
+            what="the calendar synced",
+        )
+        deadline = time.monotonic() + 15
+        statuses: list[str] = []
+        while time.monotonic() < deadline and not any("2 succeeded" in s for s in statuses):
+            statuses += [
+                s for s in notify.collect({"STATUS"}, timeout=6) if s.startswith("STATUS=")
+            ]
+        assert any("succeeded" in s and "last: " in s for s in statuses), statuses
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert "STOPPING=1" in notify.collect({"STOPPING=1"}, timeout=5)
+    finally:
+        notify.close()
+        fake.stop()
+
+
+def test_without_its_key_every_job_fails_and_says_why(world):
+    fake = field({701: 5})
+    try:
+        world.set_credentials(1, "chronotrack", fake.creds)
+        world.daemon(P88_SYNC_CHRONOTRACK_URL=fake.base_url, P88_SYNC_KEY_FILE="/nonexistent")
+        wait_for(
+            lambda: world.su("SELECT count(*) FROM sync_history") == [(1,)],
+            timeout=30,
+            what="a job tried",
+        )
+        wait_for(lambda: world.su("SELECT status FROM sync_history") == [("failed",)], timeout=10)
+        [(error,)] = world.su("SELECT error FROM sync_history")
+        assert "sync key" in error
+        assert "every job will fail until it is given" in world.log()
     finally:
         fake.stop()
