@@ -104,8 +104,21 @@ class JobContext:
         if self.progress is not None:
             self.progress(self.tally)
 
-    def catalogue(self, rows: list[dict[str, Any]]) -> None:
-        self.store.catalogue(rows)
+    def catalogue(self, event_rows: list[dict[str, Any]]) -> None:
+        """The provider-neutral ``events`` rows for a provider's event rows (id, name,
+        event_date, city, state: the columns every provider's events table has)."""
+        self.store.catalogue(
+            [
+                {
+                    "provider_event_id": str(r["id"]),
+                    "name": r["name"],
+                    "event_date": r["event_date"],
+                    "city": r["city"],
+                    "state": r["state"],
+                }
+                for r in event_rows
+            ]
+        )
 
     def calendar(self) -> list[str]:
         """The partner's events of this provider from yesterday on (the catalogue)."""

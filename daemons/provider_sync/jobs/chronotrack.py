@@ -33,23 +33,13 @@ def _events(ctx: JobContext, only: str | None) -> list[str]:
     for page in ctx.pages(ct.events_request(ctx.credentials, size=_size(ctx)), ct.parse_events):
         rows = [r for r in page.rows if only is None or str(r["id"]) == only]
         ctx.write(Page(page.table, rows))
-        ctx.catalogue([_catalogue(r) for r in rows])
+        ctx.catalogue(rows)
         found += [str(r["id"]) for r in rows]
     if only is not None and not found:
         raise JobRefused(f"ChronoTrack lists no event {only} for these credentials")
     if only is None:
         ctx.store.deactivate_unlisted(found)
     return found
-
-
-def _catalogue(row: dict) -> dict:
-    return {
-        "provider_event_id": str(row["id"]),
-        "name": row["name"],
-        "event_date": row["event_date"],
-        "city": row["city"],
-        "state": row["state"],
-    }
 
 
 def _races(ctx: JobContext, event_id: str) -> dict[str, int]:

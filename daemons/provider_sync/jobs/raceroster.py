@@ -84,18 +84,7 @@ def _events(ctx: JobContext, session: _Session, only: str | None) -> list[str]:
     for page in pages:
         rows = [r for r in page.rows if only is None or str(r["id"]) == only]
         ctx.write(Page(page.table, rows))
-        ctx.catalogue(
-            [
-                {
-                    "provider_event_id": str(r["id"]),
-                    "name": r["name"],
-                    "event_date": r["event_date"],
-                    "city": r["city"],
-                    "state": r["state"],
-                }
-                for r in rows
-            ]
-        )
+        ctx.catalogue(rows)
         found += [str(r["id"]) for r in rows]
     if only is None:
         latest = start

@@ -39,18 +39,7 @@ def _race(ctx: JobContext, race_id: int) -> list[int]:
     request = rsu.race_request(_creds(ctx), race_id)
     for page in ctx.pages(request, rsu.parse_race):
         ctx.write(page)
-        ctx.catalogue(
-            [
-                {
-                    "provider_event_id": str(r["id"]),
-                    "name": r["name"],
-                    "event_date": r["event_date"],
-                    "city": r["city"],
-                    "state": r["state"],
-                }
-                for r in page.rows
-            ]
-        )
+        ctx.catalogue(page.rows)
     event_ids: list[int] = []
     for page in ctx.pages(request, rsu.parse_race_events):
         ctx.write(page)
