@@ -207,8 +207,6 @@ def prepare(cluster: Cluster, key_file: Path) -> str:
         su,
         "INSERT INTO timing_partners (id, name, slug) VALUES (1, 'Fast Finish Timing', "
         "'fast-finish'), (2, 'Other Timing Co', 'other-timing')",
-        "INSERT INTO providers (id, name, slug) VALUES (1, 'ChronoTrack', 'chronotrack'),"
-        " (2, 'RunSignUp', 'runsignup'), (3, 'Race Roster', 'raceroster')",
         f"UPDATE providers SET rate_limit_per_hour = {UNLIMITED_PER_HOUR}",
     )
     # As `project88 sync credentials set` stores them: sealed here, as the owner.

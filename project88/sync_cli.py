@@ -119,6 +119,13 @@ def cmd_credentials_set(args: argparse.Namespace) -> int:
                 sql("credentials_put"),
                 {"partner": args.partner, "provider": args.provider, "sealed": sealed},
             )
+            if cur.fetchone() is None:
+                print(
+                    f"credentials: the providers table has no {args.provider!r} row "
+                    "(run project88 migrate); nothing stored",
+                    file=sys.stderr,
+                )
+                return 1
     finally:
         conn.close()
     names = ", ".join(secretbox.FIELDS[args.provider])

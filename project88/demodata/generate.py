@@ -221,6 +221,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "attempts",
         "scheduled_at",
         "created_at",
+        "updated_at",
     ),
 }
 # The three tables written race by race; the others are written whole, first.
@@ -1025,6 +1026,7 @@ def sync_queue_rows(plan: Plan) -> Iterator[Row]:
                 attempts,
                 scheduled,
                 created,
+                created,  # updated_at: nothing has touched the job since
             )
 
 

@@ -256,6 +256,10 @@ def load(
             for table, rows in generate.small_tables(the_plan, key_hashes):
                 if table == "partner_provider_credentials":
                     _load_credentials(cur, copier, list(rows))
+                elif table == "providers":
+                    cur.execute(_sql("providers_stage"))
+                    copier.rows("providers", rows, target="demo_providers")
+                    cur.execute(_sql("providers_merge"))
                 else:
                     copier.rows(table, rows)
             cur.execute(_sql("fk_drop"))

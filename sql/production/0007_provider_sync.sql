@@ -135,6 +135,18 @@ CREATE TABLE sync_cursors (
 ALTER TABLE providers ADD COLUMN rate_limit_per_hour INTEGER NOT NULL DEFAULT 3600
     CHECK (rate_limit_per_hour > 0);
 
+-- The three providers a sync can use, with their public base URLs, unless a provider
+-- of that id, name or slug is already there (a database from the platform has them).
+INSERT INTO providers (id, name, slug, api_base_url) VALUES
+    (1, 'ChronoTrack', 'chronotrack', 'https://api.chronotrack.com/api'),
+    (2, 'RunSignUp', 'runsignup', 'https://runsignup.com/Rest'),
+    (3, 'Race Roster', 'raceroster', 'https://raceroster.com/api/v1')
+ON CONFLICT DO NOTHING;
+DO $$ BEGIN
+    PERFORM setval(pg_get_serial_sequence('providers', 'id'),
+                   (SELECT COALESCE(max(id), 0) + 1 FROM providers), false);
+END $$;
+
 -- Credentials: the JSON object of the provider's fields, encrypted by the
 -- daemon's key (a systemd credential) before it reaches the database, so the
 -- server never sees the key. The older pgp_sym columns stay as they were.
