@@ -110,6 +110,9 @@ class BatchingStore:
         now = dt.datetime.now(dt.UTC)
         self.writer.put(self.writer.job_connection_closed, record, now, messages)
 
+    def connection_counts(self, counts: list[tuple[ConnectionRecord, int]]) -> None:
+        self.writer.put(self.writer.job_connection_counts, counts)
+
     def backlog(self) -> int:
         return self.writer.jobs.qsize()
 

@@ -46,9 +46,12 @@ class ConnectionLogJobs:
             with conn, conn.cursor() as cur:
                 cur.execute(
                     _sql("connection_opened"),
-                    {"ip": record.client_ip, "connected_at": record.connected_at,
-                     "info": json.dumps(record.info)},
-                )  # fmt: skip
+                    {
+                        "ip": record.client_ip,
+                        "connected_at": record.connected_at,
+                        "info": json.dumps(record.info),
+                    },
+                )
                 record.row_id = int(cur.fetchone()[0])
         except DatabaseUnavailable:
             pass
@@ -69,6 +72,23 @@ class ConnectionLogJobs:
         }
         self._pending_logs.append(entry)
         self._flush_connection_logs()
+
+    def job_connection_counts(self, counts: list[tuple[ConnectionRecord, int]]) -> None:
+        """Live line counts of open connections: best effort, the close writes the last."""
+        known = [(record.row_id, lines) for record, lines in counts if record.row_id is not None]
+        if not known:
+            return
+        try:
+            conn = self._db()
+            with conn, conn.cursor() as cur:
+                cur.execute(
+                    _sql("connection_counts"),
+                    {"ids": [i for i, _ in known], "lines": [n for _, n in known]},
+                )
+        except DatabaseUnavailable:
+            pass
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            self._lost(exc)
 
     def _flush_connection_logs(self) -> None:
         if not self._pending_logs:

@@ -336,6 +336,9 @@ class ListenerFactory(protocol.ServerFactory):
 
     def report(self) -> None:
         self.notifier.status(self.status_line())
+        self.store.connection_counts(
+            [(c.record, c.conn.lines_received) for c in self.clients if c.record and c.conn]
+        )
         stats = self.store.writer.stats
         log.info(
             "status %s",

@@ -95,6 +95,22 @@ def test_reference_conversation_line_by_line(raw_dsn, listener_factory):
     assert messages >= 6
 
 
+def test_an_open_connection_shows_its_lines_so_far(raw_dsn, listener_factory):
+    # P88_STATUS_INTERVAL is 1 s in the tests: the count follows within a couple.
+    listener = listener_factory(raw_dsn).start()
+    client = started_client(listener.port)
+    client.send(*(f"CT01_33~{n}~finish~{100 + n}~10:24:{n:02d}.00~1~117F37~1" for n in (1, 2, 3)))
+
+    def live() -> int | None:
+        rows = query(raw_dsn, "SELECT message_count FROM connection_log"
+                              " WHERE disconnected_at IS NULL")  # fmt: skip
+        return rows[0][0] if rows and rows[0][0] else None
+
+    lines = wait_for(live, timeout=10, what="a live line count")
+    assert lines >= 6  # greeting, acks and the three reads
+    client.close()
+
+
 @pytest.mark.parametrize(
     ("time_text", "expected_local"),
     [
