@@ -36,6 +36,7 @@ log = logging.getLogger("display_http")
 
 MAX_LIMIT = 1000
 STATIC = resources.files("daemons.display_http").joinpath("static")
+LIST_ROWS = 8  # finishers on screen during a surge
 
 
 class Display:
@@ -309,9 +310,19 @@ class Display:
             "messages": messages,
             "crossingMessage": params.text(query, "message", settings.crossing_message),
             "reconnectMs": 2000,
+            # A surge: when the queue would take longer than this in single-runner turns,
+            # the screen lists the latest finishers instead, so it is never far behind.
+            "surgeMs": int(params.number(query, "surge", 3.0, 0.5, 60) * 1000),
+            "listRows": LIST_ROWS,
+            "calmMs": 4000,  # back to one runner at a time after this long without a crossing
         }
         return self._render(
-            "display.html", theme=theme, location=wanted.location, config=config, messages=messages
+            "display.html",
+            theme=theme,
+            location=wanted.location,
+            config=config,
+            messages=messages,
+            list_rows=LIST_ROWS,
         )
 
     def status_page(self) -> str:

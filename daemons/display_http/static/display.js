@@ -1,6 +1,12 @@
 // The finish display: crossings from the live stream (Server-Sent Events)
 // queue and show in turn; between them the idle messages rotate. Plain
 // JavaScript, no build step. Configuration comes from the server-rendered page.
+//
+// Never far behind the mat: a runner's turn is cut to minHoldMs as soon as
+// someone is waiting, and when the queue would take longer than surgeMs in such
+// turns the screen switches to a list of the latest finishers (every crossing
+// goes straight onto it), and back to one runner at a time after calmMs without
+// a crossing. So a crossing reaches the screen within about surgeMs + minHoldMs.
 (function () {
   "use strict";
 
@@ -12,6 +18,12 @@
 
   var queue = [];
   var showing = false;
+  var listing = false;  // the surge layout is on
+  var turnTimer = null;
+  var shownAt = 0;  // when the current runner's turn began (ms)
+  var lastArrival = 0;
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#finishers .finisher"));
+  var listed = [];  // the reads on the list, newest first
   var lastEventId = null;
   var source = null;
   var idleIndex = 0;
@@ -35,7 +47,10 @@
     return { name: name, hometown: place, division: division, message: r.message };
   }
 
+  var readShown = null;
+
   function show(read) {
+    readShown = read;
     var lines = runnerLines(read);
     text(fields.bib, read.bib);
     text(fields.name, lines.name);
@@ -44,6 +59,11 @@
     text(fields.message, lines.message || config.crossingMessage);
     stage.dataset.mode = "runner";
     stage.dataset.readId = read.id;
+  }
+
+  function schedule(delay) {
+    if (turnTimer !== null) { clearTimeout(turnTimer); }
+    turnTimer = setTimeout(function () { turnTimer = null; next(); }, Math.max(0, delay));
   }
 
   function next() {
@@ -55,10 +75,10 @@
       return;
     }
     showing = true;
+    shownAt = Date.now();
     show(read);
-    // A surge at the line: shorten each runner's turn so the screen keeps up.
-    var hold = queue.length >= 3 ? config.minHoldMs : config.holdMs;
-    setTimeout(next, hold);
+    // Someone waiting: this turn is the short one; otherwise the full hold.
+    schedule(queue.length ? config.minHoldMs : config.holdMs);
   }
 
   function updateQueue() {
@@ -66,10 +86,66 @@
       (queue.length === 1 ? "" : "s") : "");
   }
 
-  function enqueue(read) {
-    queue.push(read);
+  function fillRows() {
+    rows.forEach(function (row, i) {
+      var read = listed[i];
+      var lines = read ? runnerLines(read) : { name: "", hometown: "", division: "" };
+      text(row.children[0], read ? read.bib : "");
+      text(row.children[1], lines.name);
+      text(row.children[2], lines.hometown);
+      text(row.children[3], lines.division);
+      row.dataset.readId = read ? read.id : "";
+    });
+  }
+
+  function addToList(read) {
+    listed.unshift(read);
+    listed.length = Math.min(listed.length, rows.length);
+  }
+
+  function startList() {
+    listing = true;
+    if (turnTimer !== null) { clearTimeout(turnTimer); turnTimer = null; }
+    queue.forEach(addToList);  // oldest first, so the newest ends on top
+    queue = [];
     updateQueue();
-    if (!showing) { next(); }
+    fillRows();
+    showing = true;
+    stage.dataset.mode = "list";
+    setTimeout(calmCheck, config.calmMs);
+  }
+
+  function calmCheck() {
+    var quiet = Date.now() - lastArrival;
+    if (quiet < config.calmMs) { setTimeout(calmCheck, config.calmMs - quiet); return; }
+    listing = false;
+    listed = [];
+    showing = false;
+    stage.dataset.mode = "idle";
+  }
+
+  function enqueue(read) {
+    lastArrival = Date.now();
+    if (listing) {
+      addToList(read);
+      fillRows();
+      return;
+    }
+    queue.push(read);
+    if (rows.length && queue.length * config.minHoldMs > config.surgeMs) {
+      if (showing && stage.dataset.mode === "runner") {
+        addToList(readShown);  // the runner on screen heads the list too
+      }
+      startList();
+      return;
+    }
+    updateQueue();
+    if (!showing) {
+      next();
+    } else if (queue.length === 1) {
+      // The runner on screen gets the short turn now that someone is waiting.
+      schedule(shownAt + config.minHoldMs - Date.now());
+    }
   }
 
   function rotateIdle() {
