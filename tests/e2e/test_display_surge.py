@@ -82,7 +82,9 @@ def test_a_surge_of_300_crossings_in_30_s_is_never_far_behind(
     names = page.locator("#finishers .f-name").all_text_contents()
     assert names and all(n.startswith("Runner") for n in names if n), names  # names, not bibs
     runner.join()
-    page.wait_for_function(f"() => Object.keys(window.__seen).length >= {CROSSINGS}", timeout=15_000)
+    page.wait_for_function(
+        f"() => Object.keys(window.__seen).length >= {CROSSINGS}", timeout=15_000
+    )
     seen = page.evaluate("window.__seen")
     lags = sorted(seen[bib] - crossed[bib] for bib in crossed)
     p50, p95 = statistics.median(lags), lags[int(0.95 * (len(lags) - 1))]

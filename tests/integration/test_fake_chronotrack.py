@@ -64,7 +64,7 @@ def test_full_entry_sync_over_several_pages(fake):
     )
     assert len(pages) == 5 and pages[-1].next is None
     rows = [row for page in pages for row in page.rows]
-    assert len(rows) == 5000 and len({r["id"] for r in rows}) == 5000
+    assert len(rows) == 5000 and len({r["entry_id"] for r in rows}) == 5000
     assert sum(r["race_id"] == FIVE_K for r in rows) == 1000
     assert [p for p, _ in fake.requests][-5:] == [f"/api/event/{EVENT}/entry"] * 5
     assert [q["page"] for _, q in fake.requests[-5:]] == ["1", "2", "3", "4", "5"]
@@ -82,7 +82,7 @@ def test_changed_bib_and_withdrawal_show_in_the_next_sync(fake):
         ct.race_entries_request(fake.creds, MARATHON, size=1000),
         lambda q, a: ct.parse_entries(q, a, event_id=EVENT),
     )
-    rows = {r["id"]: r for page in pages for r in page.rows}
+    rows = {r["entry_id"]: r for page in pages for r in page.rows}
     assert rows[10]["bib"] == "A10"
     assert 11 not in rows and [i for p in pages for i in p.removed] == ["11"]
     assert len(rows) == 3999
@@ -98,7 +98,7 @@ def test_results(fake):
     assert len(pages) == 4
     rows = [r for page in pages for r in page.rows]
     assert len(rows) == 100
-    first = next(r for r in rows if r["participant_id"] == 1)
+    first = next(r for r in rows if r["entry_id"] == 1)
     assert first["chip_time"] == timedelta(hours=2, minutes=1, seconds=1.1)
     assert first["pace_per_mile"] == timedelta(minutes=8)
     assert first["status"] == "finished" and first["timing_point"] == "Finish"

@@ -82,7 +82,7 @@ def test_full_then_incremental_sync_with_bib_change_and_removal(fake):
     # Bibs straight from get-bib-chip.
     bib_req = rsu.bib_chip_request(creds(f), f.race_id, EVENT)
     bibs = rsu.parse_bib_chip(bib_req, fetch(base, bib_req))
-    assert {"registration_id": regs[20], "bib": "4242"} in bibs.rows
+    assert {"registration_id": regs[20], "bib": "4242", "chip": "CHIP42"} in bibs.rows
 
     # A removal shows in removed-participants, not in participants.
     f.clock += 5

@@ -44,9 +44,9 @@ def test_migration_adds_a_unique_deferrable_tag_code(raw_dsn):
     )
     assert [c[0] for c in columns] == [
         "bib", "first_name", "last_name", "city", "state", "country", "age", "gender",
-        "division", "message", "updated_at", "tag_code",
+        "division", "message", "updated_at", "tag_code", "source",
     ]  # fmt: skip
-    assert columns[-1] == ("tag_code", "character varying", 8, "YES")
+    assert columns[-2] == ("tag_code", "character varying", 8, "YES")
     assert query(
         raw_dsn,
         "SELECT contype, condeferrable, condeferred FROM pg_constraint"
