@@ -80,6 +80,11 @@ class Daemon:
                 self.stop.wait(wait)
                 wait = min(RECONNECT_CAP, wait * 2)
                 continue
+            except Exception:  # a bug: logged, and the worker carries on after a pause
+                log.exception("sync worker step failed; going on in %.0f s", RECONNECT_CAP / 6)
+                self._drop_connections()
+                self.stop.wait(RECONNECT_CAP / 6)
+                continue
             if not ran:
                 self.stop.wait(self.settings.poll_seconds)
         self._drop_connections()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg2
 import psycopg2.extensions
@@ -181,6 +183,15 @@ def execute(
             (exc.pgerror or str(exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
         )
         error, retryable = f"database: {first}", True
+    except Exception as exc:  # an answer no adapter check foresaw, or a bug
+        # Recorded and retried later like a provider error, never a dead worker: one odd
+        # record must not stop every other partner's syncs. Where it happened goes in the
+        # line (the full traceback at debug level).
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        at = f"{Path(frame.filename).name}:{frame.lineno}"
+        error = f"unexpected {type(exc).__name__}: {exc} (at {at})"
+        error, retryable = error[:500], True
+        log.debug("sync %s failed", job.describe(), exc_info=True)
     if conn.closed == 0 and conn.status != psycopg2.extensions.STATUS_READY:
         conn.rollback()
     if error is not None:

@@ -43,8 +43,14 @@ def chronotrack():
     fake.stop()
 
 
-def run(world: SyncWorld, provider: str, kind: str, event: str | None = None, partner: int = 1,
-        **env: str):  # fmt: skip
+def run(
+    world: SyncWorld,
+    provider: str,
+    kind: str,
+    event: str | None = None,
+    partner: int = 1,
+    **env: str,
+):
     args = ["sync", "run", "--partner", str(partner), "--provider", provider, "--kind", kind]
     return world.cli(*args, *(["--event", event] if event else []), **env)
 
@@ -141,25 +147,63 @@ def test_bad_credentials_fail_with_a_clear_message_and_no_secret(world, chronotr
 
 
 def test_credentials_set_checks_fields_and_echoes_nothing(world):
-    done = world.cli("sync", "credentials", "set", "--partner", "1", "--provider", "runsignup",
-                     stdin=json.dumps({"api_key": "k-123456", "secret": "s-abcdef"}))  # fmt: skip
+    done = world.cli(
+        "sync",
+        "credentials",
+        "set",
+        "--partner",
+        "1",
+        "--provider",
+        "runsignup",
+        stdin=json.dumps({"api_key": "k-123456", "secret": "s-abcdef"}),
+    )
     assert done.returncode == 1
     assert "api_secret" in done.stderr and "s-abcdef" not in done.stderr + done.stdout
-    done = world.cli("sync", "credentials", "set", "--partner", "1", "--provider", "runsignup",
-                     stdin='{"api_key": "k-123456", "api_secret": ')  # fmt: skip
+    done = world.cli(
+        "sync",
+        "credentials",
+        "set",
+        "--partner",
+        "1",
+        "--provider",
+        "runsignup",
+        stdin='{"api_key": "k-123456", "api_secret": ',
+    )
     assert done.returncode == 1 and "not JSON" in done.stderr and "k-123456" not in done.stderr
-    done = world.cli("sync", "credentials", "set", "--partner", "9", "--provider", "runsignup",
-                     stdin=json.dumps({"api_key": "k", "api_secret": "s"}))  # fmt: skip
+    done = world.cli(
+        "sync",
+        "credentials",
+        "set",
+        "--partner",
+        "9",
+        "--provider",
+        "runsignup",
+        stdin=json.dumps({"api_key": "k", "api_secret": "s"}),
+    )
     assert done.returncode == 1 and "no timing partner 9" in done.stderr
-    ok = world.cli("sync", "credentials", "set", "--partner", "1", "--provider", "runsignup",
-                   stdin=json.dumps({"api_key": "k-123456", "api_secret": "s-abcdef"}))  # fmt: skip
+    ok = world.cli(
+        "sync",
+        "credentials",
+        "set",
+        "--partner",
+        "1",
+        "--provider",
+        "runsignup",
+        stdin=json.dumps({"api_key": "k-123456", "api_secret": "s-abcdef"}),
+    )
     assert ok.returncode == 0 and "k-123456" not in ok.stdout and "s-abcdef" not in ok.stdout
 
 
 def test_a_missing_sync_key_fails_the_job_and_says_why(world, chronotrack):
     world.set_credentials(1, "chronotrack", chronotrack.creds)
-    done = run(world, "chronotrack", "events", None, P88_SYNC_KEY_FILE="/nonexistent/key",
-               **ct_env(chronotrack))  # fmt: skip
+    done = run(
+        world,
+        "chronotrack",
+        "events",
+        None,
+        P88_SYNC_KEY_FILE="/nonexistent/key",
+        **ct_env(chronotrack),
+    )
     assert done.returncode == 1 and "sync key" in done.stderr
     assert history(world)[0][0] == "failed" and "sync key" in history(world)[0][4]
 
@@ -188,8 +232,9 @@ def test_a_provider_rate_limit_is_kept_between_requests(world, chronotrack):
 def test_a_row_of_another_partner_is_refused_by_row_level_security(world, chronotrack):
     world.su(
         "INSERT INTO ct_events (id, timing_partner_id, name, event_date)"
-        " VALUES (%s, 2, 'Theirs', '2026-01-01')", (int(EVENT),),
-    )  # fmt: skip
+        " VALUES (%s, 2, 'Theirs', '2026-01-01')",
+        (int(EVENT),),
+    )
     world.set_credentials(1, "chronotrack", chronotrack.creds)
     done = run(world, "chronotrack", "events", EVENT, **ct_env(chronotrack))
     assert done.returncode == 1
@@ -218,8 +263,9 @@ def rsu_rows(world: SyncWorld) -> dict[int, tuple]:
 
 
 def test_runsignup_full_then_incremental_with_removals_and_bib_changes(world, runsignup):
-    world.set_credentials(1, "runsignup", {"api_key": runsignup.api_key,
-                                           "api_secret": runsignup.api_secret})  # fmt: skip
+    world.set_credentials(
+        1, "runsignup", {"api_key": runsignup.api_key, "api_secret": runsignup.api_secret}
+    )
     first = runsignup.add_many(30, 1001) + runsignup.add_many(12, 1002)
     done = run(world, "runsignup", "participants", "100", **rsu_env(runsignup))
     assert done.returncode == 0, done.stderr
@@ -265,13 +311,20 @@ def raceroster():
 
 
 def test_raceroster_events_registrations_gender_codes_and_removals(world, raceroster):
-    world.set_credentials(1, "raceroster", {"client_id": raceroster.client_id,
-                                            "client_secret": raceroster.client_secret})  # fmt: skip
+    world.set_credentials(
+        1,
+        "raceroster",
+        {"client_id": raceroster.client_id, "client_secret": raceroster.client_secret},
+    )
     env = {"P88_SYNC_RACEROSTER_URL": raceroster.base_url}
     done = run(world, "raceroster", "participants", "555", **env)
     assert done.returncode == 0, done.stderr
-    rows = dict(world.su("SELECT provider_registration_id::int, (gender_code, sex)::text"
-                         " FROM raceroster_registrations"))  # fmt: skip
+    rows = dict(
+        world.su(
+            "SELECT provider_registration_id::int, (gender_code, sex)::text"
+            " FROM raceroster_registrations"
+        )
+    )
     assert len(rows) == 20
     assert rows[5] == "(0,)" and rows[1] == "(1,M)" and rows[2] == "(2,F)"
     assert rows[3] == "(8,)" and rows[4] == "(9,X)"
@@ -281,8 +334,9 @@ def test_raceroster_events_registrations_gender_codes_and_removals(world, racero
     raceroster.remove_registration(555, 8)
     done = run(world, "raceroster", "participants", "555", **env)
     assert done.returncode == 0, done.stderr
-    assert world.su("SELECT city FROM raceroster_registrations"
-                    " WHERE provider_registration_id = '7'") == [("Ottawa",)]  # fmt: skip
+    assert world.su(
+        "SELECT city FROM raceroster_registrations WHERE provider_registration_id = '7'"
+    ) == [("Ottawa",)]
     # Removals need a full listing (no removal feed is documented): due after 6 h.
     assert world.su("SELECT count(*) FROM raceroster_registrations") == [(20,)]
     world.su("UPDATE sync_cursors SET full_listing_at = now() - interval '7 hours'")
@@ -297,8 +351,9 @@ def test_a_slow_answer_times_out_and_is_asked_again(world, chronotrack):
     world.set_credentials(1, "chronotrack", chronotrack.creds)
     chronotrack.delay = 1.5  # the first request outlasts the 0.5 s timeout
     threading.Timer(1.0, lambda: setattr(chronotrack, "delay", 0.0)).start()
-    done = run(world, "chronotrack", "events", EVENT, P88_SYNC_REQUEST_TIMEOUT="0.5",
-               **ct_env(chronotrack))  # fmt: skip
+    done = run(
+        world, "chronotrack", "events", EVENT, P88_SYNC_REQUEST_TIMEOUT="0.5", **ct_env(chronotrack)
+    )
     assert done.returncode == 0, done.stderr
     assert world.su("SELECT count(*) FROM ct_races") == [(2,)]
 
@@ -306,8 +361,9 @@ def test_a_slow_answer_times_out_and_is_asked_again(world, chronotrack):
 def test_runsignup_throttling_is_waited_out(world, runsignup):
     from tests.fakes.fake_runsignup import Fault
 
-    world.set_credentials(1, "runsignup", {"api_key": runsignup.api_key,
-                                           "api_secret": runsignup.api_secret})  # fmt: skip
+    world.set_credentials(
+        1, "runsignup", {"api_key": runsignup.api_key, "api_secret": runsignup.api_secret}
+    )
     runsignup.add_many(5, 1001)
     runsignup.fail_next(Fault(429, 1, False, 1))
     runsignup.fail_next(Fault(503, None, False, 1))
@@ -337,20 +393,32 @@ def test_a_job_that_keeps_failing_is_retried_later_then_given_up(world, chronotr
 def roster(world: SyncWorld) -> dict[str, tuple]:
     from tests.conftest import query
 
-    rows = query(world.raw_su, "SELECT bib, tag_code, first_name, city, age, gender, division,"
-                 " source FROM race_roster")  # fmt: skip
+    rows = query(
+        world.raw_su,
+        "SELECT bib, tag_code, first_name, city, age, gender, division, source FROM race_roster",
+    )
     return {r[0]: r[1:] for r in rows}
 
 
 def test_roster_from_runsignup(world, runsignup):
-    world.set_credentials(1, "runsignup", {"api_key": runsignup.api_key,
-                                           "api_secret": runsignup.api_secret})  # fmt: skip
+    world.set_credentials(
+        1, "runsignup", {"api_key": runsignup.api_key, "api_secret": runsignup.api_secret}
+    )
     regs = runsignup.add_many(6, 1001)
     for n, reg in enumerate(regs, start=1):
         runsignup.set_bib(reg, str(n), chip=f"C{n}" if n == 1 else None)
     runsignup.participants[regs[5]]["bib_num"] = None  # not given a bib yet: not on the roster
-    done = world.cli("roster", "sync", "--event", "100", "--partner", "1", "--provider",
-                     "runsignup", **rsu_env(runsignup))  # fmt: skip
+    done = world.cli(
+        "roster",
+        "sync",
+        "--event",
+        "100",
+        "--partner",
+        "1",
+        "--provider",
+        "runsignup",
+        **rsu_env(runsignup),
+    )
     assert done.returncode == 0, done.stderr
     rows = roster(world)
     assert sorted(rows) == ["1", "2", "3", "4", "5"]
@@ -363,13 +431,17 @@ def test_roster_from_runsignup(world, runsignup):
 
 
 def test_roster_from_raceroster_leaves_out_what_it_cannot_take(world, raceroster):
-    world.set_credentials(1, "raceroster", {"client_id": raceroster.client_id,
-                                            "client_secret": raceroster.client_secret})  # fmt: skip
+    world.set_credentials(
+        1,
+        "raceroster",
+        {"client_id": raceroster.client_id, "client_secret": raceroster.client_secret},
+    )
     raceroster.add_registration(555, 21, bibNumber="123456789")  # longer than a bib may be
     raceroster.add_registration(555, 22, bibNumber="1")  # bib 1 twice
     env = {"P88_SYNC_RACEROSTER_URL": raceroster.base_url}
-    done = world.cli("roster", "sync", "--event", "555", "--partner", "1", "--provider",
-                     "raceroster", **env)  # fmt: skip
+    done = world.cli(
+        "roster", "sync", "--event", "555", "--partner", "1", "--provider", "raceroster", **env
+    )
     assert done.returncode == 0, done.stderr
     rows = roster(world)
     assert "123456789" not in rows and sorted(rows, key=int) == [str(b) for b in range(2, 21)]
@@ -378,3 +450,16 @@ def test_roster_from_raceroster_leaves_out_what_it_cannot_take(world, raceroster
 
     [(runners, error)] = query(world.raw_su, "SELECT runners, error FROM roster_sources")
     assert runners == 19 and "3 runner(s) left out" in error and "given to 2 runners" in error
+
+
+def test_an_answer_no_check_foresaw_fails_the_job_not_the_process(world, runsignup):
+    world.set_credentials(
+        1, "runsignup", {"api_key": runsignup.api_key, "api_secret": runsignup.api_secret}
+    )
+    regs = runsignup.add_many(3, 1001)
+    del runsignup.participants[regs[1]]["registration_id"]  # a record without its id
+    done = run(world, "runsignup", "participants", "100", **rsu_env(runsignup))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "unexpected KeyError" in done.stderr and "retry at" in done.stderr
+    [(status, error)] = world.su("SELECT status, error FROM sync_history")
+    assert status == "failed" and "registration_id" in error
