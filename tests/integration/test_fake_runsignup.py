@@ -11,6 +11,7 @@ import requests
 
 from daemons.provider_sync import fetch as shared
 from daemons.provider_sync.adapters import runsignup as rsu
+from daemons.provider_sync.adapters import runsignup_race as rsu_race
 from daemons.provider_sync.adapters.base import Page, ProviderError, Request, Response
 from tests.fakes.fake_runsignup import FakeRunSignUp, Fault
 
@@ -101,8 +102,8 @@ def test_race_listing_and_header_auth(fake):
     req = rsu.race_request(creds(f, header_secret=True), f.race_id)
     assert "api_secret" not in req.params
     answer = fetch(base, req)
-    events = rsu.parse_race(req, answer, partner_id=1)
-    races = rsu.parse_race_events(req, answer, partner_id=1)
+    events = rsu_race.parse_race(req, answer, partner_id=1)
+    races = rsu_race.parse_race_events(req, answer, partner_id=1)
     assert events.rows[0]["id"] == f.race_id
     assert [r["id"] for r in races.rows] == list(f.event_ids)
 

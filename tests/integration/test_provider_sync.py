@@ -250,6 +250,15 @@ def runsignup():
         yield fake
 
 
+def rsu_credentials(world: SyncWorld, fake) -> None:
+    world.set_credentials(1, "runsignup", {"api_key": fake.api_key, "api_secret": fake.api_secret})
+
+
+def rr_credentials(world: SyncWorld, fake) -> None:
+    fields = {"client_id": fake.client_id, "client_secret": fake.client_secret}
+    world.set_credentials(1, "raceroster", fields)
+
+
 def rsu_env(fake) -> dict[str, str]:
     return {"P88_SYNC_RUNSIGNUP_URL": fake.url}
 
@@ -263,9 +272,7 @@ def rsu_rows(world: SyncWorld) -> dict[int, tuple]:
 
 
 def test_runsignup_full_then_incremental_with_removals_and_bib_changes(world, runsignup):
-    world.set_credentials(
-        1, "runsignup", {"api_key": runsignup.api_key, "api_secret": runsignup.api_secret}
-    )
+    rsu_credentials(world, runsignup)
     first = runsignup.add_many(30, 1001) + runsignup.add_many(12, 1002)
     done = run(world, "runsignup", "participants", "100", **rsu_env(runsignup))
     assert done.returncode == 0, done.stderr
@@ -288,7 +295,10 @@ def test_runsignup_full_then_incremental_with_removals_and_bib_changes(world, ru
     # Incremental: asked from the previous cursor, and only changed rows came back.
     listed = [q for path, q in runsignup.requests if path.endswith("/participants")]
     assert listed and all("modified_after_timestamp" in q for q in listed)
-    assert "3 fetched" not in done.stdout  # it fetched the changed rows, not all 42
+    # Fetched: the 2 changed rows, the removal and the whole bib/chip list (41), not the
+    # 42 participants again (the first run fetched 42 + 42 + the race and its 2 events).
+    [(first_run,), (second_run,)] = world.su("SELECT records_synced FROM sync_history ORDER BY id")
+    assert first_run == 87 and second_run == 2 + 1 + 41
     again = run(world, "runsignup", "participants", "100", **rsu_env(runsignup))
     assert " 0 changed, 0 removed" in again.stdout, again.stdout
     assert len(rsu_rows(world)) == 41
@@ -311,11 +321,7 @@ def raceroster():
 
 
 def test_raceroster_events_registrations_gender_codes_and_removals(world, raceroster):
-    world.set_credentials(
-        1,
-        "raceroster",
-        {"client_id": raceroster.client_id, "client_secret": raceroster.client_secret},
-    )
+    rr_credentials(world, raceroster)
     env = {"P88_SYNC_RACEROSTER_URL": raceroster.base_url}
     done = run(world, "raceroster", "participants", "555", **env)
     assert done.returncode == 0, done.stderr
@@ -361,9 +367,7 @@ def test_a_slow_answer_times_out_and_is_asked_again(world, chronotrack):
 def test_runsignup_throttling_is_waited_out(world, runsignup):
     from tests.fakes.fake_runsignup import Fault
 
-    world.set_credentials(
-        1, "runsignup", {"api_key": runsignup.api_key, "api_secret": runsignup.api_secret}
-    )
+    rsu_credentials(world, runsignup)
     runsignup.add_many(5, 1001)
     runsignup.fail_next(Fault(429, 1, False, 1))
     runsignup.fail_next(Fault(503, None, False, 1))
@@ -401,9 +405,7 @@ def roster(world: SyncWorld) -> dict[str, tuple]:
 
 
 def test_roster_from_runsignup(world, runsignup):
-    world.set_credentials(
-        1, "runsignup", {"api_key": runsignup.api_key, "api_secret": runsignup.api_secret}
-    )
+    rsu_credentials(world, runsignup)
     regs = runsignup.add_many(6, 1001)
     for n, reg in enumerate(regs, start=1):
         runsignup.set_bib(reg, str(n), chip=f"C{n}" if n == 1 else None)
@@ -431,11 +433,7 @@ def test_roster_from_runsignup(world, runsignup):
 
 
 def test_roster_from_raceroster_leaves_out_what_it_cannot_take(world, raceroster):
-    world.set_credentials(
-        1,
-        "raceroster",
-        {"client_id": raceroster.client_id, "client_secret": raceroster.client_secret},
-    )
+    rr_credentials(world, raceroster)
     raceroster.add_registration(555, 21, bibNumber="123456789")  # longer than a bib may be
     raceroster.add_registration(555, 22, bibNumber="1")  # bib 1 twice
     env = {"P88_SYNC_RACEROSTER_URL": raceroster.base_url}
@@ -453,9 +451,7 @@ def test_roster_from_raceroster_leaves_out_what_it_cannot_take(world, raceroster
 
 
 def test_an_answer_no_check_foresaw_fails_the_job_not_the_process(world, runsignup):
-    world.set_credentials(
-        1, "runsignup", {"api_key": runsignup.api_key, "api_secret": runsignup.api_secret}
-    )
+    rsu_credentials(world, runsignup)
     regs = runsignup.add_many(3, 1001)
     del runsignup.participants[regs[1]]["registration_id"]  # a record without its id
     done = run(world, "runsignup", "participants", "100", **rsu_env(runsignup))

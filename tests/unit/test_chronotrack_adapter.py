@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from daemons.provider_sync.adapters import chronotrack as ct
+from daemons.provider_sync.adapters import chronotrack_values as ctv
 from daemons.provider_sync.adapters.base import ProviderError, Response
 
 CREDS = {"client_id": "abc123", "user_id": "timer@example.org", "password": "s3cret-Pass!"}
@@ -283,11 +284,11 @@ def test_results_map_to_ct_results_finish_rows():
     ],
 )
 def test_parse_duration(text, expected):
-    assert ct.parse_duration(text) == expected
+    assert ctv.parse_duration(text) == expected
 
 
 def test_pace_per_km_is_converted_to_per_mile():
-    assert ct.parse_pace("5:00/km") == timedelta(seconds=482.803)
+    assert ctv.parse_pace("5:00/km") == timedelta(seconds=482.803)
 
 
 # --- errors -----------------------------------------------------------------

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from daemons.provider_sync.adapters import runsignup as rsu
+from daemons.provider_sync.adapters import runsignup_race as rsu_race
 from daemons.provider_sync.adapters.base import ProviderError, Response
 
 CREDS = rsu.Credentials("KEY-abc123", "SECRET-xyz789")
@@ -223,8 +224,8 @@ RACE = {
 
 def test_race_and_events():
     req = rsu.race_request(CREDS, 555)
-    events = rsu.parse_race(req, ok(RACE), partner_id=3)
-    races = rsu.parse_race_events(req, ok(RACE), partner_id=3)
+    events = rsu_race.parse_race(req, ok(RACE), partner_id=3)
+    races = rsu_race.parse_race_events(req, ok(RACE), partner_id=3)
     assert events.table == "runsignup_events" and races.table == "runsignup_races"
     assert events.rows == [
         {
@@ -245,8 +246,6 @@ def test_race_and_events():
     assert five["distance_km"] == Decimal("5.000") and five["registration_fee"] == Decimal("55.00")
     assert five["participant_cap"] == 3000
     assert half["distance_km"] == Decimal("21.082") and half["start_time"] is None
-    generic = rsu.generic_event_row(events.rows[0], provider_id=2)
-    assert generic["provider_event_id"] == "555" and generic["provider_id"] == 2
 
 
 def _no_secret(exc: ProviderError) -> None:
@@ -269,10 +268,12 @@ def test_bad_credentials_clear_and_secret_free(status):
 def test_other_error_codes():
     req = rsu.race_request(CREDS, 9)
     with pytest.raises(ProviderError, match="error 201") as exc:
-        rsu.parse_race(req, ok({"error": {"error_code": 201, "error_msg": "Race not found."}}))
+        rsu_race.parse_race(req, ok({"error": {"error_code": 201, "error_msg": "Race not found."}}))
     _no_secret(exc.value)
     with pytest.raises(ProviderError) as exc:
-        rsu.parse_race(req, ok({"error": {"error_code": 14, "error_msg": "Request throttled."}}))
+        rsu_race.parse_race(
+            req, ok({"error": {"error_code": 14, "error_msg": "Request throttled."}})
+        )
     assert exc.value.retry_after == rsu.DEFAULT_RETRY_AFTER
 
 

@@ -26,10 +26,10 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from daemons.provider_sync.adapters import chronotrack_values as _v
 from daemons.provider_sync.adapters.base import Page, ProviderError, Request, Response, retry_after
 
 DEFAULT_BASE_URL = "https://api.chronotrack.com/api"  # documented production endpoint
@@ -43,7 +43,6 @@ DEFAULT_RETRY_5XX = 30.0
 REMOVED_STATUSES = frozenset(
     {"withdrawn", "cancelled", "canceled", "deleted", "refunded", "transferred", "inactive"}
 )
-KM_PER_MILE = Decimal("1.609344")
 
 
 # --- requests ---------------------------------------------------------------
@@ -176,78 +175,11 @@ def _path_id(request: Request, resource: str) -> int:
     return int(match.group(1))
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
-
-
-def _moment(value: Any) -> datetime | None:
-    """Epoch seconds (what the API returns for *_time fields in practice) or ISO 8601."""
-    text = _text(value)
-    if text is None or text == "0":
-        return None
-    try:
-        return datetime.fromtimestamp(float(text), tz=UTC)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _day(value: Any) -> date | None:
-    # Assumption: the date is taken in UTC; a US race starting after 19:00 local
-    # would land on the next day, which no morning road race does.
-    moment = _moment(value)
-    return moment.date() if moment else None
-
-
-_DURATION = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)")
-
-
-def parse_duration(value: Any) -> timedelta | None:
-    """'1:23:45.6' (h:mm:ss.f) or '23:45' (mm:ss) to a timedelta (an INTERVAL column).
-
-    Two parts are minutes and seconds, never hours and minutes: a finish or pace
-    time always has seconds. Fractions are kept to the tenth/hundredth given.
-    Empty values and ones that are not times ('DNF', '--') are None.
-    """
-    text = _text(value)
-    if text is None:
-        return None
-    match = _DURATION.match(text)
-    # A unit may follow ("7:32/mi", "7:32 min/mi"); more digits may not ("1:2:3:4").
-    if not match or re.match(r"[\d:.]", text[match.end() :]):
-        return None
-    hours, minutes, seconds = match.groups()
-    return timedelta(hours=int(hours or 0), minutes=int(minutes), seconds=float(seconds))
-
-
-def parse_pace(value: Any) -> timedelta | None:
-    """Pace to per mile. Assumption: the docs do not give the unit; a bare value is
-    taken to be per mile (ChronoTrack's US default) and '/km' is converted."""
-    pace = parse_duration(value)
-    if pace is not None and "/km" in str(value).lower():
-        pace = timedelta(seconds=round(pace.total_seconds() * float(KM_PER_MILE), 3))
-    return pace
-
-
 def parse_events(request: Request, response: Response) -> Page:
     records = _records(request, _check(request, response), "event")
     rows = []
     for rec in records:
-        event_id, start = _int(rec.get("event_id")), _day(rec.get("event_start_time"))
+        event_id, start = _v.integer(rec.get("event_id")), _v.day(rec.get("event_start_time"))
         if event_id is None or start is None:
             raise ProviderError(f"ChronoTrack {request.path}: an event lacks its id or date")
         # Field names other than event_id are assumptions (the client code we found
@@ -255,13 +187,13 @@ def parse_events(request: Request, response: Response) -> Page:
         rows.append(
             {
                 "id": event_id,
-                "name": _text(rec.get("event_name")) or f"Event {event_id}",
+                "name": _v.text(rec.get("event_name")) or f"Event {event_id}",
                 "event_date": start,
-                "end_date": _day(rec.get("event_end_time")),
-                "city": _text(rec.get("location_city")),
-                "state": _text(rec.get("location_region")),
-                "country": _text(rec.get("location_country")) or "US",
-                "website": _text(rec.get("event_url")),
+                "end_date": _v.day(rec.get("event_end_time")),
+                "city": _v.text(rec.get("location_city")),
+                "state": _v.text(rec.get("location_region")),
+                "country": _v.text(rec.get("location_country")) or "US",
+                "website": _v.text(rec.get("event_url")),
             }
         )
     return Page("ct_events", rows, _next(request, response, len(records)))
@@ -282,18 +214,18 @@ def parse_races(request: Request, response: Response) -> Page:
     records = _records(request, _check(request, response), "event_race")
     rows = []
     for rec in records:
-        race_id, km = _int(rec.get("race_id")), _distance_km(rec)
+        race_id, km = _v.integer(rec.get("race_id")), _distance_km(rec)
         if race_id is None or km is None:
             # distance_km is NOT NULL: a race without it cannot be stored truthfully.
             raise ProviderError(f"ChronoTrack {request.path}: a race lacks its id or distance")
-        start = _moment(rec.get("race_actual_start_time")) or _moment(
+        start = _v.moment(rec.get("race_actual_start_time")) or _v.moment(
             rec.get("race_planned_start_time")
         )
         rows.append(
             {
                 "id": race_id,
                 "event_id": event_id,
-                "name": _text(rec.get("race_name")) or f"Race {race_id}",
+                "name": _v.text(rec.get("race_name")) or f"Race {race_id}",
                 "distance_km": km,
                 "start_time": start,
             }
@@ -303,7 +235,7 @@ def parse_races(request: Request, response: Response) -> Page:
 
 def _sex(value: Any) -> str:
     # The column allows M/F/X only; anything else (blank, "U", "NB") is stored as X.
-    sex = (_text(value) or "").upper()[:1]
+    sex = (_v.text(value) or "").upper()[:1]
     return sex if sex in ("M", "F") else "X"
 
 
@@ -332,35 +264,35 @@ def parse_entries(
     records = _records(request, _check(request, response), key)
     rows, removed = [], []
     for rec in records:
-        entry_id = _int(rec.get("entry_id"))
+        entry_id = _v.integer(rec.get("entry_id"))
         if entry_id is None:
             raise ProviderError(f"ChronoTrack {request.path}: an entry lacks entry_id")
-        if (_text(rec.get("entry_status")) or "").lower() in REMOVED_STATUSES:
+        if (_v.text(rec.get("entry_status")) or "").lower() in REMOVED_STATUSES:
             removed.append(str(entry_id))
             continue
-        bib = _text(rec.get("entry_bib"))
+        bib = _v.text(rec.get("entry_bib"))
         if bib is None:
             continue
-        race_id = path_race or _int(rec.get("race_id"))
+        race_id = path_race or _v.integer(rec.get("race_id"))
         if race_id is None and race_ids_by_name is not None:
-            race_id = race_ids_by_name.get(_text(rec.get("race_name")) or "")
+            race_id = race_ids_by_name.get(_v.text(rec.get("race_name")) or "")
         if race_id is None:
             raise ProviderError(f"ChronoTrack {request.path}: entry {entry_id} has no known race")
-        age = _int(rec.get("entry_race_age"))
+        age = _v.integer(rec.get("entry_race_age"))
         rows.append(
             {
                 "entry_id": entry_id,
-                "athlete_id": _int(rec.get("athlete_id")),
+                "athlete_id": _v.integer(rec.get("athlete_id")),
                 "race_id": race_id,
                 "event_id": event_id,
                 "bib": bib,
-                "first_name": _text(rec.get("athlete_first_name")) or "",
-                "last_name": _text(rec.get("athlete_last_name")) or "",
+                "first_name": _v.text(rec.get("athlete_first_name")) or "",
+                "last_name": _v.text(rec.get("athlete_last_name")) or "",
                 "sex": _sex(rec.get("athlete_sex")),
                 "age": age if age is not None and 1 <= age <= 120 else None,
-                "city": _text(rec.get("location_city")),
-                "state": _text(rec.get("location_region")),
-                "country": _text(rec.get("location_country")) or "US",
+                "city": _v.text(rec.get("location_city")),
+                "state": _v.text(rec.get("location_region")),
+                "country": _v.text(rec.get("location_country")) or "US",
             }
         )
     return Page("ct_participants", rows, _next(request, response, len(records)), removed=removed)
@@ -386,16 +318,16 @@ def parse_results(
     records = _records(request, _check(request, response), "event_results")
     rows, latest = [], None
     for rec in records:
-        modified = _text(rec.get("last_modified"))
+        modified = _v.text(rec.get("last_modified"))
         if modified is not None and (
             latest is None or modified_key(modified) > modified_key(latest)
         ):
             latest = modified
-        known = entries_by_bib.get(_text(rec.get("results_bib")) or "")
+        known = entries_by_bib.get(_v.text(rec.get("results_bib")) or "")
         if known is None:
             continue
         entry_id, race_id = known
-        chip = parse_duration(rec.get("results_time"))
+        chip = _v.parse_duration(rec.get("results_time"))
         rows.append(
             {
                 "entry_id": entry_id,
@@ -405,10 +337,10 @@ def parse_results(
                 # Assumption: a result without a time is a non-finisher.
                 "status": "finished" if chip is not None else "dnf",
                 "chip_time": chip,
-                "gun_time": parse_duration(rec.get("results_gun_time")),
-                "pace_per_mile": parse_pace(rec.get("results_pace")),
-                "overall_place": _int(rec.get("results_rank")),
-                "division": _text(rec.get("results_primary_bracket_name")),
+                "gun_time": _v.parse_duration(rec.get("results_gun_time")),
+                "pace_per_mile": _v.parse_pace(rec.get("results_pace")),
+                "overall_place": _v.integer(rec.get("results_rank")),
+                "division": _v.text(rec.get("results_primary_bracket_name")),
                 "last_modified": modified,
             }
         )
@@ -429,8 +361,8 @@ def parse_intervals(request: Request, response: Response) -> Page:
     records = _records(request, _check(request, response), "event_interval")
     rows = [
         {
-            "interval_id": _int(rec.get("interval_id")),
-            "timing_point": _text(rec.get("interval_name")),
+            "interval_id": _v.integer(rec.get("interval_id")),
+            "timing_point": _v.text(rec.get("interval_name")),
             "split_km": _distance_km({"race_course_distance": rec.get("interval_distance")}),
         }
         for rec in records

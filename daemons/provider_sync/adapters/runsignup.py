@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -185,7 +184,7 @@ def _next_page(request: Request, got: int) -> Request | None:
 # --- answers ---------------------------------------------------------------------
 
 
-def _describe(request: Request) -> str:
+def describe(request: Request) -> str:
     shown = {k: v for k, v in request.params.items() if k not in request.secret_params}
     query = "&".join(f"{k}={v}" for k, v in sorted(shown.items()))
     return f"RunSignUp GET {request.path}" + (f"?{query}" if query else "")
@@ -201,7 +200,7 @@ def _scrub(text: str, request: Request) -> str:
 
 def decode(request: Request, response: Response) -> Any:
     """The JSON body of a usable answer, or a ProviderError naming what was wrong."""
-    where = _describe(request)
+    where = describe(request)
     if response.status == 429:
         raise ProviderError(
             f"{where}: HTTP 429", retry_after=retry_after(response, DEFAULT_RETRY_AFTER)
@@ -237,13 +236,13 @@ def decode(request: Request, response: Response) -> Any:
 
 def eastern(value: str | int | None) -> datetime | None:
     """A RunSignUp date/time (Eastern unless it is a Unix timestamp) as an aware value."""
-    return _local(value, EASTERN)
+    return local_time(value, EASTERN)
 
 
 _DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y", "%Y-%m-%d")
 
 
-def _local(value: str | int | None, tz: ZoneInfo) -> datetime | None:
+def local_time(value: str | int | None, tz: ZoneInfo) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
@@ -393,7 +392,7 @@ def parse_bib_chip(request: Request, response: Response) -> Page:
     if isinstance(body, dict):
         items = body.get("bib_chip_nums", body.get("participants"))
     if not isinstance(items, list):
-        raise ProviderError(f"{_describe(request)}: no bib/chip list in the answer")
+        raise ProviderError(f"{describe(request)}: no bib/chip list in the answer")
     rows = []
     for item in items:
         bib = item.get("bib_num")
@@ -406,98 +405,3 @@ def parse_bib_chip(request: Request, response: Response) -> Page:
             }
         )
     return Page(table="runsignup_participants", rows=rows)
-
-
-_DISTANCE = re.compile(r"^\s*([\d.]+)\s*([a-zA-Z]*)")
-_UNIT_KM = {"k": 1, "km": 1, "m": 0.001, "mi": 1.609344, "mile": 1.609344, "miles": 1.609344}
-
-
-def distance_km(value: Any) -> Decimal | None:
-    # The documentation found gives no format for an event's distance: "5K",
-    # "10 km", "13.1 Miles" and "800 m" are read; anything else is left empty.
-    m = _DISTANCE.match(str(value or ""))
-    if not m or m.group(2).lower() not in _UNIT_KM:
-        return None
-    km = Decimal(m.group(1)) * Decimal(str(_UNIT_KM[m.group(2).lower()]))
-    return km.quantize(Decimal("0.001"))
-
-
-def _day(value: Any) -> date | None:
-    stamp = eastern(value)
-    return stamp.date() if stamp else None
-
-
-def parse_race(request: Request, response: Response, *, partner_id: int | None = None) -> Page:
-    """The race of a Get Race answer, as its runsignup_events row."""
-    return _race_pages(request, response, partner_id)[0]
-
-
-def parse_race_events(
-    request: Request, response: Response, *, partner_id: int | None = None
-) -> Page:
-    """The events of the same answer, as runsignup_races rows (after parse_race's row)."""
-    return _race_pages(request, response, partner_id)[1]
-
-
-def _race_pages(request: Request, response: Response, partner_id: int | None) -> tuple[Page, Page]:
-    body = decode(request, response)
-    race = body.get("race") if isinstance(body, dict) else None
-    if not isinstance(race, dict):
-        raise ProviderError(f"{_describe(request)}: no race in the answer")
-    race_id = int(race["race_id"])
-    # Event start/end times are in the race's timezone (documented); the Create
-    # Race page says a race without one is America/New_York.
-    tz = ZoneInfo(race.get("timezone") or "America/New_York")
-    events = race.get("events") or []
-    address = race.get("address") or {}
-    opens, closes, races = [], [], []
-    for ev in events:
-        periods = ev.get("registration_periods") or []
-        opens += [d for d in (_day(p.get("registration_opens")) for p in periods) if d]
-        closes += [d for d in (_day(p.get("registration_closes")) for p in periods) if d]
-        # The fee of the last period listed (the latest price); the answer lists
-        # periods in date order in the examples seen, which is not documented.
-        fee = money(periods[-1].get("race_fee")) if periods else None
-        cap = ev.get("participant_cap")
-        races.append(
-            {
-                "id": int(ev["event_id"]),
-                "runsignup_event_id": race_id,
-                "timing_partner_id": partner_id,
-                "name": ev.get("name") or "",
-                "distance_km": distance_km(ev.get("distance")),
-                "start_time": _local(ev.get("start_time"), tz),
-                "registration_fee": fee if fee is not None else Decimal("0"),
-                "participant_cap": int(cap) if cap not in (None, "") else None,
-            }
-        )
-    starts = [r["start_time"].date() for r in races if r["start_time"]]
-    event_date = _day(race.get("next_date")) or (min(starts) if starts else None)
-    if event_date is None:
-        raise ProviderError(f"{_describe(request)}: race {race_id} has no date")
-    race_row = {
-        "id": race_id,
-        "timing_partner_id": partner_id,
-        "name": race.get("name") or "",
-        "event_date": event_date,
-        "city": address.get("city"),
-        "state": address.get("state"),
-        "registration_opens": min(opens) if opens else None,
-        "registration_closes": max(closes) if closes else None,
-    }
-    return Page(table="runsignup_events", rows=[race_row]), Page(
-        table="runsignup_races", rows=races
-    )
-
-
-def generic_event_row(race_row: Mapping[str, Any], provider_id: int) -> dict[str, Any]:
-    """The provider-neutral ``events`` row for a runsignup_events row."""
-    return {
-        "timing_partner_id": race_row["timing_partner_id"],
-        "provider_id": provider_id,
-        "provider_event_id": str(race_row["id"]),
-        "name": race_row["name"],
-        "event_date": race_row["event_date"],
-        "city": race_row["city"],
-        "state": race_row["state"],
-    }

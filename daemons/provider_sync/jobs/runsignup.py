@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from ..adapters import runsignup as rsu
+from ..adapters import runsignup_race as rsu_race
 from ..adapters.base import Page
 from ..context import JobContext, JobRefused, registration_kinds
 
@@ -37,11 +38,11 @@ def run(ctx: JobContext, kind: str, event: str | None) -> None:
 def _race(ctx: JobContext, race_id: int) -> list[int]:
     """The race (a runsignup_events row), its events, and its catalogue entry."""
     request = rsu.race_request(_creds(ctx), race_id)
-    for page in ctx.pages(request, rsu.parse_race):
+    for page in ctx.pages(request, rsu_race.parse_race):
         ctx.write(page)
         ctx.catalogue(page.rows)
     event_ids: list[int] = []
-    for page in ctx.pages(request, rsu.parse_race_events):
+    for page in ctx.pages(request, rsu_race.parse_race_events):
         ctx.write(page)
         event_ids += [r["id"] for r in page.rows]
     return event_ids
