@@ -174,6 +174,8 @@ ALLOWED_FUNCTIONS: tuple[type[exp.Expression], ...] = (
     exp.TimestampTrunc,  # date_trunc('month', …): registrations by month
     exp.DateTrunc,
     exp.Lower,
+    exp.RegexpILike,  # a reading's sky from its free-text conditions (the model's own patterns)
+    exp.TimeToStr,  # to_char(event_date, 'FMDay'): the day of the week
     exp.Coalesce,
     exp.Nullif,  # a rate with nothing to divide by is no value, not an error
     exp.Cast,

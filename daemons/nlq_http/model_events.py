@@ -19,8 +19,11 @@ SKY = {
 
 
 def conditions_say(column: str, sky: str) -> str:
-    """SQL true when a reading's free-text ``column`` speaks of ``sky``."""
-    return "(" + " OR ".join(f"{column} ILIKE '%{word}%'" for word in SKY[sky]) + ")"
+    """SQL true when a reading's free-text ``column`` speaks of ``sky``.
+
+    A case-blind regular expression, not ILIKE '%…%': the compiled SQL goes through
+    psycopg2 with named parameters, where a literal '%s' of '%shower%' is a placeholder."""
+    return f"({column} ~* '{'|'.join(SKY[sky])}')"
 
 
 # Whether an event had rain or snow in any of its weather readings ("editions that had rain",

@@ -25,6 +25,7 @@ def event_dimensions(alias: str = "e", *, country: bool = True) -> tuple[Dimensi
         _d("event_date", f"{a}.event_date", Kind.DATE, "event date", a),
         _d("year", f"date_part('year', {a}.event_date)::integer", Kind.INT, "year", a),
         _d("month", f"date_part('month', {a}.event_date)::integer", Kind.INT, "month", a),
+        _d("weekday", f"to_char({a}.event_date, 'FMDay')", Kind.TEXT, "day of the week", a),
         _d("event_city", f"{a}.city", Kind.TEXT, "event city", a),
         _d("event_state", f"{a}.state", Kind.TEXT, "event state", a),
         *((_d("event_country", f"{a}.country", Kind.TEXT, "event country", a),) if country else ()),

@@ -314,3 +314,15 @@ def test_a_condition_on_the_count_of_each_group_is_a_having_clause():
 def test_a_count_condition_needs_groups_a_number_and_the_count(query, message):
     with pytest.raises(QueryError, match=message):
         validate(query)
+
+
+def test_no_sql_of_the_model_holds_a_percent_sign_psycopg2_would_read_as_a_placeholder():
+    """Compiled SQL runs with named parameters: a bare '%' ('%shower%') is a placeholder to
+    psycopg2, and the question fails with a 500 instead of an answer."""
+    pieces = [
+        (f"{entity.name}.{part.name}", part.sql)
+        for entity in MODEL.values()
+        for part in (*entity.dimensions.values(), *entity.measures.values())
+    ]
+    bare = re.compile(r"%(?!\((?:\w+)\)s)")
+    assert [name for name, sql in pieces if bare.search(sql)] == []

@@ -48,6 +48,7 @@ from . import (
     phrases,
     places,
     rates,
+    shown,
     splits,
     statuses,
     weather,
@@ -98,6 +99,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     groups.extract_groups,
     ages.extract_ages,
     ages.extract_sex,
+    shown.extract_shown,  # after groups and ages: 'by city and state', 'with age over 60'
     people.extract_surname,
     phrases.extract_keywords,
 )

@@ -24,7 +24,7 @@ P_DROPPED = 0.5
 LE_WORDS = r"at\s+most|no\s+more\s+than|no\s+slower\s+than|not\s+more\s+than|up\s+to|within|<="
 LT_WORDS = (
     r"under|sub|below|less\s+than|fewer\s+than|faster\s+than|quicker\s+than|better\s+than"
-    r"|broke|break(?:ing)?|cracked|crack(?:ing)?|beat(?:ing)?"
+    r"|broken|broke|break(?:s|ing)?|cracked|crack(?:s|ing)?|beat(?:s|ing|en)?"
     r"|cheaper\s+than|lower\s+than|younger\s+than|<"
 )
 GE_WORDS = r"at\s+least|no\s+less\s+than|no\s+faster\s+than|not\s+less\s+than|minimum\s+of|>="

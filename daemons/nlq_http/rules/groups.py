@@ -110,6 +110,12 @@ _WHOLE_EVENT = re.compile(
 _WHICH_PARTNERS = re.compile(
     r"\b(?:which|what)\s+(?:timing\s+)?(?:partners|companies|timers)\b(?:\s+(?:have|had|has))?"
 )
+# "which cities has Windy City Timing held events in", "what states do our runners come from":
+# the places themselves, each once (a grouping, with its count).
+_WHICH_PLACES = re.compile(
+    r"\b(?:which|what)\s+(?:different\s+|other\s+)?(?P<what>cities|towns|states|countries)\b"
+)
+_PLACE_DIMS = {"cities": "city", "towns": "city", "states": "state", "countries": "country"}
 _WEATHER_FIELDS = ("temperature_c", "wind_kph", "humidity_pct")
 _BREAK = re.compile(r"\bbreak\b(?=[^?.!]*$)")
 _LISTED_EACH = re.compile(r"\b(?:list|show|name|display|give\s+me|see)(?:\s+me)?\s+$")
@@ -170,6 +176,9 @@ def extract_groups(scan: Scan) -> None:
         said = next(match[g] for g in match.groupdict() if g.startswith("w_") and match[g])
         if _PLURAL_GROUP.search(said):  # "which states had the most": every state, ranked
             scan.slots["rank_all"] = True
+    for match in scan.takeall(_WHICH_PLACES):
+        if _PLACE_DIMS[match["what"]] not in scan.group_by:
+            scan.group_by.append(_PLACE_DIMS[match["what"]])
     if scan.takeall(_WHICH_PARTNERS) and "partner" not in scan.group_by:
         scan.group_by.append("partner")  # "which timing partners had events cancelled"
     for match in scan.finditer(_GROUP):

@@ -43,15 +43,15 @@ _HAVING = re.compile(
     rf"\b(?:(?:only|just)\s+(?:the\s+)?(?P<only>ones|those|groups|{_GROUP_NAMES})\s+"
     rf"|(?P<group>{_GROUP_NAMES})\s+)?"
     r"(?:(?:that|which)\s+)?(?:with|having|(?:have|had|has|got|drew|attracted)(?:\s+had)?)\s+"
-    rf"(?:{_COMPARISON}\s+(?P<n>\d{{1,6}})|(?P<n2>\d{{1,6}})\s+or\s+(?P<more>more|fewer|less))"
-    rf"(?:\s+(?P<noun>{_NOUNS}))?\b"
-)
+    rf"(?:{_COMPARISON}\s+(?P<n>\d{{1,6}})|(?P<n2>\d{{1,6}})\s+or\s+(?P<more>more|fewer|less))\b"
+    rf"(?:\s+(?P<noun>{_NOUNS})\b|\s+(?P<taken>\x00+))?"
+)  # "taken": a status read before ("10 or more DNFs"), the count is of those
 
 
 def extract_having(scan: Scan) -> None:
     for match in scan.finditer(_HAVING):
         noun, said = match["noun"], match["group"] or match["only"]
-        if said is None or (noun is None and match["only"] is None):
+        if said is None or (noun is None and match["only"] is None and not match["taken"]):
             continue  # "runners with over 3 hours", "with 10 finishers" of no group said
         if match["n"] is not None:
             op, n = _OPS[re.sub(r"\s+", " ", match["op"])], int(match["n"])
@@ -59,7 +59,9 @@ def extract_having(scan: Scan) -> None:
             op, n = (Op.GE if match["more"] == "more" else Op.LE), int(match["n2"])
         if said in _GROUPS and _GROUPS[said] not in scan.group_by:
             scan.group_by.append(_GROUPS[said])
-        scan.take(match.start(), match.end())
+        scan.take(match.start(), match.end("n") if match["n"] else match.end("more"))
+        if noun is not None:
+            scan.take(match.start("noun"), match.end("noun"))
         scan.slots["having"] = (op, n)
         if noun is not None:
             scan.slots["having_of"] = _COUNTED[noun]

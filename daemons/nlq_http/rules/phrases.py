@@ -45,8 +45,15 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"revenue|income|money|earn(?:ed|ings)?|takings|collected|sales|gross"
         r"|(?:amount\s+|total\s+)?paid(?![\s]+\x00)",  # not "paid between $80 and $120"
     ),
-    ("cheapest", r"cheapest|least\s+expensive|lowest\s+(?:fee|price)"),
-    ("priciest", r"most\s+expensive|priciest|highest\s+(?:fee|price)|costliest"),
+    (
+        "cheapest",
+        r"cheapest|least\s+expensive|(?:lowest|smallest)\s+(?:entry\s+|registration\s+)?(?:fee|price)",
+    ),
+    (
+        "priciest",
+        r"most\s+expensive|priciest|costliest"
+        r"|(?:highest|biggest|largest|steepest)\s+(?:entry\s+|registration\s+)?(?:fee|price)",
+    ),
     (
         "fee",
         r"(?:registration\s+|entry\s+)?(?:fees?|prices?|pricing|priced|costs?|costing)"
@@ -161,7 +168,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|per|by|on\s+record|so\s+far|to\s+date|yet|at\s+the\s+moment|going\s+on|happening"
         r"|timed|time|hosted|host|hold|held|organi[sz]ed|put\s+on|run|came|come|comes|across"
         r"|everything|history|offered|offer|onwards?|great|beat|put\s+you\s+in|records?"
-        r"|recorded|anywhere|among|went\s+through|use|used|during|race[\s-]day|all\s+years"
+        r"|recorded|anywhere|among|represented|went\s+through|use|used|during|race[\s-]day|all\s+years"
         r"|to\s+enter|same(?:\s+(?:for|but|thing|with))?|instead|again|too|as\s+well|breakdown"
         r"|broken\s+down|(?:during|because\s+of|due\s+to)\s+(?:covid(?:-19)?|the\s+pandemic)"
         r"|break(?:s)?\s+(?:(?:it|that|them|this)\s+)?down|roughly|approximately|approx|more\s+or\s+less"
@@ -189,6 +196,8 @@ def extract_keywords(scan: Scan) -> None:
                 scan.flags.add("count")
             if flag == "entrants" and match[0].startswith("field"):
                 scan.flags.add("count")  # "the field size": how many entered
+            if flag in ("cheapest", "priciest"):
+                scan.flags.add("fee")  # "the highest fee" is taken whole: a fee is asked
 
 
 # -- percentiles ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from ..query import Filter, MeasureRef, Op, SemanticQuery, Sort
 from .filters import Unanswerable, filters_for
 from .measures import measures_for
 from .scan import Scan
+from .shown import shown_fields
 from .subjects import COUNTED, entity_for, terse_headcount
 from .winners import latest_edition, runners_wins, winners_groups, winners_wanted
 
@@ -221,6 +222,13 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     if per_group is not None and not order:
         order = [Sort(field="chip_time")] if "chip_time" in model.dimensions else []
     show: list[str] = list(listed_by)
+    try:
+        asked = shown_fields(scan, entity)
+    except LookupError as exc:
+        raise Unanswerable(str(exc)) from None
+    if asked and measures and not set(asked) <= set(group_by):
+        raise Unanswerable("columns asked for by name come with lists, not counts or totals")
+    show += [name for name in asked if name not in group_by and name not in model.columns]
     if listed_by and not order:
         order = [Sort(field=name) for name in listed_by]
     if "contact" in scan.flags:

@@ -83,16 +83,24 @@ _OCCASIONS = re.compile(
     r"\b(?:events?|editions?|years?|races?|marathons?|race\s+days?)\b(?!\s+(?:weather|readings?))"
 )
 _READINGS = re.compile(r"\b(?:readings?|hourly|observations?|weather\s+(?:data|at|for|on|of))\b")
+# "Was it raining at the Boston Marathon in 2019?": a yes-or-no question about one named
+# event. Its answer is that day's readings, which say rain or not; a filter would answer
+# "no" with an empty table, which reads as "no data".
+_ASKED_OF_ONE = re.compile(r"^\W*(?:so\s+|and\s+)?(?:was|were|did|is|has|had)\s+(?:it|there)\b")
 
 
 def extract_weather(scan: Scan) -> None:
     context = bool(_CONTEXT.search(scan.low))
     of_events = bool(_OCCASIONS.search(scan.low)) and not _READINGS.search(scan.low)
+    asked_of_one = len(scan.events) == 1 and bool(_ASKED_OF_ONE.match(scan.low))
     for match in scan.finditer(_SKY):
         sky = next(name for name in _SKY_WORDS if match[name])
         if _CONTEXT_ONLY.match(match["sky"]) and not context:
             continue
         scan.take(match.start(), match.end())
+        if asked_of_one:
+            scan.flags.add("weather")
+            continue
         if of_events and sky in ("rain", "snow"):
             scan.add(f"had_{sky}", Op.EQ, not match["neg"])
             if match["neg"]:
