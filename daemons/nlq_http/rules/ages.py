@@ -50,6 +50,23 @@ _AGE_AFTER_SEX = re.compile(
 _MASTERS = re.compile(r"\b(?:(?P<senior>senior\s+)?(?P<grand>grand\s?-?\s?))?masters?\b")
 
 
+def _widen(scan: Scan, bounds: tuple[int | None, int | None]) -> None:
+    """A second range said with "or" right after the first: ages are one range per query,
+    so two that meet are joined (30-39 or 40-49 is 30-49), and two apart are refused
+    rather than read as both at once, which no one can be."""
+    low, high = bounds
+    previous = next((f for f in reversed(scan.filters) if f.field == "age"), None)
+    if previous is None or previous.op is not Op.BETWEEN or low is None or high is None:
+        scan.refuse(422, "ask for one age range at a time", "unsupported")
+        return
+    first, last = previous.value  # type: ignore[misc]
+    if low == last + 1 or high + 1 == first:
+        scan.filters.remove(previous)
+        scan.add("age", Op.BETWEEN, (min(first, low), max(last, high)))
+    else:
+        scan.refuse(422, "ask for one age range at a time (or two that meet)", "unsupported")
+
+
 def _set_ages(scan: Scan, low: int | None, high: int | None) -> None:
     for value in (low, high):
         if value is not None and not 1 <= value <= 120:
@@ -118,19 +135,29 @@ def extract_ages(scan: Scan) -> None:
         scan.take(match.start("n"), match.end("n"))
         _set_ages(scan, int(match["n"]), int(match["n"]))
     for pattern, rule in _AGE_RULES:
+        negated_until = said_until = -1
         for match in scan.finditer(pattern):
             bounds = rule(match)
             if bounds is None:
                 continue
             negated = _AGE_NOT.search(scan.work, max(0, match.start() - 30), match.start())
-            if negated is not None:  # "weren't in their 40s", "not over 60": the rest
-                scan.take(negated.start(), match.end())
+            listed = negated_until >= 0 and _LISTED.fullmatch(
+                scan.low, negated_until, match.start()
+            )  # "not in their 20s or 30s": the negation goes on along the list
+            if negated is not None or listed:  # "weren't in their 40s", "not over 60": the rest
+                scan.take(negated.start() if negated else match.start(), match.end())
                 _set_ages_outside(scan, *bounds)
+                negated_until = match.end()
                 continue
             scan.take(match.start(), match.end())
-            _set_ages(scan, *bounds)
+            if said_until >= 0 and _LISTED.fullmatch(scan.low, said_until, match.start()):
+                _widen(scan, bounds)  # "in their 30s or 40s": one range, or no answer
+            else:
+                _set_ages(scan, *bounds)
+            said_until = match.end()
 
 
+_LISTED = re.compile(r"\s*(?:,\s*)?(?:or|and|nor|,)\s+(?:(?:in\s+)?their\s+)?")
 _AGE_NOT = re.compile(
     r"\b(?:not|never|excluding|except(?:\s+for)?|other\s+than|outside(?:\s+of)?)\s+"
     r"(?:(?:those|anyone|runners|people)\s+)?(?:(?:who\s+(?:are|were|is|was)\s+)?(?:aged?\s+)?)$"

@@ -40,8 +40,12 @@ _STANDARDS = re.compile(
     r"|boston[\s-]+times?(?=\s+(?:for|by|needed|required)\b)"
     rf"|(?:qualifying|qualification)\s+{_STD_NOUN}|standards?\s+(?:for\s+)?(?:boston|bq)"
     r"|what\s+time\s+(?=(?:do|does)\b[^?.!]{0,60}\b(?:need|have)\s+to\s+(?:run\s+to\s+)?"
-    r"(?:qualify|bq))|(?:need|have)\s+to\s+(?:run\s+to\s+)?"
-    r"(?:qualify|bq)(?:\s+for\s+boston)?|time\s+needed\s+to\s+(?:qualify|bq))\b"
+    r"(?:qualify|bq))"
+    r"|what\s+times?\s+(?=(?:do|does|would|will)\b[^?.!]{0,60}\bneeds?\s+(?:for|at)\s+boston)|(?:need|have)\s+to\s+(?:run\s+to\s+)?"
+    r"(?:qualify|bq)(?:\s+for\s+boston)?|time\s+needed\s+to\s+(?:qualify|bq)"
+    # "what time does a 57-year-old man need for Boston": the standard, not the marathon
+    r"|(?:needs?|needed|required|requires?)\s+(?:to\s+(?:run|qualify)\s+)?(?:for|at"
+    r"|to\s+get\s+into)\s+(?:the\s+)?boston(?:\s+marathon)?)\b"
 )
 _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("runsignup", re.compile(r"\brun\s?-?\s?sign\s?-?\s?up\b|\brsu\b")),

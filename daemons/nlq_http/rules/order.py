@@ -95,9 +95,18 @@ _LATEST = re.compile(
 _ORDER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "newest",
-        re.compile(r"\b(?:most\s+recent|newest|latest|recent(?:ly)?|last\s+(?=events?\b))\b"),
+        re.compile(
+            r"\b(?:(?:most\s+recent|newest|latest)\s+(?:ones?\s+)?first|most\s+recent|newest"
+            r"|latest|recent(?:ly)?|last\s+(?=events?\b))\b"
+        ),
     ),
-    ("oldest", re.compile(r"\b(?:earliest|least\s+recent|first\s+(?=events?\b))\b")),
+    (
+        "oldest",
+        re.compile(
+            r"\b(?:(?:earliest|oldest)\s+(?:ones?\s+)?first|earliest|least\s+recent"
+            r"|first\s+(?=events?\b))\b"
+        ),
+    ),
     (
         "name",
         re.compile(
@@ -113,6 +122,11 @@ _PLACE = re.compile(
 _LOCATION = re.compile(
     r"\b(?:at|through|across|over|on)\s+the\s+(?P<loc>finish|start)(?:\s+(?:line|mat|location"
     r"|reader))?\b"
+)
+_MATS = r"start|finish|halfway|midway|turnaround"
+_MAT_READS = re.compile(
+    rf"\b(?P<mat>{_MATS})(?:\s+(?:mat|line|reader))?(?:\s+(?:vs\.?|versus|and|or|&)\s+"
+    rf"(?P<other>{_MATS})(?:\s+(?:mat|line|reader))?)?(?=\s+(?:reads?|read\s+counts?|tags?)\b)"
 )
 _TAGS = re.compile(r"\b(?:unique\s+|distinct\s+|different\s+)?(?:tags?|chips?|bibs)\b")
 _BIB = re.compile(r"\bbib\s*(?:number|no\.?|#)?\s*[:#]?\s*(?P<n>\d{1,6})\b")
@@ -165,6 +179,11 @@ def extract_order(scan: Scan) -> None:
     if any(f.field == "session_id" for f in scan.filters):
         for match in scan.takeall(_LOCATION):
             scan.add("location", Op.EQ, match["loc"])
+        for match in scan.takeall(_MAT_READS):  # "finish reads", "halfway vs finish reads"
+            scan.add("location", Op.EQ, match["mat"])
+            if match["other"]:
+                scan.add("location", Op.EQ, match["other"])
+                scan.flags.add("mats_compared")  # each mat's reads, side by side
         if scan.takeall(_TAGS):
             scan.flags.add("tags")
     for match in scan.takeall(_BIB):
@@ -263,10 +282,13 @@ def extract_order(scan: Scan) -> None:
         elif match["one"] is not None or not match["what"].endswith("s"):
             scan.set("limit", 1)
     for order, pattern in _ORDER_WORDS:
-        if scan.takeall(pattern):
+        for match in scan.takeall(pattern):
             scan.set("order", order)
+            if _ONE_EVENT.match(scan.low, match.end()):
+                scan.set("limit", 1)  # "our first event in 2027": the one event
 
 
+_ONE_EVENT = re.compile(r"\s*(?:event|race)\b(?!s)")
 _ONE_THING = frozenset(
     {"marathon", "half", "halfway", "race", "run", "result", "finish", "split", "time",
      "performance", "effort", "ultra", "mile", "miler", "km", "k"}

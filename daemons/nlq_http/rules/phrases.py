@@ -122,7 +122,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "live",
         r"timing\s+data|live\s+(?:timing|results?|data|feed|reads|tracking|view)"
-        r"|(?:tag\s+|chip\s+|raw\s+)?reads|real[\s-]?time|tags?\s+(?:seen|read|crossed)",
+        r"|(?:tag\s+|chip\s+|raw\s+)?reads|read\s+counts?|real[\s-]?time"
+        r"|tags?\s+(?:seen|read|crossed)",
     ),
     ("fahrenheit", r"(?:in\s+)?(?:fahrenheit|farenheit|°\s?f|degrees\s+f)"),
     ("export", r"csv|export(?:ed|s)?|download(?:able)?|spreadsheet|excel|xlsx"),

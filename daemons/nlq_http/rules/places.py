@@ -80,6 +80,10 @@ _STATE = re.compile(
     rf"(?<![\w-]){_NOT}(?:(?P<home>{_HOME_CUE})\s+|(?P<at>{_EVENT_CUE})\s+)?(?:the\s+state\s+of\s+)?"
     rf"(?P<name>{_STATE_NAMES})\b(?!\s+(?:marathon|half|\d))"
 )
+_MORE_STATES = re.compile(
+    rf"\s*(?:,\s*)?(?:or|and|nor|,)\s+(?:from\s+|in\s+)?(?:the\s+state\s+of\s+)?"
+    rf"(?P<name>{_STATE_NAMES})\b(?!\s+(?:marathon|half|\d))"
+)
 _COUNTRY = re.compile(
     rf"(?<![\w-]){_NOT}(?:(?P<home>{_HOME_CUE})\s+|(?P<at>{_EVENT_CUE})\s+)?(?:the\s+)?"
     rf"(?P<name>{_COUNTRY_NAMES})(?![\w.])"
@@ -128,7 +132,10 @@ def extract_places(scan: Scan) -> None:
         scan.take(match.start(), match.end())
         _place(scan, "state", True, _RESIDENTS[match["name"]], bool(match["neg"]))
         scan.flags.add("results")  # "how many Texans finished": people
+    listed_until = -1
     for match in scan.finditer(_STATE):
+        if match.start() < listed_until:
+            continue  # read already, as the next of a list ("not from Virginia or Ohio")
         cued = match["home"] or match["at"] or match["neg"]
         if not cued and scan.text[match.start("name")].islower():
             # A bare lower-case state name ("washington") may be a surname or a city.
@@ -136,6 +143,12 @@ def extract_places(scan: Scan) -> None:
         scan.take(match.start(), match.end())
         home = bool(match["home"]) or _people_next(scan, match)
         _place(scan, "state", home, STATES[match["name"]], bool(match["neg"]))
+        end = match.end()
+        while cued and (more := _MORE_STATES.match(scan.work, end)) is not None:
+            # "not from Virginia or North Carolina": the cue and the negation hold for each
+            scan.take(more.start(), more.end())
+            _place(scan, "state", home, STATES[more["name"]], bool(match["neg"]))
+            end = listed_until = more.end()
     for match in _CODE.finditer(scan.cased):
         code = match["code"]
         cued = match["home"] or match["at"] or match["neg"]

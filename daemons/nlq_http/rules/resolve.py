@@ -15,6 +15,7 @@ import re
 from ..compiler import QueryError, validate
 from ..model import MODEL, Kind
 from ..query import Filter, MeasureRef, Op, SemanticQuery, Sort
+from .audit import check_flags_used
 from .filters import Unanswerable, filters_for
 from .measures import measures_for
 from .scan import Scan
@@ -135,7 +136,7 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         measures = [m for m in measures if m.name != "count"] or [MeasureRef(name="unique_tags")]
     if entity == "live_reads" and not measures:
         measures = [MeasureRef(name=m) for m in ("count", "unique_tags", "first_read", "last_read")]
-        if "location" not in fields:
+        if "location" not in fields or "mats_compared" in scan.flags:  # "halfway vs finish"
             group_by = group_by or ["location"]
     if "faster" in scan.flags:
         scan.flags.add("compare")
@@ -274,6 +275,7 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         validate(query)
     except QueryError as exc:
         raise Unanswerable(str(exc)) from None
+    check_flags_used(scan, query)
     return query
 
 
@@ -283,7 +285,7 @@ def _several_events(filters: list[Filter]) -> bool:
 
 def _compared(scan: Scan, filters: list[Filter]) -> list[str]:
     """What "compare" puts side by side: the dimension said with several values."""
-    for name in ("sex", "event", "year", "distance_km"):
+    for name in ("sex", "event", "year", "distance_km", "outcome"):
         if any(f.field == name and f.op is Op.IN for f in filters):
             return [name]
     return ["sex"] if "sex" in scan.group_by else []

@@ -29,8 +29,10 @@ _SPLIT_POINT = re.compile(
     r"(?:\s+(?:split|mark|point|checkpoint|timing\s+point|mat)s?)?(?!\w)"
 )
 _SPLITS = re.compile(
-    r"\b(?:split(?:s|\s+times?)?|intermediate\s+times?|timing\s+points?|checkpoints?)\b"
-    r"(?!\s+(?:up\s+|out\s+)?(?:by|into|per)\b)"  # "split by race and sex" is a grouping
+    r"(?<!by\s)(?<!per\s)(?<!each\s)"  # "by timing point" is a grouping (groups.py)
+    r"\b(?:splits\b|split\s+times?\b|intermediate\s+times?\b|timing\s+points?\b"
+    r"|checkpoints?\b|split\b(?!\s+(?:up\s+|out\s+)?(?:by|into|per)\b))"
+    # "split by race and sex" is a grouping; "splits by timing point" are the splits
 )
 
 
@@ -59,6 +61,7 @@ _WHICH_POINTS = re.compile(
     r"\b(?:which|what)\s+(?:(?:timing|split)\s+points|splits|checkpoints|mats|timing\s+mats)"
     r"(?=\s+(?:did|does|do|are|were|was|is|has|had|at|for|in|on|of|there)\b)"
     r"|\b(?:list|show)(?:\s+me)?\s+(?:the\s+)?(?:(?:timing|split)\s+points|checkpoints)\b"
+    r"|^\W*(?:(?:timing|split)\s+points|checkpoints)\b"  # terse: "timing points boston 2024"
 )
 
 

@@ -37,6 +37,11 @@ _OUTCOMES: tuple[tuple[str, Op, re.Pattern[str]], ...] = (
         re.compile(r"\b(?:dq'?s?|dq'?d|dqed|disqualif(?:ied|ications?|y))\b"),
     ),
 )
+# "finished" said in one list with the statuses read before ("finished, DNF or DNS")
+_FINISHED_LISTED = re.compile(
+    r"\bfinish(?:ed|ers)\s*(?:,|/|and|or|&|vs\.?|versus)\s*(?=\x00)"
+    r"|(?<=\x00)\s*(?:,|/|and|or|&|vs\.?|versus)\s*finish(?:ed|ers)\b"
+)
 _EVENT_STATUS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cancelled", re.compile(r"\b(?:cancell?ed|cancell?ations?|called\s+off|scrapped)\b")),
     (
@@ -67,6 +72,10 @@ def extract_statuses(scan: Scan) -> None:
     for outcome, op, pattern in _OUTCOMES:
         if scan.takeall(pattern):
             scan.add("outcome", op, outcome)
+    if any(f.field == "outcome" for f in scan.filters) and scan.takeall(_FINISHED_LISTED):
+        scan.add("outcome", Op.EQ, "finished")  # "(finished, dnf, dns, dq)": one of the list
+        if "outcome" not in scan.group_by:
+            scan.group_by.append("outcome")  # "finishers vs DNFs": each counted, side by side
     for status, pattern in _EVENT_STATUS:
         if scan.takeall(pattern):
             scan.add("event_status", Op.EQ, status)
