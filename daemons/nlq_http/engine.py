@@ -294,12 +294,22 @@ class Engine:
         A question that fails leaves no context for the next one.
         """
         previous: SemanticQuery | None = None
+        failed = False
         for earlier in questions[:-1][-MAX_CONTEXT_TURNS:]:
             try:
                 previous = self.understand(self.check_question(earlier), tenant, previous).query
+                failed = False
             except NlqError:
-                previous = None
-        return self.answer(self.check_question(questions[-1]), tenant, run, previous)
+                previous, failed = None, True
+        last = self.check_question(questions[-1])
+        if failed and parse(last, self.vocabulary(tenant), self.today()).leans_back:
+            # "and the women?" after a refusal: answered alone it would be some other question
+            raise NotUnderstood(
+                "that follows a question I could not answer; ask it in full, with what to"
+                " count or list",
+                reason="follows_unanswered",
+            )
+        return self.answer(last, tenant, run, previous)
 
 
 MAX_CONTEXT_TURNS = 8  # earlier questions replayed for a follow-up; older ones rarely matter

@@ -162,6 +162,19 @@ def test_follow_ups_refine_the_previous_question_over_http(svc):
     assert women["rows"] == [[1]] and "sex is women" in women["explanation"]
 
 
+def test_a_follow_up_to_a_refused_question_is_refused_not_answered_alone(svc):
+    """ "and the women?" after a question the service could not answer would otherwise be
+    read as a question of its own (every woman who finished anywhere): an answer to
+    something nobody asked."""
+    history = ["How many finishers wore red shoes at the Hartford Marathon?"]
+    response = ask(svc, "and the women?", history=history)
+    assert response.status_code == 422, response.text
+    error = response.json()
+    assert error["reason"] == "follows_unanswered" and "in full" in error["error"]
+    # with no question before them the same words stand alone
+    assert rows(svc, "and the women?", history=history[:0])["rows"]
+
+
 def test_follow_ups_through_the_openai_chat(svc):
     messages = [
         {"role": "user", "content": "How many finishers were there at the Hartford Marathon?"},

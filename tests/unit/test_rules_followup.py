@@ -154,6 +154,21 @@ FOLLOW_UPS = [
         (WOMEN_40S, "and 2023?"),
         Q("finishers", C, YEAR(2023), SEX("F"), MARATHON, AGE(40, 49), count=True),
     ),
+    # "each" is each row the previous answer listed: an event of a year's list, a race of
+    # an event's ("did we time" is a verb, not a finish time)
+    case(
+        ("Which events did we time in 2024?", "how many finishers did each have?"),
+        Q("finishers", YEAR(2024), count=True, group_by=("event",)),
+    ),
+    case(
+        ("list the races at the Boston Marathon 2024", "how many signed up for each?"),
+        Q("registrations", B, YEAR(2024), count=True, group_by=("race",)),
+    ),
+    # "altogether" folds the previous groups into one total
+    case(
+        (f"{COUNT_BOSTON[:-1]} by state?", "and how many is that in total?"),
+        Q("finishers", B, MARATHON, UNDER_3, count=True),
+    ),
 ]
 
 
@@ -201,3 +216,24 @@ def test_a_follow_up_reads_the_same_every_time():
     assert understand("and the men?", previous=previous) == understand(
         "and the men?", previous=previous
     )
+
+
+def test_each_with_nothing_listed_before_is_refused():
+    """ "how many did each have?" after a single count, or alone: each of what is not said."""
+    previous = understand(COUNT_BOSTON).query
+    for reading in (
+        understand("how many did each have?", previous=previous),
+        understand("how many did each have?"),
+    ):
+        assert reading.query is None and reading.refusal is not None
+        assert "each" in reading.refusal.reason
+
+
+def test_a_fragment_leans_back_even_with_nothing_before_it():
+    """What the engine uses to refuse "and the women?" after a question it could not answer."""
+    for fragment in ("and the women?", "list them", "how much money is that so far?"):
+        assert understand(fragment).leans_back, fragment
+    for whole in (COUNT_BOSTON, "what is the fastest time we have?"):
+        reading = understand(whole)
+        assert not reading.leans_back, whole
+        assert reading.confidence >= THRESHOLD, (whole, reading.unknown)

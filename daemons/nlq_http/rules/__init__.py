@@ -53,7 +53,7 @@ from . import (
     statuses,
     weather,
 )
-from .followup import is_follow_up, merge
+from .followup import is_follow_up, leans_back, merge, refuse_each_alone
 from .resolve import Unanswerable, build
 from .scan import Refusal, Scan, Vocabulary
 from .words import (
@@ -108,7 +108,7 @@ _SUBJECTS = frozenset(
         "results", "entrants", "events", "fee", "weather", "standards", "revenue",
         "registrations", "splits", "live", "boston_qualifier", "races_of", "when", "where",
         "pace", "gun_time", "count", "average", "median", "stats", "distribution", "compare",
-        "sessions",
+        "sessions", "fastest_time", "slowest_time",
     }
 )  # fmt: skip
 
@@ -123,6 +123,7 @@ class Reading:
     refusal: Refusal | None = None
     notes: tuple[str, ...] = ()
     follow_up: bool = False
+    leans_back: bool = False  # it reads as a follow-up, whether or not there was a question before
     entities: dict[str, object] = field(default_factory=dict)
     partner: str | None = None  # the timing partner the question named, even when refused
 
@@ -214,12 +215,22 @@ def _read(
         query = build(scan, previous if follow else None)
         if follow and previous is not None:
             query = merge(previous, query, scan)
+        else:
+            refuse_each_alone(query, scan)
     except Unanswerable as exc:
         refusal = Refusal(422, str(exc), "unsupported")
         return Reading(None, 0.0, unknown, refusal, tuple(scan.notes), partner=named)
     confidence = _confidence(scan, unknown, follow)
     return Reading(
-        query, confidence, unknown, None, tuple(scan.notes), follow, _entities(query), named
+        query,
+        confidence,
+        unknown,
+        None,
+        tuple(scan.notes),
+        follow,
+        follow or leans_back(scan),
+        _entities(query),
+        named,
     )
 
 

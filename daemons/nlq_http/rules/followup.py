@@ -10,10 +10,11 @@ when it says any, and its groupings are added.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..compiler import QueryError, validate
 from ..model import MODEL
-from ..query import SemanticQuery, Sort
+from ..query import Op, SemanticQuery, Sort
 from .resolve import Unanswerable
 from .scan import Scan
 
@@ -21,8 +22,21 @@ _CUE = re.compile(
     r"^\s*(?:and|but|also|plus|then|now|ok(?:ay)?|so|what\s+about|how\s+about|what\s+if|same"
     r"(?:\s+(?:for|but|with|thing))?|only|just|instead|except|and\s+what\s+about|again)\b"
 )
+# "how many have signed up for each?", "how many finishers did each have": each row the
+# previous answer listed ("each race" names its own grouping)
+_EACH = (
+    r"\beach\b(?=\s*(?:[?.!]*$|one\b|of\s+them\b"
+    r"|(?:have|had|got|get|drew|draw|attract(?:ed)?|see|saw|bring|brought)\b))"
+)
+_FOR_EACH = re.compile(_EACH)
+_EACH_UNSAID = "say what to count each of (e.g. for each race)"
 # "list them", "only the ones over 50", "how many have registered for it": the previous answer.
-_BACK_REFERENCE = re.compile(r"\b(?:them|those|they|these|their|it|ones)\b")
+_BACK_REFERENCE = re.compile(
+    r"\b(?:them|those|they|these|their|it|ones)\b"
+    # "how much money is that so far?", "for that event": that is the previous answer
+    r"|\b(?:is|was)\s+that\b|\bthat\s+(?:so\s+far|altogether|in\s+total|total)\b"
+    r"|\b(?:for|of|from|at|in)\s+that\s+(?:event|race|one|year|edition|list)\b|" + _EACH
+)
 _REPLACES: dict[str, frozenset[str]] = {
     "year": frozenset({"year", "event_date", "month"}),
     "event_date": frozenset({"year", "event_date", "month"}),
@@ -31,15 +45,47 @@ _REPLACES: dict[str, frozenset[str]] = {
     "first_name": frozenset({"first_name", "last_name"}),
     "last_name": frozenset({"first_name", "last_name"}),
 }
+_ALTOGETHER = re.compile(r"\b(?:altogether|all\s+together|in\s+total|combined|in\s+all)\b")
+_EACH_ROW = frozenset({"race", "event", "year", "state", "city", "division", "sex", "provider"})
 _SUBJECT_FLAGS = frozenset(
     {"results", "entrants", "events", "fee", "weather", "standards", "revenue", "registrations",
      "splits", "live", "races_of", "when", "where"}
 )  # fmt: skip
 
 
+# What one row of a listing is, when its order does not say: "what events did we time last
+# year" then "how many finishers did each have?" counts per event (and per year, when the
+# list spans several).
+_ENTITY_ROW: dict[str, tuple[str, ...]] = {
+    "events": ("event", "year"),
+    "races": ("event", "year", "race"),
+}
+
+
+def _row_key(previous: SemanticQuery, dims: Mapping[str, object]) -> tuple[str, ...]:
+    ordered = tuple(s.field for s in previous.order_by if s.field in _EACH_ROW)
+    if ordered and not previous.measures:
+        key = ordered
+    else:
+        fixed = {f.field for f in previous.filters if f.op is Op.EQ}
+        key = tuple(f for f in _ENTITY_ROW.get(previous.entity, ()) if f not in fixed)
+    return tuple(f for f in key if f in dims)
+
+
+def refuse_each_alone(query: SemanticQuery, scan: Scan) -> None:
+    """ "how many did each have?" with no list before it: each of what is not said."""
+    if query.measures and not query.group_by and _FOR_EACH.search(scan.low):
+        raise Unanswerable(_EACH_UNSAID)
+
+
+def leans_back(scan: Scan) -> bool:
+    """A cue word first ("and the women?") or a word for the previous answer ("list them")."""
+    return bool(_CUE.match(scan.low) or _BACK_REFERENCE.search(scan.low))
+
+
 def is_follow_up(scan: Scan) -> bool:
     """A cue word first, or nothing of its own to count or list (only filters or a limit)."""
-    if _CUE.match(scan.low) or _BACK_REFERENCE.search(scan.low):
+    if leans_back(scan):
         return True
     return not (scan.flags & _SUBJECT_FLAGS or scan.slots.get("person") or scan.events)
 
@@ -67,8 +113,14 @@ def merge(previous: SemanticQuery, new: SemanticQuery, scan: Scan) -> SemanticQu
     group_by = tuple(
         dict.fromkeys(g for g in (*previous.group_by, *new.group_by) if g in dims and g not in said)
     )
+    if _ALTOGETHER.search(scan.low):
+        group_by = new.group_by  # "and how much is that altogether?": one total, not per group
     if not measures:
         group_by = new.group_by if new.per_group_limit else ()
+    elif not group_by and _FOR_EACH.search(scan.low):
+        group_by = _row_key(previous, dims)
+        if not group_by:
+            raise Unanswerable(_EACH_UNSAID)
     merged = SemanticQuery(
         entity=new.entity,
         measures=measures,

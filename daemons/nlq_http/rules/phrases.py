@@ -90,7 +90,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         "results",
         r"results?|finish(?:ers?|ed|es|ing)?(?:\s+times?)?|runners?|racers?|athletes?"
         r"|kids|children|youths?|teens|teenagers"
-        r"|(?:chip|net)\s+times?|people|folks|ran|completed|times?|performances?|placings?"
+        r"|(?:chip|net)\s+times?|people|folks|ran|completed|performances?|placings?"
+        r"|(?<!\bwe\s)(?<!\bthey\s)(?<!\byou\s)times?"  # "which events did we time": a verb
         r"|(?:who\s+)?finished",
     ),
     ("gun_time", r"gun(?:\s+times?)?|clock\s+times?"),
