@@ -31,8 +31,10 @@ _EACH = (
 _FOR_EACH = re.compile(_EACH)
 _EACH_UNSAID = "say what to count each of (e.g. for each race)"
 # "list them", "only the ones over 50", "how many have registered for it": the previous answer.
+# "it" may point at nothing: "was it raining at Boston?", "is it a BQ?"
+_WEAK_REFERENCE = re.compile(r"\bit\b")
 _BACK_REFERENCE = re.compile(
-    r"\b(?:them|those|they|these|their|it|ones)\b"
+    r"\b(?:them|those|they|these|their|ones)\b|\b(?:for|of|at|in|from|about|on)\s+it\b"
     # "how much money is that so far?", "for that event": that is the previous answer
     r"|\b(?:is|was)\s+that\b|\bthat\s+(?:so\s+far|altogether|in\s+total|total)\b"
     r"|\b(?:for|of|from|at|in)\s+that\s+(?:event|race|one|year|edition|list)\b|" + _EACH
@@ -44,6 +46,8 @@ _REPLACES: dict[str, frozenset[str]] = {
     "event": frozenset({"event", "distance_km"}),
     "first_name": frozenset({"first_name", "last_name"}),
     "last_name": frozenset({"first_name", "last_name"}),
+    # "from Massachusetts" then "and from outside the US?": a place replaces a place
+    **dict.fromkeys(("city", "state", "country"), frozenset({"city", "state", "country"})),
 }
 _ALTOGETHER = re.compile(r"\b(?:altogether|all\s+together|in\s+total|combined|in\s+all)\b")
 _EACH_ROW = frozenset({"race", "event", "year", "state", "city", "division", "sex", "provider"})
@@ -80,14 +84,19 @@ def refuse_each_alone(query: SemanticQuery, scan: Scan) -> None:
 
 def leans_back(scan: Scan) -> bool:
     """A cue word first ("and the women?") or a word for the previous answer ("list them")."""
-    return bool(_CUE.match(scan.low) or _BACK_REFERENCE.search(scan.low))
+    if _CUE.match(scan.low) or _BACK_REFERENCE.search(scan.low):
+        return True
+    return bool(_WEAK_REFERENCE.search(scan.low)) and not _has_subject(scan)
+
+
+def _has_subject(scan: Scan) -> bool:
+    return bool(scan.flags & _SUBJECT_FLAGS or scan.slots.get("person") or scan.events)
 
 
 def is_follow_up(scan: Scan) -> bool:
-    """A cue word first, or nothing of its own to count or list (only filters or a limit)."""
-    if leans_back(scan):
-        return True
-    return not (scan.flags & _SUBJECT_FLAGS or scan.slots.get("person") or scan.events)
+    """A cue word first, a word for the previous answer, or nothing of its own to count or
+    list (only filters or a limit)."""
+    return leans_back(scan) or bool(_WEAK_REFERENCE.search(scan.low)) or not _has_subject(scan)
 
 
 def merge(previous: SemanticQuery, new: SemanticQuery, scan: Scan) -> SemanticQuery:

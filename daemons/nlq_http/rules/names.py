@@ -313,11 +313,12 @@ _EVENT_TAIL = (EVENT_GENERIC - {"the", "a", "of", "and", "st", "saint"}) | {
 
 
 def _named_like_an_event(scan: Scan, toks: list[Token], c: _Candidate) -> bool:
-    """ "the big river ultra 50 mile": part of a partner's name, after "the" and before an
-    event's words, names an event; there is none by that name (it would have matched), so
-    it is refused as unknown rather than read as the partner's races of that distance."""
+    """ "the big river ultra 50 mile": part of a partner's name, after "the" or before
+    several of an event's words, names an event; there is none by that name (it would have
+    matched), so it is refused as unknown rather than read as the partner's races of that
+    distance."""
     after = c.last + 1
-    if c.first == 0 or toks[c.first - 1].text != "the" or after >= len(toks):
+    if after >= len(toks):
         return False
     if toks[after].text not in _EVENT_TAIL or not adjacent(scan.work, toks[c.last], toks[after]):
         return False
@@ -326,6 +327,10 @@ def _named_like_an_event(scan: Scan, toks: list[Token], c: _Candidate) -> bool:
         if toks[end + 1].text not in _EVENT_TAIL and not toks[end + 1].text.isdigit():
             break
         end += 1
+    # Without "the" one distance word may be the partner's races of it ("big river 5k
+    # results"); a longer tail is a name ("results big river ultra 100 miler").
+    if (c.first == 0 or toks[c.first - 1].text != "the") and end == after:
+        return False
     said = safe_word(scan.text[toks[c.first].start : toks[end].end])
     scan.refuse(422, f"no event called '{said}'{_close_matches(scan, said)}", "unknown_event")
     return True

@@ -14,6 +14,20 @@ _TOP_N = re.compile(
     + _NOT_AN_AGE
     + r"|\b(?P<n2>\d{1,5})\s+(?P<w2>fastest|quickest|best|slowest|worst|last)\b"
 )
+# "which 5 finishers had the fastest gun times", "the 3 most expensive events": a number of
+# rows said before the rows, ranked by a word elsewhere in the question.
+_COUNTED_ROWS = re.compile(
+    r"(?:^|\b(?:which|what|the|list|show|name|find|give\s+me)\s+)(?P<n>\d{1,3})\s+"
+    r"(?!(?:k|km|mi|miles?|hours?|hrs?|minutes?|mins?|years?|yrs?|yo|ages?)\b|[+%-])"
+    r"(?=(?:[\w\x00]+\s+){0,3}?(?:finishers?|runners?|athletes?|racers?|women|men|ladies|guys"
+    r"|people|registrants|entrants|events?|races?)\b)"
+)
+_RANK_WORD = re.compile(
+    r"\b(?:fastest|quickest|slowest|best|worst|top|most|least|highest|lowest|oldest|youngest"
+    r"|biggest|largest|smallest|cheapest|priciest|expensive|first|last|earliest|latest)\b"
+)
+# "the fastest 5 by gun time": ranked on the gun's clock, not the chip's
+_BY_GUN = re.compile(r"\b(?:by|on|using|according\s+to)\s+(?:the\s+)?(?:gun|clock)(?:\s+times?)?\b")
 _LIMIT = re.compile(r"\blimit(?:ed)?\s+(?:it\s+|them\s+|to\s+)*(?P<n>\d{1,5})(?:\s+rows?)?\b")
 _GROUPS = (
     r"(?P<dim>age[\s-]?groups?|divisions?|categor(?:y|ies)|brackets?|class(?:es)?|sex(?:es)?"
@@ -168,6 +182,12 @@ def _limit_latest(scan: Scan, match: re.Match[str]) -> None:
 
 
 def extract_order(scan: Scan) -> None:
+    if _RANK_WORD.search(scan.low):
+        for match in scan.takeall(_COUNTED_ROWS):
+            _set_limit(scan, int(match["n"]))
+            scan.flags.add("counted_rows")
+    if scan.takeall(_BY_GUN):
+        scan.flags.update({"gun_time", "rank_by_gun"})
     for match in scan.takeall(_SESSION):
         number = int(match["n"])
         if 1 <= number <= 2**31 - 1:
@@ -217,6 +237,12 @@ def extract_order(scan: Scan) -> None:
         slow = match["w"] in ("slowest", "worst", "longest")
         if match["gun"]:
             scan.flags.add("gun_time")
+        if "counted_rows" in scan.flags:
+            # "which 5 finishers had the fastest gun times": five rows, not one time
+            scan.slots.setdefault("rank", ("chip_time", slow))
+            if match["gun"]:
+                scan.flags.add("rank_by_gun")
+            continue
         if "winning" in match[0] and match["w"] != "winning":
             # "the slowest winning time": each group's winning (fastest) time, ranked
             scan.flags.add("fastest_time")

@@ -65,6 +65,8 @@ def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
     dims = MODEL[entity].dimensions
     if rank is not None:
         field, descending = rank
+        if field == "chip_time" and "rank_by_gun" in scan.flags and "gun_time" in dims:
+            field = "gun_time"
         if field == "age" and entity in ("events", "races"):
             return [Sort(field="event_date", descending=not descending)]
         if field in dims:

@@ -87,12 +87,20 @@ _READINGS = re.compile(r"\b(?:readings?|hourly|observations?|weather\s+(?:data|a
 # event. Its answer is that day's readings, which say rain or not; a filter would answer
 # "no" with an empty table, which reads as "no data".
 _ASKED_OF_ONE = re.compile(r"^\W*(?:so\s+|and\s+)?(?:was|were|did|is|has|had)\s+(?:it|there)\b")
+# "Has it ever rained at one of our Boston Marathons? Which years?": every edition's
+_ACROSS_EDITIONS = re.compile(
+    r"\b(?:ever|any|how\s+often|which\s+(?:years?|editions?|times?)|what\s+years?)\b"
+)
 
 
 def extract_weather(scan: Scan) -> None:
     context = bool(_CONTEXT.search(scan.low))
     of_events = bool(_OCCASIONS.search(scan.low)) and not _READINGS.search(scan.low)
-    asked_of_one = len(scan.events) == 1 and bool(_ASKED_OF_ONE.match(scan.low))
+    asked_of_one = (
+        len(scan.events) == 1
+        and bool(_ASKED_OF_ONE.match(scan.low))
+        and not _ACROSS_EDITIONS.search(scan.low)
+    )
     for match in scan.finditer(_SKY):
         sky = next(name for name in _SKY_WORDS if match[name])
         if _CONTEXT_ONLY.match(match["sky"]) and not context:

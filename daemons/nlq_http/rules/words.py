@@ -154,7 +154,24 @@ _NUMBER_WORD = re.compile(
 )
 
 
+# "one of our races", "each one", "the one in 2024": a pronoun, not the number 1
+_PRONOUN_ONE_BEFORE = re.compile(
+    r"\b(?:each|every|any|the|that|this|which|no|a|single|same|other|another)\s+$", re.IGNORECASE
+)
+_PRONOUN_ONE_AFTER = re.compile(r"\s+of\b|\s+(?:that|which|who)\b", re.IGNORECASE)
+
+
+def _pronoun_one(match: re.Match[str]) -> bool:
+    text, start, end = match.string, match.start(), match.end()
+    return bool(
+        _PRONOUN_ONE_BEFORE.search(text[max(0, start - 12) : start])
+        or _PRONOUN_ONE_AFTER.match(text, end)
+    )
+
+
 def _number_word(match: re.Match[str]) -> str:
+    if match["word"] and match["word"].lower() == "one" and _pronoun_one(match):
+        return match[0]
     if match["decade"]:
         return _DECADE_WORDS[match["decade"].lower()]
     if match["word"]:
