@@ -57,10 +57,13 @@ _WHICH_MOST = re.compile(
 _PLURAL_GROUP = re.compile(r"(?:ies|[^su]s|states|races|classes)$")
 # "across all our events" totals them; "for each event" groups them.
 _ACROSS_ALL = re.compile(
-    r"\b(?:(?:across|over)\s+(?:all|every|any)|(?:in|at|for)\s+all)"
+    r"\b(?:(?:across|over|counting|taking|including)\s+(?:all|every|any)|(?:in|at|for)\s+all)"
     r"(?:\s+(?:of\s+)?(?:the|our|their))?"
-    r"\s+(?:events?|races?|years|editions|seasons)\b"
-)  # "across all years": every edition counted together, not one row a year
+    r"\s+(?:events?|races?|years?|editions?|seasons?)\b"
+)  # "across all years", "counting every year": every edition counted together, not by year
+# "taking every Boston Marathon from 2019 through 2025 together": one total of the editions
+_TOGETHER = re.compile(r"\b(?:together|combined|altogether|in\s+total|all\s+told|as\s+a\s+whole)\b")
+_TOTALLED_BEFORE = re.compile(r"\b(?:taking|counting|across|over|including)\s+$")
 
 
 def _group_name(match: re.Match[str]) -> str | None:
@@ -150,7 +153,9 @@ def extract_groups(scan: Scan) -> None:
             if not any(said & set(lower(name).split()) for name in scan.events):
                 continue  # "every DNF": the blank is a status, not an event's name
             scan.take(match.start(), match.end())
-            scan.group_by.append("year")
+            totalled = _TOTALLED_BEFORE.search(scan.low, max(0, match.start() - 12), match.start())
+            if not (totalled or _TOGETHER.search(scan.low)):
+                scan.group_by.append("year")
     ranked = "rank_measure" in scan.slots or scan.slots.get("rank", ("",))[0] in _WEATHER_FIELDS
     if ranked and not scan.group_by:
         for match in scan.finditer(_RANKED_GROUP):

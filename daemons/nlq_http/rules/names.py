@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from ..query import Op
 from .amounts import distance_in
 from .scan import Scan
 from .words import (
@@ -56,8 +58,17 @@ class _NameIndex:
     core_by_length: dict[int, tuple[str, ...]]  # core tokens of length n +/- 2
 
 
+# Words that say a distance, not which event: never enough to name one
+_DISTANCE_WORDS = frozenset(
+    {"marathon", "half", "ultra", "ultramarathon", "mile", "miles", "miler", "k", "km", "run",
+     "race", "relay", "walk", "fun", "dash"}
+)  # fmt: skip
+
+
 @functools.lru_cache(maxsize=16)
-def _name_index(names: tuple[str, ...], generic: frozenset[str]) -> _NameIndex:
+def _name_index(
+    names: tuple[str, ...], generic: frozenset[str], prefixes: frozenset[str] = frozenset()
+) -> _NameIndex:
     """Built once per vocabulary (the vocabulary is an immutable tuple, so it can key a cache)."""
     entries: list[_VocabName] = []
     by_core: dict[str, list[int]] = {}
@@ -73,7 +84,18 @@ def _name_index(names: tuple[str, ...], generic: frozenset[str]) -> _NameIndex:
             if t not in generic and t not in STOPWORDS and not t.isdigit()
         )
         if not core:
-            core = frozenset(range(len(words)))
+            # every word generic ("Big River Fall Trail Series"): the words after the
+            # partner's prefix identify it ("the fall trail series")
+            core = frozenset(
+                i
+                for i, t in enumerate(words)
+                if t not in prefixes
+                and t not in STOPWORDS
+                and t not in _DISTANCE_WORDS
+                and not any(c.isdigit() for c in t)
+            )
+            if len(core) < 2:  # "Big River Marathon": "the marathon" is no name of it
+                core = frozenset(range(len(words)))
         entries.append(_VocabName(name, words, core))
         for i in core:
             by_core.setdefault(words[i], []).append(len(entries) - 1)
@@ -197,10 +219,11 @@ def extract_names(scan: Scan) -> None:
     budget = [MAX_FUZZY_TOKENS]
     # Words of partners' names are generic in event names: "our Turkey Trot" is the
     # Big River Turkey Trot of the Big River partner, said without its prefix.
-    generic = EVENT_GENERIC | _partner_words(scan.vocab.partner_names)
+    prefixes = _partner_words(scan.vocab.partner_names)
+    events = _name_index(scan.vocab.event_names, EVENT_GENERIC | prefixes, prefixes)
     candidates = _candidates(
         "partner", _name_index(scan.vocab.partner_names, PARTNER_GENERIC), toks, scan.work, budget
-    ) + _candidates("event", _name_index(scan.vocab.event_names, generic), toks, scan.work, budget)
+    ) + _candidates("event", events, toks, scan.work, budget)
     # A partner's name beats an event whose name contains it ("Big River" is the partner
     # Big River Race Management, not one of the Big River events): "partner" sorts first.
     candidates.sort(key=lambda c: (-c.matched, c.kind != "partner", c.rank, c.first, c.name))
@@ -258,6 +281,9 @@ def extract_names(scan: Scan) -> None:
         if c.kind == "partner":
             if len(c.name) <= 120:
                 scan.set("partner", c.name)
+        elif _excluded(scan, toks[c.first].start):
+            scan.add("event", Op.NE, c.name)
+            scan.note(f"every event but {c.name}")
         elif c.name not in scan.events:
             if len(scan.events) < MAX_EVENTS:
                 scan.events.append(c.name)
@@ -265,6 +291,22 @@ def extract_names(scan: Scan) -> None:
                     scan.short_names[c.name] = c.core
             else:
                 scan.note(f"kept the first {MAX_EVENTS} events", 0.5)
+
+
+# "leaving out the Boston Marathon", "excluding Chicago": every event but that one
+_EXCLUDING = re.compile(
+    r"\b(?:excluding|except(?:\s+for)?|other\s+than|apart\s+from|besides|leaving\s+out"
+    r"|leave\s+out|not\s+counting|not\s+including|without|but\s+not|outside\s+of)"
+    r"\s+(?:the\s+|our\s+)?$"
+)
+
+
+def _excluded(scan: Scan, start: int) -> bool:
+    cue = _EXCLUDING.search(scan.work, max(0, start - 24), start)
+    if cue is None:
+        return False
+    scan.take(cue.start(), cue.end())
+    return True
 
 
 def _adjacent_tokens(scan: Scan, toks: list[Token], left: _Candidate, right: _Candidate) -> bool:

@@ -179,7 +179,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|\bthe\s+(?:city|town)(?!\s+of\b)|looking\s+at|on\s+offer|offering|on\s+the\s+program(?:me)?"
         r"|(?<=the\s)line|but(?=\s+(?:\x00|(?:did|do|does|was|were|had|have|has|never|then)\b))"
         r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position"
-        r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)",
+        r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)"
+        r"|counting|taking|gone",  # "counting every year", "taking them together", "gone under"
     ),
 )
 FLAG_PATTERNS = tuple((flag, re.compile(rf"\b(?:{words})\b")) for flag, words in _WORD_FLAGS)

@@ -91,6 +91,8 @@ _COUNTRY = re.compile(
 _US = re.compile(
     rf"(?<![\w-]){_NOT.replace('?P<neg>', '?P<neg>')}(?:(?P<home>{_HOME_CUE})\s+)?(?:the\s+)?US\b"
 )
+# "not from the us": lower case, "us" is the country only after "the"
+_THE_US = re.compile(rf"(?<![\w-]){_NOT}(?:(?P<home>{_HOME_CUE})\s+)?the\s+u\.?s\.?(?:a\.?)?(?!\w)")
 _RESIDENT_NAMES = "|".join(sorted((re.escape(n) for n in _RESIDENTS), key=len, reverse=True))
 _RESIDENT = re.compile(rf"(?<![\w-]){_NOT}(?:the\s+)?(?P<name>{_RESIDENT_NAMES})s?\b")
 _CODE = re.compile(
@@ -125,7 +127,7 @@ def extract_places(scan: Scan) -> None:
     for match in scan.finditer(_COUNTRY):
         scan.take(match.start(), match.end())
         _place(scan, "country", True, COUNTRIES[match["name"]], bool(match["neg"]))
-    for match in _US.finditer(scan.cased):
+    for match in (*_US.finditer(scan.cased), *scan.finditer(_THE_US)):
         scan.take(match.start(), match.end())
         _place(scan, "country", True, "US", bool(match["neg"]))
     for match in scan.finditer(_RESIDENT):  # where runners live
@@ -137,8 +139,9 @@ def extract_places(scan: Scan) -> None:
         if match.start() < listed_until:
             continue  # read already, as the next of a list ("not from Virginia or Ohio")
         cued = match["home"] or match["at"] or match["neg"]
-        if not cued and scan.text[match.start("name")].islower():
-            # A bare lower-case state name ("washington") may be a surname or a city.
+        if not cued and scan.text[match.start("name")].islower() and not _people_next(scan, match):
+            # A bare lower-case state name ("washington") may be a surname or a city; before
+            # runners ("illinois finishers") it is where they live.
             continue
         scan.take(match.start(), match.end())
         home = bool(match["home"]) or _people_next(scan, match)

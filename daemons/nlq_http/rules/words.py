@@ -182,6 +182,11 @@ def _number_word(match: re.Match[str]) -> str:
     return str(value)
 
 
+# "neither from Massachusetts nor over 50" is "not from Massachusetts and not over 50": each
+# part then carries its own negation, which the extractors read
+_NEITHER_NOR = re.compile(r"\bneither\s+(?P<first>[^?.;]{1,80}?)\s+nor\s+", re.IGNORECASE)
+
+
 def normalise(question: str) -> tuple[str, bool]:
     """Canonical text for matching; True when the question was cut at ``MAX_SCAN_CHARS``."""
     raw = question[: MAX_SCAN_CHARS * 2]  # NFKC may expand; bound the work before it
@@ -189,6 +194,7 @@ def normalise(question: str) -> tuple[str, bool]:
     text = _CONTROL.sub(" ", text)
     text = _SPACES.sub(" ", text)
     text = _NUMBER_WORD.sub(_number_word, text)
+    text = _NEITHER_NOR.sub(r"not \g<first> and not ", text)
     truncated = len(question) > MAX_SCAN_CHARS * 2 or len(text) > MAX_SCAN_CHARS
     return text[:MAX_SCAN_CHARS], truncated
 
