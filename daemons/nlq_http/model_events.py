@@ -42,6 +42,18 @@ EVENT_WEATHER = (
         )
         for sky in ("rain", "snow")
     ),
+    # "events that hit more than 15°C at some point": the day's warmest (or coldest) reading
+    *(
+        Dimension(
+            f"{extreme}_c",
+            f"(SELECT {agg}(xw.temperature_c) FROM event_weather AS xw"  # noqa: S608 (constants)
+            " WHERE xw.ct_event_id = e.id)",
+            Kind.NUMBER,
+            f"{extreme} °C",
+            ("e",),
+        )
+        for extreme, agg in (("warmest", "max"), ("coldest", "min"))
+    ),
     Dimension(
         "has_weather",
         "EXISTS (SELECT 1 FROM event_weather AS xw WHERE xw.ct_event_id = e.id)",

@@ -32,7 +32,7 @@ GROUP_WORDS: tuple[tuple[str, str], ...] = (
     ("partner", r"(?:timing\s+)?partners?|(?:timing\s+)?compan(?:y|ies)|timers?|customers?"),
     ("outcome", r"status(?:es)?|outcomes?"),
     ("timing_point", r"splits?|timing\s+points?|checkpoints?"),
-    ("distance_km", r"distances?"),
+    ("distance_km", r"(?:race\s+)?(?:distances?|lengths?)"),
     ("conditions", r"conditions|weather"),
     ("race", r"races?"),
     ("event", r"events?"),
@@ -84,7 +84,10 @@ def _name_of(match: re.Match[str]) -> str | None:
 
 
 _MORE_GROUP = re.compile(
-    rf"\s*(?:,|and|&|then|plus|as\s+well\s+as)\s+(?:(?:by|per|each)\s+)?(?:{_GROUP_ALTS})\b"
+    r"\s*(?:,|and|&|then|plus|as\s+well\s+as)\s+"
+    # "for each year, split by sex": "split" there says a grouping, it is no timing point
+    r"(?:(?:split|broken\s+down|grouped|sorted)(?:\s+(?:up|out))?\s+(?=by\b))?"
+    rf"(?:(?:by|per|each)\s+)?(?:{_GROUP_ALTS})\b"
 )
 
 

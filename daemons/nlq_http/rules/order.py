@@ -19,12 +19,22 @@ _TOP_N = re.compile(
 _COUNTED_ROWS = re.compile(
     r"(?:^|\b(?:which|what|the|list|show|name|find|give\s+me)\s+)(?P<n>\d{1,3})\s+"
     r"(?!(?:k|km|mi|miles?|hours?|hrs?|minutes?|mins?|years?|yrs?|yo|ages?)\b|[+%-])"
+    r"(?!(?:fastest|quickest|best|slowest|worst|last)\b)"  # "the 10 fastest": _TOP_N's
     r"(?=(?:[\w\x00]+\s+){0,3}?(?:finishers?|runners?|athletes?|racers?|women|men|ladies|guys"
     r"|people|registrants|entrants|events?|races?)\b)"
 )
 _RANK_WORD = re.compile(
     r"\b(?:fastest|quickest|slowest|best|worst|top|most|least|highest|lowest|oldest|youngest"
     r"|biggest|largest|smallest|cheapest|priciest|expensive|first|last|earliest|latest)\b"
+)
+# "who was leading at the halfway mark", "first through the 30K": the fastest split there
+_LEADING = re.compile(
+    r"\b(?:leading|in\s+(?:the\s+)?lead|led|first\s+(?:through|to|at|past|across|over|into))\b"
+)
+# "fastest and slowest chip time": two measures, the second word names the time for both
+_BOTH_EXTREMES = re.compile(
+    r"\b(?P<w>fastest|quickest|best|slowest|worst)\s+(?:and|&|vs\.?|versus)\s+(?=(?:fastest"
+    r"|quickest|best|slowest|worst)\s+(?:(?:chip|gun|clock|net|finish(?:ing)?)\s+)?times?\b)"
 )
 # "the fastest 5 by gun time": ranked on the gun's clock, not the chip's
 _BY_GUN = re.compile(r"\b(?:by|on|using|according\s+to)\s+(?:the\s+)?(?:gun|clock)(?:\s+times?)?\b")
@@ -186,6 +196,9 @@ def extract_order(scan: Scan) -> None:
         for match in scan.takeall(_COUNTED_ROWS):
             _set_limit(scan, int(match["n"]))
             scan.flags.add("counted_rows")
+    if any(f.field == "timing_point" for f in scan.filters) and scan.takeall(_LEADING):
+        scan.slots.setdefault("rank", ("chip_time", False))
+        scan.set("limit", 1)
     if scan.takeall(_BY_GUN):
         scan.flags.update({"gun_time", "rank_by_gun"})
     for match in scan.takeall(_SESSION):
@@ -233,6 +246,9 @@ def extract_order(scan: Scan) -> None:
         scan.slots.setdefault("rank", _rank_of(match["w"]))
         scan.set("limit", 1)
         scan.flags.add("ranked_one")
+    for match in scan.takeall(_BOTH_EXTREMES):
+        slow = match["w"] in ("slowest", "worst")
+        scan.flags.add("slowest_time" if slow else "fastest_time")
     for match in scan.takeall(_MEASURE_TIME):
         slow = match["w"] in ("slowest", "worst", "longest")
         if match["gun"]:
@@ -312,6 +328,9 @@ def extract_order(scan: Scan) -> None:
             scan.set("order", order)
             if _ONE_EVENT.match(scan.low, match.end()):
                 scan.set("limit", 1)  # "our first event in 2027": the one event
+    if "winner" in scan.flags and "rank_measure" not in scan.slots:
+        # "who won, and what was the winning time?": the winner's row, which shows the time
+        scan.flags.discard("fastest_time")
 
 
 _ONE_EVENT = re.compile(r"\s*(?:event|race)\b(?!s)")

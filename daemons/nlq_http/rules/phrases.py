@@ -116,6 +116,7 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "when",
         r"when|what\s+(?:date|day)|which\s+(?:date|day)|(?<!with\s)(?<!their\s)(?<!the\s)dates?(?:\s+of)?"
+        r"|what(?:'s|\s+is|\s+was|\s+are|\s+were)\s+the\s+dates?(?:\s+of)?"
         # "when does the trail series end", "its end date": the events' end_date column
         r"|(?:the\s+)?end\s+dates?(?:\s+of)?|(?<=\s)(?:end|ends|wrap\s+up|conclude)(?=\s*[?.!]*$)",
     ),
@@ -148,7 +149,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     (
         "contact",
         r"contact(?:\s+(?:info|information|details))?|e-?mails?(?:\s+address(?:es)?)?"
-        r"|phones?(?:\s+numbers?)?",
+        r"|phones?(?:\s+numbers?)?|how\s+(?:to|we\s+can|I\s+can)\s+(?:reach|contact|get\s+hold\s+of)"
+        r"(?:\s+them)?",
     ),
     ("find", r"find|look\s?up|search(?:\s+for)?|locate"),
     (
@@ -180,7 +182,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?<=the\s)line|but(?=\s+(?:\x00|(?:did|do|does|was|were|had|have|has|never|then)\b))"
         r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position"
         r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)"
-        r"|counting|taking|gone",  # "counting every year", "taking them together", "gone under"
+        # "counting every year", "taking them together", "gone under", "the bib he wore"
+        r"|counting|taking|gone|wear|wore|worn|along\s+with|at\s+some\s+point|hit",
     ),
 )
 FLAG_PATTERNS = tuple((flag, re.compile(rf"\b(?:{words})\b")) for flag, words in _WORD_FLAGS)

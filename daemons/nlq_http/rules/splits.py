@@ -25,7 +25,9 @@ _SPLIT_POINT = re.compile(
     r"|\b(?:at|through|thru)\s+(?:the\s+)?(?P<half2>halfway(?:\s+(?:mark|point))?|half\s+way)\b"
     # "how many reached the 30K": a point on the course is reached, a race is run
     r"|\b(?:reach(?:ed|es|ing)?|pass(?:ed|es|ing)?|cross(?:ed|es|ing)?|hit|got\s+to|made\s+it\s+to"
-    rf"|went\s+through)\s+(?:the\s+)?(?:{_point('c')})(?!\s+(?:race|run|event)s?\b)"
+    r"|went\s+through|(?:\d{1,3}\s+)?(?:first|fastest|quickest|slowest|last)\s+(?:through|thru|to"
+    r"|past|into))"
+    rf"\s+(?:the\s+)?(?:{_point('c')})(?!\s+(?:race|run|event)s?\b)"
     r"(?:\s+(?:split|mark|point|checkpoint|timing\s+point|mat)s?)?(?!\w)"
 )
 _SPLITS = re.compile(
@@ -34,6 +36,9 @@ _SPLITS = re.compile(
     r"|checkpoints?\b|split\b(?!\s+(?:up\s+|out\s+)?(?:by|into|per)\b))"
     # "split by race and sex" is a grouping; "splits by timing point" are the splits
 )
+
+
+_RANKED_TO = re.compile(r"(?:(?P<n>\d{1,3})\s+)?(?P<w>first|fastest|quickest|slowest|last)\s")
 
 
 def _point_name(match: re.Match[str]) -> str | tuple[str, str]:
@@ -73,6 +78,10 @@ def extract_splits(scan: Scan) -> None:
         scan.flags.add("splits")
         scan.group_by.append("timing_point")
     for match in scan.takeall(_SPLIT_POINT):
+        ranked = _RANKED_TO.match(match[0])
+        if ranked:  # "first through the 30K": the one fastest (or slowest) there
+            scan.slots.setdefault("rank", ("chip_time", ranked["w"] in ("slowest", "last")))
+            scan.set("limit", min(int(ranked["n"] or 1), 100) or 1)
         point = _point_name(match)
         scan.add("timing_point", Op.IN if isinstance(point, tuple) else Op.EQ, point)
         scan.flags.add("splits")

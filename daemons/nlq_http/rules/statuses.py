@@ -28,7 +28,9 @@ _OUTCOMES: tuple[tuple[str, Op, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:dns'?s?|did[\s-]*n[o']?t[\s-]+start(?:ed|s|ers)?|didnt\s+start|not\s+start(?:ed)?"
             r"|no[\s-]?shows?|never\s+start(?:ed)?|failed\s+to\s+start|non[\s-]?starters?"
-            r"|never\s+(?:crossed|hit|touched)\s+(?:a\s+single|any)\s+(?:timing\s+)?mats?)\b"
+            r"|never\s+(?:crossed|hit|touched)\s+(?:a\s+single|any)\s+(?:timing\s+)?mats?"
+            r"|did[\s-]*n[o']?t\s+(?:show|turn)(?:\s+up)?|never\s+(?:showed|turned)(?:\s+up)?"
+            r"|failed\s+to\s+show(?:\s+up)?)\b"
         ),
     ),
     (

@@ -16,7 +16,8 @@ from .amounts import CMP, KM_PER_MILE, OR_AFTER, op_of
 from .scan import Scan
 
 _SKY_WORDS = {
-    "rain": r"rain(?:s|ing|y|ed|fall)?|drizzl(?:e|ing|y)|showers?|downpours?|wet",
+    "rain": r"(?:(?:light|heavy|steady|some)\s+)?(?:rain(?:s|ing|y|ed|fall)?|drizzl(?:e|ing|y)"
+    r"|showers?|downpours?)|wet",
     "snow": r"snow(?:s|ing|y|ed|fall)?|flurr(?:y|ies)|sleet(?:ing|y)?",
     "clear": r"sunny|sunshine|clear\s+skies|(?<=it\s)was\s+clear|clear",
     "cloudy": r"cloudy|overcast|cloud\s+cover|clouds|gr[ae]y\s+skies",
@@ -29,6 +30,7 @@ _NOT = (
     r"(?P<neg>no|without|free\s+of|(?:was|were|is|did|does|do)\s*n[o']?t(?:\s+(?:any|have|get|see"
     r"|it|be|a))*|never(?:\s+(?:any|had|got|saw))?|wasn'?t|weren'?t|didn'?t(?:\s+(?:have|get))?)"
 )
+_INTENSITY = re.compile(r"(?:light|heavy|steady|some)\s")
 _SKY = re.compile(
     rf"\b(?:{_NOT}\s+(?:any\s+|much\s+|a\s+)?(?:it\s+)?)?(?P<sky>"
     + "|".join(f"(?P<{name}>{words})" for name, words in _SKY_WORDS.items())
@@ -106,6 +108,8 @@ def extract_weather(scan: Scan) -> None:
         if _CONTEXT_ONLY.match(match["sky"]) and not context:
             continue
         scan.take(match.start(), match.end())
+        if _INTENSITY.match(match["sky"]):  # the data's words for how hard vary; not filtered
+            scan.note(f"read '{match['sky']}' as any {sky}")
         if asked_of_one:
             scan.flags.add("weather")
             continue
@@ -126,7 +130,8 @@ def extract_weather(scan: Scan) -> None:
             scan.add("weather_type", Op.NE, "rain")
             scan.add("weather_type", Op.NE, "snow")
             scan.flags.add("weather")
-    _temperatures(scan)
+    # "was it below freezing at any event?": yes or no, answered with the readings that say
+    _temperatures(scan, of_events and not _ASKED_OF_ONE.match(scan.low))
     for match in scan.finditer(_WIND):
         if match["said"] or match["speed"] or match["after"]:
             scan.take(match.start(), match.end())
@@ -142,26 +147,31 @@ def extract_weather(scan: Scan) -> None:
         _compared(scan, match, "humidity_pct", float(match["n"]))
 
 
-def _temperatures(scan: Scan) -> None:
+def _temperatures(scan: Scan, of_events: bool = False) -> None:
     for match in [*scan.takeall(_TEMPERATURE), *scan.takeall(_TEMPERATURE_SAID)]:
         groups = match.groupdict()
         if groups.get("freezing"):
             below = match["freezing"].startswith(("below", "under"))
-            scan.add("temperature_c", Op.LT if below else Op.GT, 0.0)
-            scan.flags.add("weather")
+            _add_temperature(scan, Op.LT if below else Op.GT, 0.0, "c", of_events)
             continue
         if groups.get("word"):
             op = Op.GT if match["word"] in ("warmer", "hotter") else Op.LT
             unit = groups.get("unit2") or groups.get("unit2b") or ""
-            _add_temperature(scan, op, float(match["n2"]), unit)
+            _add_temperature(scan, op, float(match["n2"]), unit, of_events)
             continue
         number = groups.get("n") or groups["n1"]
         unit = next((groups[k] for k in ("unit", "unitb", "unit1", "unit1b") if groups.get(k)), "")
-        _add_temperature(scan, op_of(match), float(number), unit)
+        _add_temperature(scan, op_of(match), float(number), unit, of_events)
 
 
-def _add_temperature(scan: Scan, op: Op, value: float, unit: str) -> None:
+def _add_temperature(scan: Scan, op: Op, value: float, unit: str, of_events: bool) -> None:
     fahrenheit = unit.startswith("f") or bool(_FAHRENHEIT.search(scan.low))
+    if of_events and op in (Op.GT, Op.GE, Op.LT, Op.LE):
+        # "events that hit more than 15°C": any reading of the day, so the warmest one
+        # above, the coldest one below
+        celsius = round((value - 32) * 5 / 9, 1) if fahrenheit else value
+        scan.add("warmest_c" if op in (Op.GT, Op.GE) else "coldest_c", op, celsius)
+        return
     scan.add("temperature_f" if fahrenheit else "temperature_c", op, value)
     scan.flags.add("weather")
     if fahrenheit:
