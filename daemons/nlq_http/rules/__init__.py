@@ -53,7 +53,7 @@ from . import (
     statuses,
     weather,
 )
-from .followup import is_follow_up, leans_back, merge, refuse_each_alone
+from .followup import extract_year_shift, is_follow_up, leans_back, merge, refuse_each_alone
 from .resolve import Unanswerable, build
 from .scan import Refusal, Scan, Vocabulary
 from .words import (
@@ -89,6 +89,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     weather.extract_weather,  # before amounts: "20 km/h" is a wind, "15 degrees" no age
     having.extract_having,  # before times: "more than 10 finishers" is a count
     amounts.extract_fees,
+    extract_year_shift,  # before dates: "the year before" is counted from the last question
     dates.extract_dates,
     comparisons.extract_comparisons,  # after dates: "than 2023" is a year compared
     amounts.extract_distance,

@@ -23,6 +23,16 @@ _WHICH_MORE = re.compile(
     r"(?P<w>more|fewer)\b"
 )
 
+# "were there more finishers in 2024 or in 2023?", "was it colder at Boston or at Chicago?",
+# "were times quicker at Chicago or at Boston?": a comparative, then the two sides joined by
+# "or". Which dimension has the two sides is the resolver's (a year, an event, a sex).
+_COMPARATIVE_OR = re.compile(
+    r"\b(?P<w>more|fewer|bigger|larger|smaller|quicker|faster|slower|colder|warmer|hotter"
+    r"|chillier)\b(?![\s\x00]+than\b)(?=[^?.!]{0,80}?\bor\b)"
+)
+_KIND = {"quicker": "faster", "faster": "faster", "slower": "faster", "colder": "weather",
+         "warmer": "weather", "hotter": "weather", "chillier": "weather"}  # fmt: skip
+
 
 def extract_comparisons(scan: Scan) -> None:
     found = list(scan.finditer(_MORE_THAN))
@@ -35,3 +45,14 @@ def extract_comparisons(scan: Scan) -> None:
         return
     if scan.takeall(_WHICH_MORE):
         scan.flags.update({"count", "compare_count"})
+        return
+    if thans:
+        return
+    for match in scan.takeall(_COMPARATIVE_OR)[:1]:
+        kind = _KIND.get(match["w"])
+        if kind == "faster":
+            scan.flags.add("faster")  # each side's average time
+        elif kind == "weather":
+            scan.flags.update({"weather", "average", "compare"})  # each side's temperature
+        else:
+            scan.flags.update({"count", "compare_count"})

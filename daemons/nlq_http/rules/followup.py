@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from ..compiler import QueryError, validate
 from ..model import MODEL
-from ..query import Op, SemanticQuery, Sort
+from ..query import Filter, Op, SemanticQuery, Sort
 from .resolve import Unanswerable
 from .scan import Scan
 
@@ -53,7 +53,7 @@ _ALTOGETHER = re.compile(r"\b(?:altogether|all\s+together|in\s+total|combined|in
 _EACH_ROW = frozenset({"race", "event", "year", "state", "city", "division", "sex", "provider"})
 _SUBJECT_FLAGS = frozenset(
     {"results", "entrants", "events", "fee", "weather", "standards", "revenue", "registrations",
-     "splits", "live", "races_of", "when", "where"}
+     "splits", "live", "races_of", "races_listed", "when", "where"}
 )  # fmt: skip
 
 
@@ -76,10 +76,31 @@ def _row_key(previous: SemanticQuery, dims: Mapping[str, object]) -> tuple[str, 
     return tuple(f for f in key if f in dims)
 
 
+# "and the year before?", "a year later": a year counted from the previous question's
+_YEAR_SHIFT = re.compile(
+    r"\b(?:(?P<back>the\s+year\s+(?:before|prior)|a\s+year\s+(?:earlier|before)|the\s+prior\s+year)"
+    r"|(?P<on>the\s+year\s+after|a\s+year\s+later|the\s+following\s+year))\b"
+)
+
+
+def extract_year_shift(scan: Scan) -> None:
+    for match in scan.takeall(_YEAR_SHIFT):
+        scan.set("year_shift", -1 if match["back"] else 1)
+
+
+def _shifted_year(previous: SemanticQuery, shift: int) -> Filter:
+    years = [f for f in previous.filters if f.field == "year" and f.op is Op.EQ]
+    if len(years) != 1 or not isinstance(years[0].value, int):
+        raise Unanswerable("say which year (the question before names no single year)")
+    return Filter(field="year", value=years[0].value + shift)
+
+
 def refuse_each_alone(query: SemanticQuery, scan: Scan) -> None:
     """ "how many did each have?" with no list before it: each of what is not said."""
     if query.measures and not query.group_by and _FOR_EACH.search(scan.low):
         raise Unanswerable(_EACH_UNSAID)
+    if scan.slots.get("year_shift"):
+        raise Unanswerable("say which year ('the year before' needs a question before it)")
 
 
 def leans_back(scan: Scan) -> bool:
@@ -108,6 +129,9 @@ def merge(previous: SemanticQuery, new: SemanticQuery, scan: Scan) -> SemanticQu
             " for them by name or bib"
         )
     dims = MODEL[new.entity].dimensions
+    shift = scan.slots.get("year_shift")
+    if shift:
+        new = new.replacing(filters=(*new.filters, _shifted_year(previous, shift)))
     said = {f.field for f in new.filters}
     replaced = set(said).union(*(_REPLACES.get(f, frozenset()) for f in said))
     if "sex" in new.group_by:

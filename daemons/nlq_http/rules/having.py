@@ -48,7 +48,29 @@ _HAVING = re.compile(
 )  # "taken": a status read before ("10 or more DNFs"), the count is of those
 
 
+# "which events has Wardian run more than once": the events with two or more of his results
+_REPEATED = re.compile(
+    r"\b(?:more\s+than\s+(?:once|1\s+times?)|at\s+least\s+twice|twice\s+or\s+more"
+    r"|2\s+or\s+more\s+times|multiple\s+times|repeatedly)\b"
+)
+_WHICH_GROUP = re.compile(rf"\b(?:which|what)\s+(?P<group>{_GROUP_NAMES})\b")
+
+
+def _repeated(scan: Scan) -> None:
+    which = _WHICH_GROUP.search(scan.low)
+    if which is None or not scan.finditer(_REPEATED):
+        return
+    for _match in scan.takeall(_REPEATED):
+        scan.slots["having"] = (Op.GE, 2)
+        scan.flags.add("repeated")
+        group = _GROUPS[which["group"]]
+        if group not in scan.group_by:
+            scan.group_by.append(group)
+        scan.take(which.start(), which.end())
+
+
 def extract_having(scan: Scan) -> None:
+    _repeated(scan)
     for match in scan.finditer(_HAVING):
         noun, said = match["noun"], match["group"] or match["only"]
         if said is None or (noun is None and match["only"] is None and not match["taken"]):

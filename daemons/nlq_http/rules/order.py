@@ -31,6 +31,8 @@ _RANK_WORD = re.compile(
 _LEADING = re.compile(
     r"\b(?:leading|in\s+(?:the\s+)?lead|led|first\s+(?:through|to|at|past|across|over|into))\b"
 )
+# "the longest race we've ever put on", "our shortest races": races by their distance
+_LONGEST = re.compile(r"\b(?P<w>longest|shortest)\s+(?P<what>races?|distances?|events?|courses?)\b")
 # "fastest and slowest chip time": two measures, the second word names the time for both
 _BOTH_EXTREMES = re.compile(
     r"\b(?P<w>fastest|quickest|best|slowest|worst)\s+(?:and|&|vs\.?|versus)\s+(?=(?:fastest"
@@ -246,6 +248,11 @@ def extract_order(scan: Scan) -> None:
         scan.slots.setdefault("rank", _rank_of(match["w"]))
         scan.set("limit", 1)
         scan.flags.add("ranked_one")
+    for match in scan.takeall(_LONGEST):
+        scan.slots.setdefault("rank", ("distance_km", match["w"] == "longest"))
+        scan.flags.add("races_listed")
+        if not match["what"].endswith("s"):
+            scan.set("limit", 1)
     for match in scan.takeall(_BOTH_EXTREMES):
         slow = match["w"] in ("slowest", "worst")
         scan.flags.add("slowest_time" if slow else "fastest_time")

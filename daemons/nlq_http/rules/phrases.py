@@ -163,7 +163,10 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     ("started", r"started|(?:who\s+)?(?:toed|toe)\s+the\s+line"),
     (
         "neutral",
-        r"(?:took|takes?|taking)\s+place|editions?|years?|season|overall|ever|all-time|combined"
+        # before "per" and "overall": the longer phrase first
+        r"per\s+(?:person|head|runner|registrant|entrant|participant|capita)"
+        r"|overall\s+(?:place|position|placing|rank|finish)"  # "Wardian's overall place": shown
+        r"|(?:took|takes?|taking)\s+place|editions?|years?|season|overall|ever|all-time|combined"
         r"|data|numbers?|race|event"
         r"|any\s+idea|(?:with\s+)?(?:their\s+)?bibs?(?:\s+numbers?)?|how\s+long|take|took"
         r"|went|passed|crossed|reached|(?:with\s+(?:their\s+|the\s+)?)?dates"
@@ -183,7 +186,9 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|(?:what|which)\s+(?:place|position)|placed|placing|finish(?:ing)?\s+position"
         r"|(?:his|her|their|its)\s+(?:overall\s+|finishing\s+)?(?:place|position|placing|rank)"
         # "counting every year", "taking them together", "gone under", "the bib he wore"
-        r"|counting|taking|gone|wear|wore|worn|along\s+with|at\s+some\s+point|hit",
+        r"|counting|taking|gone|wear|wore|worn|along\s+with|at\s+some\s+point|hit"
+        r"|(?<!pace\s)in\s+(?:km|kilomet(?:er|re)s)(?=\s*[?.!]*$)"  # a race's length, shown in km
+        r"|\b(?:did|does|do)\s+(?:he|she|they)\s+(?:place|rank)",  # "where did he place": shown
     ),
 )
 FLAG_PATTERNS = tuple((flag, re.compile(rf"\b(?:{words})\b")) for flag, words in _WORD_FLAGS)

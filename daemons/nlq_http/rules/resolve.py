@@ -115,6 +115,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         scan.flags.discard("latest_edition")  # "wardian's latest marathon": his, newest first
     elif "latest_edition" in scan.flags and entity != "events":
         latest_edition(scan)
+    elif entity == "races" and _offers_now(scan):
+        latest_edition(scan)  # "which distances does the Shamrock Marathon offer": today's
     if person and entity in ("finishers", "splits") and scan.flags & {"compare", "faster"}:
         # "wardian boston vs chicago 2024": one runner's results side by side are his rows
         scan.flags -= {"compare", "faster"}
@@ -179,7 +181,9 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         if not any(m.name == "count" for m in measures):
             measures = [MeasureRef(name="count"), *measures]
         filters.append(Filter(field="count", op=op, value=n))
-        if group_by == ["event"] and "event_date" in model.dimensions and "year" not in fields:
+        repeated = "repeated" in scan.flags  # "run more than once": across the editions
+        edition = "event_date" in model.dimensions and "year" not in fields and not repeated
+        if group_by == ["event"] and edition:
             group_by.append("event_date")  # each edition's races, not every year's together
     person = scan.slots.get("person") is not None and "count" not in scan.flags
     by_edition = set(group_by) <= {"race", "event", "year"}
@@ -283,6 +287,21 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
 
 def _several_events(filters: list[Filter]) -> bool:
     return any(f.field == "event" and f.op is Op.IN for f in filters)
+
+
+_PRESENT = re.compile(r"\b(?:does|do|is|are|has|have|offers?)\b")
+
+
+def _offers_now(scan: Scan) -> bool:
+    """An event's races asked in the present tense, with no year: its latest edition's."""
+    dated = scan.years or any(f.field in ("event_date", "year", "month") for f in scan.filters)
+    return (
+        len(scan.events) == 1
+        and not dated
+        and not scan.group_by
+        and dict(scan.vocab.latest_editions).get(scan.events[0]) is not None
+        and bool(_PRESENT.search(scan.low))
+    )
 
 
 def _compared(scan: Scan, filters: list[Filter]) -> list[str]:

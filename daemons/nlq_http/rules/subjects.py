@@ -100,6 +100,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         flags.add("boston_qualifier")  # "runners who met the 2025 standards"
     if flags & {"weather", "lowest_temp", "highest_temp", "coldest", "hottest"}:
         return "weather"
+    if "races_listed" in flags:
+        return "races"  # "the longest race we've put on": races by their distance
     if "start_time" in flags and (scan.events or "races_of" in flags):
         return "races"  # "what time does the 5K start": the race's start time
     if "registration_window" in flags:
