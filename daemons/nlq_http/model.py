@@ -170,7 +170,11 @@ STANDARDS = Entity(
             shown=False,
         ),
     ),
-    measures={"count": Measure("count", "count(*)", "count", "standards")},
+    measures={
+        "count": Measure("count", "count(*)", "count", "standards"),
+        # "how many age groups do the standards have": a band is one for both sexes
+        "age_groups": Measure("age_groups", "count(DISTINCT bq.age_min)", "count", "age groups"),
+    },
     columns=("edition", "sex", "age_min", "age_max", "qualifying_time"),
     default_order=(("edition", True), ("sex", False), ("age_min", False)),
     partner_aliases=(),

@@ -43,6 +43,10 @@ _STANDARDS = re.compile(
     r"(?:qualify|bq))"
     r"|what\s+times?\s+(?=(?:do|does|would|will)\b[^?.!]{0,60}\bneeds?\s+(?:for|at)\s+boston)|(?:need|have)\s+to\s+(?:run\s+to\s+)?"
     r"(?:qualify|bq)(?:\s+for\s+boston)?|time\s+needed\s+to\s+(?:qualify|bq)"
+    # "how much time does a 66-year-old man get under the Boston standards": the standard
+    r"|how\s+much\s+time\s+(?=(?:do|does|would|will)\b[^?.!]{0,60}\b(?:get|have)\b)"
+    r"|(?:get|gets|have|has|allowed)\s+under\s+(?:the\s+)?(?:\d{4}\s+)?(?:boston|bq)"
+    r"(?:\s+marathon)?(?:\s+qualifying)?\s+(?:standards?|rules)"
     # "what time does a 57-year-old man need for Boston": the standard, not the marathon
     r"|(?:needs?|needed|required|requires?)\s+(?:to\s+(?:run|qualify)\s+)?(?:for|at"
     r"|to\s+get\s+into)\s+(?:the\s+)?boston(?:\s+marathon)?)\b"
@@ -60,6 +64,13 @@ _CURRENT_STANDARDS = re.compile(
     r"|present|existing|today'?s)\s+(?:(?:bq|boston|qualifying)\s+){0,2}(?:standards?|times?"
     r"|cut-?offs?)\b"
 )
+# "finished under the Boston standard", "beat the BQ time": qualifiers ("how much time does
+# a man get under the standards" is the standard itself: _STANDARDS)
+_UNDER_STANDARD = re.compile(
+    r"\b(?<!get\s)(?<!gets\s)(?<!have\s)(?<!has\s)(?:under|within|inside|beneath|beat|beating)"
+    r"\s+(?:the\s+|their\s+|a\s+)?(?:(?:bq|boston|qualifying|baa)\s+){1,2}(?:standards?|times?"
+    r"|cut-?offs?|marks?)\b"
+)
 _QUALIFIED = re.compile(r"\b(?:qualif(?:ied|y|ying|iers?)|bq'?d|bqs?)\b")
 
 
@@ -71,6 +82,8 @@ def extract_boston(scan: Scan) -> None:
         else:
             scan.note("ignored a qualifying-standards edition outside 2020-2100", 0.5)
         scan.flags.add("standards")
+    if scan.takeall(_UNDER_STANDARD):  # before the standards: "finished under the BQ time"
+        scan.flags.add("boston_qualifier")
     if scan.takeall(_CURRENT_STANDARDS):  # "under the current standards": the latest edition
         scan.flags.add("standards")
     if scan.takeall(_STANDARDS):

@@ -33,6 +33,11 @@ _LEADING = re.compile(
 )
 # "the longest race we've ever put on", "our shortest races": races by their distance
 _LONGEST = re.compile(r"\b(?P<w>longest|shortest)\s+(?P<what>races?|distances?|events?|courses?)\b")
+# "the most generous qualifying time", "the toughest standard": the standards by their time
+_LENIENCY = re.compile(
+    r"\b(?:(?P<slow>most\s+generous|loosest|easiest|most\s+lenient|softest)"
+    r"|toughest|hardest|strictest|most\s+demanding)\b(?P<many>(?:\s+\w+){0,2}?\s+\w+s\b)?"
+)
 # "fastest and slowest chip time": two measures, the second word names the time for both
 _BOTH_EXTREMES = re.compile(
     r"\b(?P<w>fastest|quickest|best|slowest|worst)\s+(?:and|&|vs\.?|versus)\s+(?=(?:fastest"
@@ -248,6 +253,12 @@ def extract_order(scan: Scan) -> None:
         scan.slots.setdefault("rank", _rank_of(match["w"]))
         scan.set("limit", 1)
         scan.flags.add("ranked_one")
+    if "standards" in scan.flags or "boston_qualifier" in scan.flags:
+        for match in scan.takeall(_LENIENCY):
+            scan.slots.setdefault("rank", ("chip_time", bool(match["slow"])))
+            scan.flags.add("standards")
+            if not match["many"]:
+                scan.set("limit", 1)
     for match in scan.takeall(_LONGEST):
         scan.slots.setdefault("rank", ("distance_km", match["w"] == "longest"))
         scan.flags.add("races_listed")

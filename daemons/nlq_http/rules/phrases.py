@@ -159,6 +159,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|everybody",
     ),
     ("pr", r"prs?|pbs?|personal\s+(?:best|record)s?"),
+    # "the oldest women's age group" of the standards: a band, one row (resolve.py)
+    ("age_band", r"age\s+(?:groups?|bands?|brackets?|categor(?:y|ies))"),
     ("age_word", r"ages?|how\s+old"),
     ("started", r"started|(?:who\s+)?(?:toed|toe)\s+the\s+line"),
     (

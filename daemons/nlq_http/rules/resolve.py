@@ -69,6 +69,13 @@ def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
             field = "gun_time"
         if field == "age" and entity in ("events", "races"):
             return [Sort(field="event_date", descending=not descending)]
+        if field == "chip_time" and entity == "standards":
+            return [Sort(field="qualifying_time", descending=descending)]
+        if field == "age" and entity == "standards":
+            # "the oldest women's age group": the bands by their ages
+            if "limit" not in scan.slots and _ONE_BAND.search(scan.low):
+                scan.slots["limit"] = 1
+            return [Sort(field="age_min", descending=descending)]
         if field in dims:
             return [Sort(field=field, descending=descending)]
         if field == "chip_time" and entity == "fees":
@@ -122,6 +129,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         scan.flags -= {"compare", "faster"}
     model = MODEL[entity]
     measures = measures_for(scan, entity)
+    if entity == "standards" and "age_band" in scan.flags and measures == [COUNT]:
+        measures = [MeasureRef(name="age_groups")]  # "how many age groups": the bands
     filters = filters_for(scan, entity)
     for f in filters:
         if f.field not in model.dimensions:
@@ -255,7 +264,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         show.append("temperature_f")
     if "gun_time" in scan.flags and not measures and "gun_time" in model.dimensions:
         show.append("gun_time")
-    if "age_word" in scan.flags and not measures and "age" in model.dimensions:
+    age = model.dimensions.get("age")
+    if "age_word" in scan.flags and not measures and age is not None and age.shown:
         show.append("age")
     if _WHICH_YEARS.search(scan.low) and not measures and "year" in model.dimensions:
         show.append("year")  # "which years did it rain": the years, not only the dates
@@ -289,6 +299,8 @@ def _several_events(filters: list[Filter]) -> bool:
     return any(f.field == "event" and f.op is Op.IN for f in filters)
 
 
+COUNT = MeasureRef(name="count")
+_ONE_BAND = re.compile(r"\bage\s+(?:group|band|bracket|category)\b")
 _PRESENT = re.compile(r"\b(?:does|do|is|are|has|have|offers?)\b")
 
 
