@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from daemons.common import db, logs, migrate
 from daemons.common.config import CommonSettings, ConfigError
@@ -42,46 +41,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def _sql(name: str) -> str:
     return db.load_sql("project88", name)
-
-
-def cmd_session(args: argparse.Namespace) -> int:
-    settings = _settings()
-    conn = db.connect(settings.raw_dsn, "project88-cli")
-    try:
-        with conn, conn.cursor() as cur:
-            if args.action == "list":
-                cur.execute(_sql("sessions_list"), {"limit": args.limit})
-                print(f"{'id':>5}  {'status':<7} {'reads':>8}  {'started':<19}  name / event")
-                for sid, name, event, status, start, _end, reads in cur.fetchall():
-                    started = start.astimezone().strftime("%Y-%m-%d %H:%M:%S") if start else ""
-                    label = f"{name} / {event}" if event else name
-                    print(f"{sid:>5}  {status:<7} {reads:>8}  {started:<19}  {label}")
-            elif args.action == "close":
-                if args.id is None:
-                    cur.execute(_sql("session_close_active"))
-                else:
-                    cur.execute(_sql("session_close"), {"id": args.id})
-                closed = cur.fetchall()
-                if not closed:
-                    print("no active session to close", file=sys.stderr)
-                    return 1
-                for sid, name in closed:
-                    print(f"closed session {sid} ({name})")
-            elif args.action == "new":
-                # One transaction: the old session closes exactly when the new one opens.
-                cur.execute(_sql("session_close_active"))
-                for sid, name in cur.fetchall():
-                    print(f"closed session {sid} ({name})")
-                name = args.name or dt.datetime.now().strftime("Session_%Y%m%d_%H%M%S")
-                cur.execute(
-                    _sql("session_open"),
-                    {"name": name, "event": args.event, "zone": settings.timezone},
-                )
-                sid, name = cur.fetchone()
-                print(f"opened session {sid} ({name}); listeners use it from their next connection")
-    finally:
-        conn.close()
-    return 0
 
 
 def _read_roster_file(name: str) -> bytes:
@@ -155,20 +114,25 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
         print(f"roster: {len(result.errors)} error(s), nothing written", file=sys.stderr)
         return 1
     source = "the file" if args.event_id is None else "the event's bibs"
-    return _write_roster(result.rows, label, source, replace=args.replace, dry_run=args.dry_run)
+    return _write_roster(
+        result.rows, label, source, args.session, replace=args.replace, dry_run=args.dry_run
+    )
 
 
 def _write_roster(
     rows: list[roster_types.RosterRow],
     label: str,
     source: str,
+    session: str | None,
     *,
     replace: bool,
     dry_run: bool,
 ) -> int:
     """Upsert validated rows by bib in one transaction (``replace``: remove the others).
 
-    The same for every source; ``label`` and ``source`` only name it in messages.
+    ``session`` (an id or a slug) names the race whose roster this is; None is the
+    shared roster every session reads. The same for every source; ``label`` and
+    ``source`` only name it in messages.
     """
     from psycopg2.extras import execute_values
 
@@ -176,19 +140,26 @@ def _write_roster(
     try:
         # One transaction: the display sees the old roster or the new one, never half.
         with conn.cursor() as cur:
+            try:
+                session_id = _roster_session(cur, session)
+            except LookupError as exc:
+                print(exc, file=sys.stderr)
+                print("roster: nothing written", file=sys.stderr)
+                return 1
             cur.execute(_sql("roster_lock"))
             removed = 0
+            key = {"session": session_id}
             if replace:
-                cur.execute(_sql("roster_delete_missing"), {"bibs": [r.bib for r in rows]})
+                cur.execute(_sql("roster_delete_missing"), {**key, "bibs": [r.bib for r in rows]})
                 removed = len(cur.fetchall())
             written = execute_values(
                 cur,
                 _sql("roster_upsert"),
-                [row.values() for row in rows],
+                [(session_id, *row.values()) for row in rows],
                 page_size=1000,
                 fetch=True,
             )
-            cur.execute(_sql("roster_tag_clashes"))
+            cur.execute(_sql("roster_tag_clashes"), key)
             clashes = cur.fetchall()
         if clashes:
             conn.rollback()
@@ -213,11 +184,29 @@ def _write_roster(
     return 0
 
 
+def _roster_session(cur: Any, name: str | None) -> int | None:
+    """The session id a roster command names (an id or a slug); None: the shared roster.
+
+    LookupError when no session has that id or slug."""
+    if name is None:
+        return None
+    cur.execute(_sql("session_find"), {"name": name})
+    row = cur.fetchone()
+    if row is None:
+        raise LookupError(f"roster: no session {name!r} (an id or a slug: project88 session list)")
+    return int(row[0])
+
+
 def cmd_roster_list(args: argparse.Namespace) -> int:
     conn = db.connect(_settings().raw_dsn, "project88-cli")
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(_sql("roster_list"), {"limit": args.limit})
+            try:
+                session_id = _roster_session(cur, args.session)
+            except LookupError as exc:
+                print(exc, file=sys.stderr)
+                return 1
+            cur.execute(_sql("roster_list"), {"limit": args.limit, "session": session_id})
             rows = cur.fetchall()
     finally:
         conn.close()
@@ -269,8 +258,14 @@ def cmd_scope_key(args: argparse.Namespace) -> int:
     return scopekey.run_from_args(args)
 
 
+SESSION_HELP = (
+    "the race (session id or slug) whose roster this is; without it, the shared roster "
+    "every session reads for bibs its own roster does not have"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from project88 import sync_cli
+    from project88 import sessions_cli, sync_cli
 
     parser = argparse.ArgumentParser(
         prog="project88",
@@ -283,13 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database", choices=["raw", "production", "all"], default="all")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("session", help="list, open or close timing sessions")
-    p.add_argument("action", choices=["list", "new", "close"])
-    p.add_argument("--name", help="name for 'new' (default Session_%%Y%%m%%d_%%H%%M%%S)")
-    p.add_argument("--event", help="event name for 'new'")
-    p.add_argument("--id", type=int, help="session to close (default: the active one)")
-    p.add_argument("--limit", type=int, default=20, help="sessions to list")
-    p.set_defaults(func=cmd_session)
+    sessions_cli.add_session(sub)
 
     p = sub.add_parser(
         "roster",
@@ -301,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         help="load the roster from a CSV or an event's participants, upserting by bib in one "
         "transaction",
-        usage="%(prog)s (FILE.csv | --event-id ID [--race NAME]) [--replace] [--dry-run]",
+        usage="%(prog)s (FILE.csv | --event-id ID [--race NAME]) [--session ID|SLUG] [--replace] "
+        "[--dry-run]",
         description="Validate FILE.csv, or the participants of an event in the production "
         "database (P88_PROD_DSN), and upsert every runner by bib in one transaction. "
         "CSV: UTF-8 (BOM allowed), a header row (any case, any order) naming columns among "
@@ -339,9 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="validate and report what would change, then roll back (writes nothing)",
     )
+    r.add_argument("--session", metavar="ID|SLUG", help=SESSION_HELP)
     r.set_defaults(func=cmd_roster_import, parser=r)
     r = roster_sub.add_parser("list", help="show the roster in bib order")
     r.add_argument("--limit", type=_positive_int, default=50, help="runners to show (50)")
+    r.add_argument("--session", metavar="ID|SLUG", help=SESSION_HELP)
     r.set_defaults(func=cmd_roster_list)
     sync_cli.add_roster_sync(roster_sub)
     sync_cli.add_sync(sub)

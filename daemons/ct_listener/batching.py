@@ -10,6 +10,7 @@ from typing import Any
 from twisted.internet import defer
 
 from . import ctp01, times
+from .sessions import SessionAnswer
 from .store import ConnectionRecord, Key, Writer, copy_row_tail
 from .streams import Attachment, StreamOwner
 
@@ -25,8 +26,9 @@ class BatchingStore:
         self._pending: dict[tuple[int | None, int], list[ctp01.Keyed]] = defaultdict(list)
         self._pending_count = 0
         self._timer: Any = None
-        self._session_starts: dict[int, dt.datetime] = {}
-        self._offsets = times.OffsetCache(writer.zone)  # the reactor's own: no sharing
+        # Each session's start and zone's offsets; the reactor's own caches: no sharing.
+        self._session_starts: dict[int, tuple[dt.datetime, times.OffsetCache]] = {}
+        self._offsets: dict[str, times.OffsetCache] = {}
 
     def _reply(self) -> tuple[defer.Deferred[Any], Callable[[Any], None]]:
         d: defer.Deferred[Any] = defer.Deferred()
@@ -61,10 +63,10 @@ class BatchingStore:
         The two threads share one interpreter lock, but this work overlaps the
         database's, which is what limits a single ordered writer.
         """
-        start = self._session_starts.get(session_id) if session_id is not None else None
-        if start is None:
+        known = self._session_starts.get(session_id) if session_id is not None else None
+        if known is None:
             return None
-        offsets = self._offsets
+        start, offsets = known
         tails: dict[Key, str] = {}
         for item in items:
             if isinstance(item, ctp01.TagRead) and not item.is_gun:
@@ -73,16 +75,20 @@ class BatchingStore:
                     tails[key] = copy_row_tail(item, start, offsets)
         return tails
 
-    def session(self) -> defer.Deferred[int | None]:
+    def session(self, login: str | None) -> defer.Deferred[int | None]:
+        """The session of a connection logged in as ``login`` (sessions.py)."""
         d, reply = self._reply()
-        self.writer.put(self.writer.job_session, reply)
+        self.writer.put(self.writer.job_session, login, reply)
         d.addCallback(self._session_known)
         return d
 
-    def _session_known(self, answer: tuple[int | None, dt.datetime | None]) -> int | None:
-        session_id, start = answer
-        if session_id is not None and start is not None:
-            self._session_starts[session_id] = start
+    def _session_known(self, answer: SessionAnswer) -> int | None:
+        session_id, start, zone = answer
+        if session_id is not None and start is not None and zone is not None:
+            offsets = self._offsets.get(str(zone))
+            if offsets is None:
+                offsets = self._offsets[str(zone)] = times.OffsetCache(zone)
+            self._session_starts[session_id] = (start, offsets)
         return session_id
 
     def attach(

@@ -44,6 +44,7 @@ class Ctp01Protocol(StreamAttaching, protocol.Protocol):
         self.conn: ctp01.ServerConnection | None = None
         self.peer = ""
         self.session_id: int | None = None
+        self.login: str | None = None  # the CTP01 user, which routes to a session
         self._session_known = False
         self._session_asked = False
         self._early: list[ctp01.Event] = []  # events that wait for the session
@@ -152,6 +153,7 @@ class Ctp01Protocol(StreamAttaching, protocol.Protocol):
             if event.ok:
                 self.factory.throttle.succeeded(self.peer)
                 log.info("client authorized %s", kv(peer=self.peer, user=event.user))
+                self.login = event.user
                 self._ask_session()
             else:
                 self.factory.counters["auth_failures"] += 1
@@ -193,7 +195,7 @@ class Ctp01Protocol(StreamAttaching, protocol.Protocol):
             return
         if not self._session_asked:
             self._session_asked = True
-            self.factory.store.session().addCallback(self._session_ready)
+            self.factory.store.session(self.login).addCallback(self._session_ready)
 
     def _summary(self) -> dict[str, Any]:
         assert self.conn is not None

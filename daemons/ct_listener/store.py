@@ -4,8 +4,9 @@
 the spool; everything reaches it through a FIFO queue, so a mark lookup sees
 every read submitted before it, and spooled reads drain before newer ones.
 
-This module is the thread, the connection, sessions and marks; its jobs live
-in mixins: ``batches.py`` (store, spool or hold a batch; drain the spool),
+This module is the thread, the connection and marks; its jobs live in
+mixins: ``sessions.py`` (which session a connection's reads belong to),
+``batches.py`` (store, spool or hold a batch; drain the spool),
 ``transactions.py`` (one batch, one transaction: COPY, conflicts, NOTIFY),
 ``streams.py`` (one location, one stream) and ``connection_log.py``.
 
@@ -18,8 +19,6 @@ in mixins: ``batches.py`` (store, spool or hold a batch; drain the spool),
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import json
 import logging
 import queue
 import threading
@@ -41,9 +40,10 @@ from . import ctp01, times
 from .batches import BatchJobs
 from .connection_log import ConnectionLogJobs, ConnectionRecord
 from .sequence import Contiguity
+from .sessions import SessionInfo, SessionJobs
 from .spool import Spool, SpoolUnwritable
 from .streams import StreamJobs, StreamRow
-from .transactions import BatchTransactions, Key, SessionInfo, copy_row_tail
+from .transactions import BatchTransactions, Key, copy_row_tail
 from .writer_base import DatabaseUnavailable, sql
 
 log = logging.getLogger("ct_listener.store")
@@ -67,6 +67,7 @@ class WriterStats:
     drained_reads: int = 0
     failed_batches: int = 0
     dead_letters: int = 0
+    unrouted_logins: int = 0  # logins no active session is routed to (sessions.py)
     streams_opened: int = 0  # second buffers under one location name (streams.py)
     held_batches: int = 0  # batches neither the database nor the spool could take
     unstored_at_stop: int = 0  # reads still held when the listener stopped (not received)
@@ -78,7 +79,7 @@ class WriterStats:
 _STOP = object()
 
 
-class Writer(BatchJobs, BatchTransactions, ConnectionLogJobs, StreamJobs):
+class Writer(SessionJobs, BatchJobs, BatchTransactions, ConnectionLogJobs, StreamJobs):
     """Owns the database connection and the spool; run ``serve`` in its own thread."""
 
     def __init__(
@@ -94,7 +95,8 @@ class Writer(BatchJobs, BatchTransactions, ConnectionLogJobs, StreamJobs):
         self.dsn = dsn
         self.spool = spool
         self.zone = zone
-        self.offsets = times.OffsetCache(zone)
+        self._offset_caches: dict[str, times.OffsetCache] = {}  # per session zone
+        self._bad_zones: set[str] = set()
         self.deliver = deliver
         self.session_name_format = session_name_format
         self.event_name = event_name
@@ -235,72 +237,6 @@ class Writer(BatchJobs, BatchTransactions, ConnectionLogJobs, StreamJobs):
         except DatabaseUnavailable:
             return False
         return True
-
-    # -- sessions --------------------------------------------------------------------------
-    def job_session(self, reply: Callable[[tuple[int | None, dt.datetime | None]], None]) -> None:
-        """Answer (id, start) of the active session, opening one if none is active.
-
-        Without a database: the session remembered from the last answer, start
-        unknown; or (None, None) — the reads then wait for one in the spool.
-        """
-        try:
-            session = self._active_session()
-            self._state_file.write_text(json.dumps({"session_id": session.id}))
-            self.deliver(reply, (session.id, session.start))
-        except DatabaseUnavailable:
-            session_id = self._cached_session_id()
-            log.warning("no database: connection uses %s", kv(session=session_id or "pending"))
-            self.deliver(reply, (session_id, None))
-
-    def _cached_session_id(self) -> int | None:
-        try:
-            return int(json.loads(self._state_file.read_text())["session_id"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def _active_session(self) -> SessionInfo:
-        conn = self._db()
-        try:
-            with conn, conn.cursor() as cur:
-                cur.execute(_sql("active_session"))
-                row = cur.fetchone()
-                if row is None:
-                    name = dt.datetime.now(self.zone).strftime(self.session_name_format)
-                    cur.execute(
-                        _sql("create_session"),
-                        {"name": name, "event": self.event_name, "zone": str(self.zone)},
-                    )
-                    row = cur.fetchone()
-                    if row is None:  # another process opened one first
-                        cur.execute(_sql("active_session"))
-                        row = cur.fetchone()
-                    else:
-                        log.info("session opened %s", kv(id=row[0], name=row[1]))
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-            self._lost(exc)
-            raise DatabaseUnavailable(str(exc)) from None
-        info = SessionInfo(int(row[0]), row[1], row[2])
-        self._sessions[info.id] = info
-        return info
-
-    def _session(self, cur: psycopg2.extensions.cursor, session_id: int) -> SessionInfo:
-        info = self._sessions.get(session_id)
-        if info is None:
-            cur.execute(_sql("session_by_id"), {"id": session_id})
-            row = cur.fetchone()
-            if row is None:
-                raise LookupError(f"session {session_id} does not exist")
-            info = SessionInfo(int(row[0]), row[1], row[2])
-            self._sessions[session_id] = info
-        return info
-
-    def _resolve(self, session_id: int | None) -> int:
-        """Reads that arrived with no session known go to the active one."""
-        if session_id is not None:
-            return session_id
-        if self._unresolved_session is None:
-            self._unresolved_session = self._active_session().id
-        return self._unresolved_session
 
     # -- marks -----------------------------------------------------------------------------
     def _mark(self, session_id: int | None, location: str, stream: int, reader_id: str) -> int:

@@ -99,7 +99,6 @@ class StreamJobs:
 
     _streams: dict[tuple[int, str], list[StreamRow]]
     stats: Any
-    zone: Any
     deliver: Callable[[Callable[[Any], None], Any], None]
     _resolve: Callable[[int | None], int]
     _mark: Callable[[int | None, str, int, str], int]
@@ -234,7 +233,7 @@ class StreamJobs:
                 continue
             compared += 1
             if isinstance(item, ctp01.TagRead):
-                if found[0] != content_key(item, session.start, self.zone):
+                if found[0] != content_key(item, session.start, session.zone):
                     return False
             elif found[1] != item.raw:  # a rejected line: only its text to compare
                 return False

@@ -17,7 +17,6 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg2
@@ -28,6 +27,7 @@ import psycopg2.extras
 from daemons.common.logs import kv
 
 from . import ctp01, times
+from .sessions import SessionInfo
 from .streams import content_key, stored_key
 from .writer_base import sql as _sql
 
@@ -36,19 +36,11 @@ log = logging.getLogger("ct_listener.store")
 Key = tuple[int, str]  # (sequence_number, location_name) within one session and stream
 
 
-@dataclass(frozen=True)
-class SessionInfo:
-    id: int
-    name: str
-    start: dt.datetime
-
-
 class BatchTransactions:
-    """Uses the writer's ``stats``, ``zone``, ``offsets``, ``_sessions`` and helpers."""
+    """Uses the writer's ``stats``, ``_sessions`` and helpers; times in the session's zone."""
 
     stats: Any
-    zone: Any
-    offsets: times.OffsetCache
+    _offsets_for: Callable[[dt.tzinfo], times.OffsetCache]
     _sessions: dict[int, SessionInfo]
     _session: Callable[[Any, int], SessionInfo]
     _active_session: Callable[[], SessionInfo]
@@ -143,10 +135,11 @@ class BatchTransactions:
         cur.execute(_sql("allocate_read_ids"), {"n": len(reads)})
         ids = [row[0] for row in cur.fetchall()]
         location_id = self._location_id
+        offsets = self._offsets_for(session.zone)
         lines = []
         for read_id, read in zip(ids, reads, strict=True):
             tail = tails.get((read.seq, read.location)) or copy_row_tail(
-                read, session.start, self.offsets
+                read, session.start, offsets
             )
             loc = location_id(cur, session.id, read.location, read.reader_id)
             lines.append(f"{read_id}\t{session.id}\t{loc}\t{stream}\t{tail}")
@@ -167,7 +160,7 @@ class BatchTransactions:
         stream: int,
         gun: ctp01.TagRead,
     ) -> tuple[Any, ...]:
-        when = times.resolve(gun.time, session.start, self.zone)
+        when = times.resolve(gun.time, session.start, session.zone)
         return (
             session.id,
             self._location_id(cur, session.id, gun.location, gun.reader_id),
@@ -222,7 +215,7 @@ class BatchTransactions:
             for row in cur.fetchall():
                 stored, raw = stored_key(row), row[6]
                 for item in by_seq[row[0]]:
-                    if stored == content_key(item, session.start, self.zone):
+                    if stored == content_key(item, session.start, session.zone):
                         self.stats.duplicates += 1
                     else:
                         pairs.append((raw, item))

@@ -19,6 +19,7 @@ from daemons.common.sdnotify import Notifier  # noqa: E402
 
 from .app import Display, ForwardedPrefix  # noqa: E402
 from .events import Hub  # noqa: E402
+from .races import RaceRoutes, pool_resolver  # noqa: E402
 from .settings import DisplaySettings  # noqa: E402
 
 log = logging.getLogger("display_http")
@@ -57,7 +58,7 @@ def main() -> int:
     notifier = Notifier()
     server = NoDelayWSGIServer(
         (settings.host, settings.port),
-        ForwardedPrefix(display.app),
+        ForwardedPrefix(RaceRoutes(display.app, pool_resolver(pool))),
         log=logging.getLogger("display_http.access") if settings.access_log else None,
         error_log=logging.getLogger("display_http.wsgi"),
     )

@@ -26,7 +26,7 @@ import jinja2
 from daemons.common.greendb import DatabaseDown, GreenPool
 from daemons.common.logs import kv
 
-from . import jsonout, params, queries, sse, statuspage, timefmt
+from . import jsonout, params, queries, races, sse, statuspage, timefmt, zones
 from .events import Hub
 from .operators import OperatorGate
 from .params import BadParameter
@@ -167,8 +167,10 @@ class Display:
 
     # -- documented APIs -------------------------------------------------------------------
     def database_status(self) -> dict[str, Any]:
+        # A race's address (or ?session_id=) asks about that race's session.
+        session_id = params.integer(self._query(), "session_id", None, 1, 2**31 - 1)
         try:
-            row = queries.rows(self.pool, "database_status")[0]
+            row = queries.rows(self.pool, "database_status", {"session_id": session_id})[0]
         except DatabaseDown as exc:
             return {
                 "database_enabled": True,
@@ -211,13 +213,17 @@ class Display:
             reads = queries.rows(self.pool, "recent_reads", args)
         else:
             reads = queries.rows(self.pool, "reads_since", {**args, "since": since})
+        zones.localise_rows(reads)  # each read's instant in its race's zone
         return {"success": True, "reads": reads, "timestamp": dt.datetime.now(dt.UTC)}
 
     def sessions(self) -> dict[str, Any]:
         query = self._query()
         limit = params.integer(query, "limit", 100, 1, MAX_LIMIT)
         status = params.text(query, "status", "", 50) or None
-        found = queries.rows(self.pool, "sessions", {"limit": limit, "status": status})
+        session_id = params.integer(query, "session_id", None, 1, 2**31 - 1)
+        found = queries.rows(
+            self.pool, "sessions", {"limit": limit, "status": status, "session_id": session_id}
+        )
         if not self.hub.book_ready.wait(5):
             raise DatabaseDown("statistics are still loading")
         totals = self.hub.book.session_totals()
@@ -231,6 +237,10 @@ class Display:
                     "status": s["status"],
                     "created_at": s["created_at"],
                     "total_reads": totals.get(s["id"], 0),
+                    # Concurrent races: who times it, its zone, its readable address.
+                    "login": s["login"],
+                    "time_zone": s["time_zone"],
+                    "slug": s["slug"],
                 }
                 for s in found
             ],
@@ -282,8 +292,9 @@ class Display:
         query = self._query()
         settings = self.settings
         wanted = params.read_filter(query)
+        race = races.race_of(bottle.request.environ)
         theme = {
-            "title": params.text(query, "title", settings.title),
+            "title": params.text(query, "title", race.title if race else settings.title),
             "bg": params.colour(query, "bg", "#0b1d3a"),
             "fg": params.colour(query, "fg", "#ffffff"),
             "accent": params.colour(query, "accent", "#ffcc00"),
@@ -315,6 +326,7 @@ class Display:
             "surgeMs": int(params.number(query, "surge", 3.0, 0.5, 60) * 1000),
             "listRows": LIST_ROWS,
             "calmMs": 4000,  # back to one runner at a time after this long without a crossing
+            "timeZone": race.time_zone if race else None,
         }
         return self._render(
             "display.html",

@@ -35,7 +35,7 @@ from daemons.common import db
 from daemons.common.greendb import DatabaseDown, GreenPool
 from daemons.common.logs import kv
 
-from . import jsonout, queries, sse
+from . import jsonout, queries, sse, zones
 from .params import ReadFilter
 from .statsbook import StatsBook
 
@@ -77,7 +77,8 @@ def read_payload(row: dict[str, Any]) -> dict[str, Any]:
         "bib": row["bib"] if known else row["tag_code"],
         "read_time": row["read_time"],
         "read_date": row["read_date"],
-        "read_timestamp": row["read_timestamp"],
+        # The instant in the race's own zone (zones.py), as its clock reads.
+        "read_timestamp": zones.local(row["read_timestamp"], row.get("time_zone")),
         "lap_count": row["lap_count"],
         "reader_id": row["reader_id"],
         "runner": {name: row[name] for name in RUNNER_FIELDS} if known else None,

@@ -36,7 +36,7 @@ def roster_sources(pool: GreenPool) -> list[dict[str, Any]]:
 
 def gather(pool: GreenPool, hub: Hub, session_id: int | None) -> dict[str, Any]:
     try:
-        sessions = queries.rows(pool, "sessions", {"limit": 20, "status": None})
+        sessions = queries.rows(pool, "sessions", {"limit": 20, "status": None, "session_id": None})
         if session_id is None and sessions:
             active = [s for s in sessions if s["status"] == "active"]
             session_id = (active or sessions)[0]["id"]
@@ -46,7 +46,7 @@ def gather(pool: GreenPool, hub: Hub, session_id: int | None) -> dict[str, Any]:
         controllers = queries.rows(pool, "controllers", {"limit": 20})
         per_minute = queries.rows(pool, "reads_per_minute", {"session_id": session_id})
         sources = roster_sources(pool)
-        roster = queries.rows(pool, "roster_counts")[0]
+        roster = queries.rows(pool, "roster_counts", chosen)[0]
         error = None
     except DatabaseDown as exc:
         sessions, locations, split, controllers, per_minute, sources = [], [], [], [], [], []

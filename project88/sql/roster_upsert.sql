@@ -1,20 +1,21 @@
--- One page of runners (psycopg2.extras.execute_values fills in the VALUES list).
+-- One page of runners of one roster (psycopg2.extras.execute_values fills in the VALUES
+-- list; session_id NULL is the shared roster), upserted by (roster, bib).
 -- A runner whose details are unchanged is not touched, so updated_at is the time
 -- of the last real change. The final SELECT sees the table as it was before this
 -- statement (data-modifying CTEs are invisible to the rest of the query), which
 -- tells a new runner from an updated one. Returns one row per runner written.
-WITH incoming (bib, first_name, last_name, city, state, country, age, gender, division,
+WITH incoming (session_id, bib, first_name, last_name, city, state, country, age, gender, division,
                message, tag_code) AS (
     VALUES %s
 ),
 written AS (
     INSERT INTO race_roster AS r
-        (bib, first_name, last_name, city, state, country, age, gender, division, message,
+        (session_id, bib, first_name, last_name, city, state, country, age, gender, division, message,
          tag_code)
-    SELECT bib, first_name, last_name, city, state, country, age::integer, gender, division,
+    SELECT session_id::integer, bib, first_name, last_name, city, state, country, age::integer, gender, division,
            message, tag_code
     FROM incoming
-    ON CONFLICT (bib) DO UPDATE
+    ON CONFLICT (roster_key, bib) DO UPDATE
     SET first_name = EXCLUDED.first_name,
         last_name  = EXCLUDED.last_name,
         city       = EXCLUDED.city,
@@ -32,8 +33,8 @@ written AS (
           (EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.city, EXCLUDED.state,
            EXCLUDED.country, EXCLUDED.age, EXCLUDED.gender, EXCLUDED.division,
            EXCLUDED.message, EXCLUDED.tag_code)
-    RETURNING r.bib
+    RETURNING r.bib, r.roster_key
 )
 SELECT w.bib, before.bib IS NULL AS inserted
 FROM written w
-LEFT JOIN race_roster before ON before.bib = w.bib
+LEFT JOIN race_roster before ON before.roster_key = w.roster_key AND before.bib = w.bib

@@ -58,9 +58,12 @@ def test_session_new_list_close(raw_dsn):
     opened = project88(
         "session", "new", "--name", "Hartford 2025", "--event", "Hartford", dsn=raw_dsn
     )
-    assert opened.returncode == 0 and "opened session 1 (Hartford 2025)" in opened.stdout
+    # stdout is the new id alone (scripts read it); what happened is told on stderr.
+    assert opened.returncode == 0 and opened.stdout == "1\n"
+    assert "opened session 1 (Hartford 2025)" in opened.stderr
     again = project88("session", "new", dsn=raw_dsn)
-    assert "closed session 1" in again.stdout and "opened session 2" in again.stdout
+    assert again.stdout == "2\n"
+    assert "closed session 1" in again.stderr and "opened session 2" in again.stderr
     listing = project88("session", "list", dsn=raw_dsn)
     assert "Hartford 2025 / Hartford" in listing.stdout
     assert query(raw_dsn, "SELECT id FROM timing_sessions WHERE status = 'active'") == [(2,)]

@@ -44,14 +44,15 @@ def test_migration_adds_a_unique_deferrable_tag_code(raw_dsn):
     )
     assert [c[0] for c in columns] == [
         "bib", "first_name", "last_name", "city", "state", "country", "age", "gender",
-        "division", "message", "updated_at", "tag_code", "source",
+        "division", "message", "updated_at", "tag_code", "source", "session_id", "roster_key",
     ]  # fmt: skip
-    assert columns[-2] == ("tag_code", "character varying", 8, "YES")
+    assert columns[-4] == ("tag_code", "character varying", 8, "YES")
+    # Unique within one roster (a session's, or the shared one: migration 0011).
     assert query(
         raw_dsn,
-        "SELECT contype, condeferrable, condeferred FROM pg_constraint"
+        "SELECT contype, condeferrable, condeferred, pg_get_constraintdef(oid) FROM pg_constraint"
         " WHERE conname = 'race_roster_tag_code_key'",
-    ) == [("u", True, True)]
+    ) == [("u", True, True, "UNIQUE (roster_key, tag_code) DEFERRABLE INITIALLY DEFERRED")]
 
 
 def test_import_sample_then_reimport_is_idempotent(raw_dsn):

@@ -1,3 +1,3 @@
-SELECT id, session_name, start_time
+SELECT id, session_name, start_time, time_zone
 FROM timing_sessions
 WHERE id = %(id)s

@@ -197,8 +197,10 @@
 
   function tick() {
     var now = new Date();
-    text(fields.clock, now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit",
-      second: "2-digit" }));
+    var clock = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    // A race's own address shows the race's wall clock, wherever the screen is set up.
+    if (config.timeZone) { clock.timeZone = config.timeZone; }
+    text(fields.clock, now.toLocaleTimeString([], clock));
   }
 
   tick();

@@ -9,7 +9,7 @@ INSERT INTO race_roster AS r (bib, first_name, last_name, city, state, country, 
 SELECT bib, first_name, last_name, city, state, country, age::integer, gender, division,
        tag_code, source
 FROM incoming
-ON CONFLICT (bib) DO UPDATE
+ON CONFLICT (roster_key, bib) DO UPDATE
 SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, city = EXCLUDED.city,
     state = EXCLUDED.state, country = EXCLUDED.country, age = EXCLUDED.age,
     gender = EXCLUDED.gender, division = EXCLUDED.division, tag_code = EXCLUDED.tag_code,
