@@ -269,7 +269,11 @@ def field_glossary() -> list[str]:
 def entity_lines() -> list[str]:
     lines = []
     for e in MODEL.values():
-        measures = ", ".join(f"{m.name} ({m.unit})" for m in e.measures.values())
+        # Grouped by unit, each unit said once: the prompt stays short for a small model.
+        by_unit: dict[str, list[str]] = {}
+        for m in e.measures.values():
+            by_unit.setdefault(m.unit, []).append(m.name)
+        measures = "; ".join(f"({unit}) {', '.join(names)}" for unit, names in by_unit.items())
         hint = ENTITY_HINTS.get(e.name, e.label)
         lines.append(
             f"- {e.name}: {hint}.\n  fields: {', '.join(e.dimensions)}\n  measures: {measures}"

@@ -220,6 +220,12 @@ REGISTRATIONS = Entity(
         "average_paid": Measure(
             "average_paid", "round(avg(rp.amount_paid), 2)", "usd", "average paid ($)"
         ),
+        "highest_paid": Measure("highest_paid", "max(rp.amount_paid)", "usd", "highest paid ($)"),
+        "lowest_paid": Measure("lowest_paid", "min(rp.amount_paid)", "usd", "lowest paid ($)"),
+        # The registrants' ages, as the sign-up form gave them (no age: not counted)
+        "average_age": Measure("average_age", "round(avg(rp.age), 1)", "years", "average age"),
+        "youngest_age": Measure("youngest_age", "min(rp.age)", "years", "youngest age"),
+        "oldest_age": Measure("oldest_age", "max(rp.age)", "years", "oldest age"),
     },
     columns=("event", "event_date", "race", "first_name", "last_name", "registered_at"),
     default_order=(("registered_at", True), ("last_name", False)),

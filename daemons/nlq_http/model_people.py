@@ -211,6 +211,13 @@ TIME_MEASURES = (
         "time",
         "median gun time",
     ),
+    # Gun minus chip: the time a runner took from the gun to the start mat.
+    Measure(
+        "average_gun_chip_gap", "avg(r.gun_time - r.chip_time)", "time", "average gun - chip time"
+    ),
+    Measure(
+        "largest_gun_chip_gap", "max(r.gun_time - r.chip_time)", "time", "largest gun - chip time"
+    ),
     Measure("fastest_gun_time", "min(r.gun_time)", "time", "fastest gun time"),
     Measure("slowest_gun_time", "max(r.gun_time)", "time", "slowest gun time"),
     Measure("average_age", "round(avg(p.age), 1)", "years", "average age", ("p",)),

@@ -76,6 +76,7 @@ P_CORRECTED = 0.95  # a typo corrected to a word of the grammar
 
 EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     hostile.extract_hostile,
+    splits.extract_gun_chip_gap,  # before contrasts and comparisons: "gap between gun and chip"
     contrast.extract_contrasts,  # "the median, not the average": the average is not asked
     rates.extract_rates,  # before statuses and qualifying: "DNF rate", "bq percentage"
     bq.extract_boston,
@@ -109,7 +110,8 @@ _SUBJECTS = frozenset(
         "results", "entrants", "events", "fee", "weather", "standards", "revenue",
         "registrations", "splits", "live", "boston_qualifier", "races_of", "when", "where",
         "pace", "gun_time", "count", "average", "median", "stats", "distribution", "compare",
-        "sessions", "fastest_time", "slowest_time",
+        "sessions", "fastest_time", "slowest_time", "gun_chip_gap",
+        "largest_gun_chip_gap",
     }
 )  # fmt: skip
 

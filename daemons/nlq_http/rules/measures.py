@@ -38,6 +38,15 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
         if ref not in wanted:
             wanted.append(ref)
 
+    if "largest_gun_chip_gap" in flags:  # gun minus chip: how long it took to reach the start
+        add("largest_gun_chip_gap")
+    elif "gun_chip_gap" in flags:
+        if "average" not in flags:
+            raise Unanswerable(
+                "say which gap between gun and chip time: the average or the largest"
+            )
+        add("average_gun_chip_gap")
+        flags.discard("average")  # the average asked for is the gap's, not the time's
     for value in scan.slots.get("percentiles", ()):
         if "age_word" in flags:
             add("percentile_age", value)
@@ -75,7 +84,11 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
         add(f"fastest_pace_{unit}" if pace else "fastest_time")
     if "slowest_time" in flags:
         add(f"slowest_pace_{unit}" if pace else "slowest_time")
-    if entity == "registrations" and "revenue" in flags and "average" not in flags:
+    for flag in ("highest_paid", "lowest_paid"):  # one registration's payment, not a sum
+        if flag in flags:
+            add(flag)
+    paid_extreme = flags & {"highest_paid", "lowest_paid"}
+    if entity == "registrations" and "revenue" in flags and not flags & {"average"} | paid_extreme:
         add("revenue")
     if flags & {"stats", "compare"} and entity in ("finishers", "splits"):
         for name in (

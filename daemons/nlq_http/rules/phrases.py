@@ -40,9 +40,34 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|warmest|chilliest"
         r"|how\s+(?:hot|cold|warm|strong|windy|humid)|forecast|(?<!tag\s)readings?",
     ),
+    # Before "revenue", which takes "paid".
+    # "free entries", "comped registrations", "paid nothing": registrations at no charge
+    (
+        "free_entry",
+        r"free\s+(?:entr(?:y|ies)|registrations?|spots?|bibs?|places?)|(?:got|get|had)\s+in\s+free"
+        r"|comp(?:ed|ped|limentary)\s+(?:entr(?:y|ies)|registrations?|bibs?|spots?)"
+        r"|paid\s+(?:nothing|\$?0(?:\.00)?)|did\s+not\s+pay|(?:entered|registered)\s+for\s+free"
+        r"|nothing\s+paid|(?:at|for)\s+no\s+(?:cost|charge)|without\s+paying",
+    ),
+    # "the biggest single payment", "the most anyone paid": one registration's amount paid
+    (
+        "highest_paid",
+        r"(?:biggest|largest|highest|top|max(?:imum)?)\s+(?:single\s+|individual\s+)?"
+        r"(?:registration\s+)?(?:payments?|amounts?\s+paid|(?:entry\s+)?fees?\s+paid)"
+        r"|most\s+(?:any(?:one|body)|some(?:one|body)|a\s+(?:registrant|runner|person))"
+        r"\s+(?:has\s+|have\s+|ever\s+)*paid",
+    ),
+    (
+        "lowest_paid",
+        r"(?:smallest|lowest|min(?:imum)?)\s+(?:single\s+|individual\s+)?"
+        r"(?:registration\s+)?(?:payments?|amounts?\s+paid|(?:entry\s+)?fees?\s+paid)"
+        r"|least\s+(?:any(?:one|body)|some(?:one|body)|a\s+(?:registrant|runner|person))"
+        r"\s+(?:has\s+|have\s+|ever\s+)*paid",
+    ),
     (
         "revenue",
         r"revenue|income|money|earn(?:ed|ings)?|takings|collected|sales|gross"
+        r"|(?:taken|took|brought|bring|take)\s+in|raised"
         r"|(?:amount\s+|total\s+)?paid(?![\s]+\x00)",  # not "paid between $80 and $120"
     ),
     (
@@ -63,17 +88,11 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
     # "when does registration close", "registration deadline": the platform's listing
     (
         "registration_window",
-        r"registration\s+(?:opens?|opened|opening|closes?|closed|closing|deadline|window|dates?)"
+        r"registration\s+(?:(?:opens?|opening)\s+and\s+(?:closes?|closing)\b|opens?|opened|opening"
+        r"|closes?|closed|closing|deadline|window|dates?)"
         r"|(?:opens?|opened|closes?|closed)\s+(?:for\s+)?(?:registration|sign[\s-]?ups?)"
         r"|(?:sign[\s-]?ups?|entries)\s+(?:opens?|opened|closes?|closed)"
         r"|(?<=registration\s)(?:opens?|opened|closes?|closed)|(?<=\x00\s)(?:open|close)\b",
-    ),
-    # "free entries", "comped registrations", "paid nothing": registrations at no charge
-    (
-        "free_entry",
-        r"free\s+(?:entr(?:y|ies)|registrations?|spots?|bibs?|places?)|(?:got|get|had)\s+in\s+free"
-        r"|comp(?:ed|ped|limentary)\s+(?:entr(?:y|ies)|registrations?|bibs?|spots?)"
-        r"|paid\s+(?:nothing|\$?0(?:\.00)?)|did\s+not\s+pay|(?:entered|registered)\s+for\s+free",
     ),
     # Registering is done on a registration platform (RunSignUp): "how many have registered",
     # "registrants"; the timing roster's people are entrants, entries, participants.

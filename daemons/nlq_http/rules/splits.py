@@ -87,3 +87,27 @@ def extract_splits(scan: Scan) -> None:
         scan.flags.add("splits")
     if scan.takeall(_SPLITS):
         scan.flags.add("splits")
+
+
+# "how much longer was gun time than chip time", "the gap between gun and chip time": the
+# time from the gun to crossing the start mat. Taken early, before "difference between" is
+# read as a comparison and "gun time" as the measure.
+_GUN_CHIP_GAP = re.compile(
+    r"\b(?:(?P<largest>biggest|largest|longest|greatest|max(?:imum)?)\s+)?(?:"
+    r"(?:difference|gap|delta)\s+(?:between|of)\s+(?:the\s+)?(?:gun|clock)(?:\s+times?)?"
+    r"\s+(?:and|vs\.?|versus)\s+(?:the\s+)?chip(?:\s+times?)?"
+    r"|(?:difference|gap|delta)\s+(?:between|of)\s+(?:the\s+)?chip(?:\s+times?)?"
+    r"\s+(?:and|vs\.?|versus)\s+(?:the\s+)?(?:gun|clock)(?:\s+times?)?"
+    r"|(?:gun|clock)(?:\s+times?)?\s+(?:and|vs\.?|versus|to|minus)\s+chip(?:\s+times?)?"
+    r"\s+(?:difference|gap|delta)s?"
+    r"|(?:gun|clock)\s+times?\s+(?:(?:was|were|is|are|ran)\s+)?(?:than|over|above)?\s*"
+    r"(?:longer|slower|more|behind)\s+than\s+(?:the\s+)?chip(?:\s+times?)?"
+    r"|(?:longer|slower|more)\s+(?:was|were|is|are)\s+(?:the\s+)?(?:gun|clock)\s+times?"
+    r"\s+than\s+(?:the\s+)?chip(?:\s+times?)?"
+    r")(?!\w)"
+)
+
+
+def extract_gun_chip_gap(scan: Scan) -> None:
+    for match in scan.takeall(_GUN_CHIP_GAP):
+        scan.flags.add("largest_gun_chip_gap" if match["largest"] else "gun_chip_gap")

@@ -75,8 +75,9 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         if counted["noun"] == "people":  # "how many people …" says nothing of its own
             noun = "finishers"
             outcome = any(f.field == "outcome" for f in scan.filters)
-            if "registrations" in flags and "started" not in flags and not outcome:
-                noun = "registrations"  # "how many people have registered"
+            paying = flags & {"registrations", "free_entry", "highest_paid", "lowest_paid"}
+            if paying and "started" not in flags and not outcome:
+                noun = "registrations"  # "how many people have registered (paid nothing)"
             elif flags & {"entrants", "started"} or outcome:  # "signed up but did not start"
                 noun = "entrants"
         fields = {f.field for f in scan.filters}
@@ -115,7 +116,9 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         return "registrations"  # "how many got a free entry": paid nothing to register
     if "registrations" in flags and "outcome" in fields:
         return "entrants"  # "signed up but never started": the timed entrants have outcomes
-    if flags & {"revenue", "paid"} or ("registrations" in flags and "fee" not in flags):
+    if flags & {"revenue", "paid", "highest_paid", "lowest_paid"} or (
+        "registrations" in flags and "fee" not in flags
+    ):
         return "registrations"
     if "fee" in flags or "fee" in fields:
         return "fees"

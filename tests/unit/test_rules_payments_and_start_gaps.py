@@ -1,0 +1,112 @@
+"""Registrants' payments and ages, and the gap between gun and chip time.
+
+A registration's own amount ("the biggest single payment", "the most anyone paid") is
+one row's, never the revenue; registrants have ages; free entries said as "nothing
+paid" or "at no cost". Gun minus chip time is how long runners took to reach the start
+mat: its average or its largest, and said which when neither is asked.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.nlq_queries import (
+    BOSTON,
+    CHICAGO,
+    EVENT,
+    MARATHON,
+    YEAR,
+    F,
+    Q,
+    assert_parses_to,
+    case,
+    understand,
+)
+
+FREE = F("amount_paid", 0)
+
+CASES = [
+    case(
+        "What's the biggest single registration payment we've had for the 2026 Boston Marathon?",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), measures=("highest_paid",)),
+    ),
+    case(
+        "highest amount paid by a registrant for the 2026 Boston Marathon",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), measures=("highest_paid",)),
+    ),
+    case(
+        "what's the most anyone paid to register for the Boston Marathon 2026",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), measures=("highest_paid",)),
+    ),
+    case(
+        "smallest payment for Boston Marathon 2026 registrations",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), measures=("lowest_paid",)),
+    ),
+    case(
+        "How many free entries (nothing paid) did we hand out for the 2025 Boston Marathon?",
+        Q("registrations", EVENT(BOSTON), YEAR(2025), FREE, count=True),
+    ),
+    case(
+        "how many people paid nothing for the boston marathon 2026",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), FREE, count=True),
+    ),
+    case(
+        "how many registrations for the boston marathon 2026 were at no cost",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), FREE, count=True),
+    ),
+    case(
+        "What are the youngest and oldest ages among people registered for the 2026 Boston"
+        " Marathon?",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), measures=("youngest_age", "oldest_age")),
+    ),
+    case(
+        "average age of the people registered for the Boston Marathon 2026",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), measures=("average_age",)),
+    ),
+    case(
+        "How much have we taken in so far for the 2026 Boston Marathon, race by race?",
+        Q("registrations", EVENT(BOSTON), YEAR(2026), measures=("revenue",), group_by=("race",)),
+    ),
+    case(
+        "On average, how much longer was gun time than chip time at Chicago 2024?",
+        Q("finishers", EVENT(CHICAGO), YEAR(2024), MARATHON, measures=("average_gun_chip_gap",)),
+    ),
+    case(
+        "what was the biggest difference between gun and chip time at the boston marathon 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=("largest_gun_chip_gap",)),
+    ),
+    case(
+        "average gap between chip and gun times for boston marathon 2024 women",
+        Q(
+            "finishers",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            F("sex", "F"),
+            measures=("average_gun_chip_gap",),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), CASES)
+def test_question_parses_to_its_exact_query(question, expected):
+    assert_parses_to(question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["difference between gun and chip time at the boston marathon 2024",
+     "gun vs chip time difference boston marathon 2024"],
+)  # fmt: skip
+def test_a_gap_with_no_average_or_largest_is_refused_with_a_reason(question):
+    reading = understand(question)
+    assert reading.refusal is not None
+    assert "average or the largest" in reading.refusal.reason
+
+
+def test_the_average_gun_time_is_still_the_gun_time():
+    assert_parses_to(
+        "average gun time at the boston marathon 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=("average_gun_time",)),
+    )
