@@ -288,6 +288,28 @@ FINISHERS = Entity(
     lifted_by={"status": ("r.status = 'finished'",)},
 )
 
+# From a split to the finish line: the runner's finish time less the split's, for those who
+# finished (NULL otherwise, so the aggregates below count only finishers).
+TIME_TO_FINISH = (
+    "((SELECT f.chip_time FROM ct_results AS f WHERE f.participant_id = r.participant_id"
+    " AND f.timing_partner_id = r.timing_partner_id AND f.timing_point = 'Finish'"
+    " AND f.status = 'finished' LIMIT 1) - r.chip_time)"
+)
+TO_FINISH_MEASURES = {
+    m.name: m
+    for m in (
+        Measure("average_time_to_finish", f"avg({TIME_TO_FINISH})", "time", "average to finish"),
+        Measure(
+            "median_time_to_finish",
+            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {TIME_TO_FINISH})",
+            "time",
+            "median to finish",
+        ),
+        Measure("fastest_time_to_finish", f"min({TIME_TO_FINISH})", "time", "fastest to finish"),
+        Measure("slowest_time_to_finish", f"max({TIME_TO_FINISH})", "time", "slowest to finish"),
+    )
+}
+
 SPLITS = Entity(
     name="splits",
     label="split times",
@@ -305,8 +327,10 @@ SPLITS = Entity(
         _d("race_winner", RACE_WINNER, Kind.BOOL, "the race's winner", "r"),
         # A split's pace is over the distance run so far, not the race's.
         _d("pace_per_km", "r.chip_time / r.split_km::float8", Kind.TIME, "pace per km", "r"),
+        _d("time_to_finish", TIME_TO_FINISH, Kind.TIME, "split to finish", "r"),
     ),
-    measures={
+    measures=TO_FINISH_MEASURES
+    | {
         m.name: m
         for m in TIME_MEASURES
         if m.name not in ("average_pace_per_km",)  # a split's pace is per its own distance

@@ -1,15 +1,17 @@
-"""Registrants' payments and ages, and the gap between gun and chip time.
+"""Registrants' payments and ages, the gap between gun and chip time, and split to finish.
 
 A registration's own amount ("the biggest single payment", "the most anyone paid") is
 one row's, never the revenue; registrants have ages; free entries said as "nothing
 paid" or "at no cost". Gun minus chip time is how long runners took to reach the start
-mat: its average or its largest, and said which when neither is asked.
+mat: its average or its largest, and said which when neither is asked. "The second half"
+and "the stretch from the 30K mat to the finish" are the finish time less the split's.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from daemons.nlq_http.query import Sort
 from tests.unit.nlq_queries import (
     BOSTON,
     CHICAGO,
@@ -110,3 +112,57 @@ def test_the_average_gun_time_is_still_the_gun_time():
         "average gun time at the boston marathon 2024",
         Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=("average_gun_time",)),
     )
+
+
+HALF = F("timing_point", "Half")
+SPLIT_CASES = [
+    case(
+        "For people who finished the 2024 Boston Marathon, how long on average did the second"
+        " half take them, from the halfway mat to the line?",
+        Q(
+            "splits",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            F("status", "finished"),
+            HALF,
+            measures=("average_time_to_finish",),
+        ),
+    ),
+    case(
+        "median time from the 10k to the finish at chicago 2023",
+        Q(
+            "splits",
+            EVENT(CHICAGO),
+            YEAR(2023),
+            MARATHON,
+            F("timing_point", "10K"),
+            measures=("median_time_to_finish",),
+        ),
+    ),
+    case(
+        "average second half split for boston marathon 2024 men",
+        Q(
+            "splits",
+            EVENT(BOSTON),
+            YEAR(2024),
+            MARATHON,
+            F("sex", "M"),
+            HALF,
+            measures=("average_time_to_finish",),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), SPLIT_CASES)
+def test_split_to_finish_parses_to_its_exact_query(question, expected):
+    assert_parses_to(question, expected)
+
+
+def test_the_fastest_second_halves_are_ranked_on_that_stretch_and_shown():
+    reading = understand("who had the 5 fastest second halves at the boston marathon 2024")
+    assert reading.refusal is None and reading.query is not None
+    assert reading.query.entity == "splits" and reading.query.limit == 5
+    assert reading.query.order_by == (Sort(field="time_to_finish"),)
+    assert "time_to_finish" in reading.query.show

@@ -106,6 +106,12 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
     for extreme in ("youngest_age", "oldest_age"):
         if extreme in flags:
             add(extreme)
+    if "to_finish" in flags:  # from a split to the line: the same measures over that stretch
+        if any(m.name not in _TIME_MEASURES for m in wanted if m.name != "count"):
+            raise Unanswerable("from a split to the finish, ask for the average, median,"
+                               " fastest or slowest time")  # fmt: skip
+        wanted = [MeasureRef(name=f"{m.name}_to_finish") if m.name in _TIME_MEASURES else m
+                  for m in wanted]  # fmt: skip
     if "gun_time" in flags:  # the same measures over the gun time, or none at all
         gun = [MeasureRef(name=m.name.replace("_time", "_gun_time")) if m.name in _TIME_MEASURES
                else m for m in wanted]  # fmt: skip

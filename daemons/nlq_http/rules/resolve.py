@@ -67,6 +67,8 @@ def _order(scan: Scan, entity: str, listing: bool) -> list[Sort]:
         field, descending = rank
         if field == "chip_time" and "rank_by_gun" in scan.flags and "gun_time" in dims:
             field = "gun_time"
+        if field == "chip_time" and "to_finish" in scan.flags and "time_to_finish" in dims:
+            field = "time_to_finish"  # "the fastest second halves": ranked on that stretch
         if field == "age" and entity in ("events", "races"):
             return [Sort(field="event_date", descending=not descending)]
         if field == "chip_time" and entity == "standards":
@@ -264,6 +266,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         show.append("temperature_f")
     if "gun_time" in scan.flags and not measures and "gun_time" in model.dimensions:
         show.append("gun_time")
+    if "to_finish" in scan.flags and not measures and "time_to_finish" in model.dimensions:
+        show.append("time_to_finish")
     age = model.dimensions.get("age")
     if "age_word" in scan.flags and not measures and age is not None and age.shown:
         show.append("age")

@@ -42,7 +42,7 @@ _RANKED_TO = re.compile(r"(?:(?P<n>\d{1,3})\s+)?(?P<w>first|fastest|quickest|slo
 
 
 def _point_name(match: re.Match[str]) -> str | tuple[str, str]:
-    got = {k[1:]: v for k, v in match.groupdict().items() if v and k[0] in "abc"}
+    got = {k[1:]: v for k, v in match.groupdict().items() if v and k[0] in "abcd"}
     if "k" in got:
         return f"{int(got['k'])}K"
     if "m1" in got or "m2" in got:
@@ -70,8 +70,28 @@ _WHICH_POINTS = re.compile(
 )
 
 
+# "the second half", "the stretch from the 30K mat to the finish": from a split to the line,
+# the finish time less the split's. Read before the points themselves.
+_TO_FINISH = re.compile(
+    r"\b(?:the\s+)?(?:second|2nd|back)\s+(?:half|halves)(?:\s+(?:splits?|times?))?"
+    r"(?:\s+of\s+the\s+(?:race|course|marathon))?(?!\s+marathon)\b"
+    r"|\b(?:(?:the\s+)?(?:stretch|leg|segment|section|part|run|time|way)\s+)?from\s+(?:the\s+)?"
+    rf"(?:{_point('d')})(?:\s+(?:split|mark|point|checkpoint|timing\s+point|mat))?"
+    r"\s+(?:to|in\s?to|until|till)\s+(?:the\s+)?(?:finish(?:\s+line)?|line|end)\b"
+)
+
+
+def extract_to_finish(scan: Scan) -> None:
+    for match in scan.takeall(_TO_FINISH):
+        named = any(v for k, v in match.groupdict().items() if k[0] == "d")
+        point = _point_name(match) if named else "Half"  # "the second half": from halfway
+        scan.add("timing_point", Op.IN if isinstance(point, tuple) else Op.EQ, point)
+        scan.flags.update({"splits", "to_finish"})
+
+
 def extract_splits(scan: Scan) -> None:
     """Before distances: "the 10K split" is a timing point, not a 10 km race."""
+    extract_to_finish(scan)
     for match in scan.takeall(_NEGATIVE_SPLIT):
         scan.add("negative_split", Op.EQ, not match["neg"])
     if scan.takeall(_WHICH_POINTS):
