@@ -117,6 +117,31 @@ def test_the_average_gun_time_is_still_the_gun_time():
 HALF = F("timing_point", "Half")
 SPLIT_CASES = [
     case(
+        "For the 2022 Chicago Marathon, what was the median half split among runners who went"
+        " on to finish?",
+        Q(
+            "splits",
+            EVENT(CHICAGO),
+            YEAR(2022),
+            MARATHON,
+            F("status", "finished"),
+            HALF,
+            measures=("median_time",),
+        ),
+    ),
+    case(
+        "average 30K split at the chicago marathon 2022 for runners who made it to the finish",
+        Q(
+            "splits",
+            EVENT(CHICAGO),
+            YEAR(2022),
+            MARATHON,
+            F("status", "finished"),
+            F("timing_point", "30K"),
+            measures=("average_time",),
+        ),
+    ),
+    case(
         "For people who finished the 2024 Boston Marathon, how long on average did the second"
         " half take them, from the halfway mat to the line?",
         Q(

@@ -211,7 +211,12 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
     return out
 
 
-_FINISHED = re.compile(r"\b(?:finishers|finished|who\s+finished|those\s+who\s+finished)\b")
+_FINISHED = re.compile(
+    r"\b(?:finishers|finished|(?:who|that)\s+finish"
+    r"|(?:went|go(?:ing|es)?)\s+on\s+to\s+(?:finish|complete)"
+    r"|(?:made\s+it|got)\s+to\s+the\s+(?:finish|line)|(?:reached|crossed)\s+the\s+finish"
+    r"|completed\s+the\s+(?:race|course|marathon|distance))\b"
+)
 _WINNER = re.compile(r"\b(?:winners?|won|champions?|victor)\b")
 
 
