@@ -37,6 +37,7 @@ from . import (
     comparisons,
     contents,
     contrast,
+    date_ranges,
     dates,
     groups,
     having,
@@ -84,6 +85,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     statuses.extract_statuses,  # before names: "did not start" is no runner called Not Start
     places.extract_places,
     names.extract_names,
+    date_ranges.extract_date_ranges,  # before holidays: "from Christmas to the end of January"
     holidays.extract_holidays,  # before people and dates: "Mother's Day 2026" is a day
     people.extract_person,
     splits.extract_splits,

@@ -91,7 +91,7 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _set_range(scan: Scan, start: dt.date | None, end: dt.date | None) -> None:
+def set_range(scan: Scan, start: dt.date | None, end: dt.date | None) -> None:
     if start is not None:
         scan.set("date_from", start, start.isoformat())
     if end is not None:
@@ -137,19 +137,19 @@ def _bound(scan: Scan, op: str, first: dt.date, last: dt.date) -> None:
     """One side of a range from a period [first, last] and the word before it."""
     op = op.split()[0]
     if op in ("since", "from", "starting"):
-        _set_range(scan, first, None)
+        set_range(scan, first, None)
     elif op == "after":
-        _set_range(scan, last + dt.timedelta(days=1), None)
+        set_range(scan, last + dt.timedelta(days=1), None)
     elif op == "before":
-        _set_range(scan, None, first - dt.timedelta(days=1))
+        set_range(scan, None, first - dt.timedelta(days=1))
     elif op == "on":
-        _set_range(scan, first, last)
+        set_range(scan, first, last)
     else:  # until, till, through, thru, up to, by
-        _set_range(scan, None, last)
+        set_range(scan, None, last)
 
 
 def _date_range(scan: Scan, match: re.Match[str]) -> bool:
-    _set_range(scan, _parse_date(match["a"]), _parse_date(match["b"]))
+    set_range(scan, _parse_date(match["a"]), _parse_date(match["b"]))
     return True
 
 
@@ -168,7 +168,7 @@ def _year_range(scan: Scan, match: re.Match[str]) -> bool:
     if b - a < MAX_YEARS:
         _add_years(scan, list(range(a, b + 1)))
     else:
-        _set_range(scan, dt.date(a, 1, 1), dt.date(b, 12, 31))
+        set_range(scan, dt.date(a, 1, 1), dt.date(b, 12, 31))
     return True
 
 
@@ -214,7 +214,7 @@ def _rolling(scan: Scan, match: re.Match[str]) -> bool:
     unit = match["unit"] or match["unit1"]
     n = int(match["n"]) if match["n"] else 1
     forward = direction in ("next", "coming")
-    _set_range(scan, *_period(scan.today, unit, n, forward=forward))
+    set_range(scan, *_period(scan.today, unit, n, forward=forward))
     return True
 
 
@@ -224,7 +224,7 @@ def _calendar_period(scan: Scan, match: re.Match[str]) -> bool:
         shift = {"last": -1, "previous": -1, "this": 0, "current": 0, "next": 1}[rel]
         _add_years(scan, [scan.today.year + shift])
     else:
-        _set_range(scan, *_calendar(scan.today, rel, unit))
+        set_range(scan, *_calendar(scan.today, rel, unit))
     return True
 
 
@@ -234,19 +234,19 @@ def _ago(scan: Scan, match: re.Match[str]) -> bool:
         _add_years(scan, [scan.today.year - n])
     else:
         first = _add_months(scan.today.replace(day=1), -n)
-        _set_range(scan, first, _month_end(first.year, first.month))
+        set_range(scan, first, _month_end(first.year, first.month))
     return True
 
 
 def _day_word(scan: Scan, match: re.Match[str]) -> bool:
     shift = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[match["w"]]
     day = scan.today + dt.timedelta(days=shift)
-    _set_range(scan, day, day)
+    set_range(scan, day, day)
     return True
 
 
 def _year_to_date(scan: Scan, match: re.Match[str]) -> bool:
-    _set_range(scan, dt.date(scan.today.year, 1, 1), scan.today)
+    set_range(scan, dt.date(scan.today.year, 1, 1), scan.today)
     return True
 
 
@@ -255,7 +255,7 @@ def _month_in(scan: Scan, match: re.Match[str]) -> bool:
         return False  # "may" is mostly a verb: a month needs "in May" or "May 2024"
     year = int(match["y"]) if match["y"] else scan.today.year
     month = _month_number(match["mon"])
-    _set_range(scan, dt.date(year, month, 1), _month_end(year, month))
+    set_range(scan, dt.date(year, month, 1), _month_end(year, month))
     return True
 
 
@@ -289,7 +289,7 @@ def _part_of_year(scan: Scan, match: re.Match[str]) -> bool:
         this = (scan.today.month - 1) // size
         year = scan.today.year - (1 if this == 0 else 0)
         first_month = ((this - 1) % (12 // size)) * size + 1
-        _set_range(scan, dt.date(year, first_month, 1), _month_end(year, first_month + size - 1))
+        set_range(scan, dt.date(year, first_month, 1), _month_end(year, first_month + size - 1))
         return True
     if match["qw"] == "last":
         n = 12 // size
@@ -299,7 +299,7 @@ def _part_of_year(scan: Scan, match: re.Match[str]) -> bool:
         return False  # "the third half"
     year = int(match["y"]) if match["y"] else scan.today.year
     first_month = (n - 1) * size + 1
-    _set_range(scan, dt.date(year, first_month, 1), _month_end(year, first_month + size - 1))
+    set_range(scan, dt.date(year, first_month, 1), _month_end(year, first_month + size - 1))
     return True
 
 
@@ -317,7 +317,7 @@ def _season(scan: Scan, match: re.Match[str]) -> bool:
         elif rel in ("last", "past", "previous"):
             year -= 1
     start = dt.date(year - 1 if first == 12 else year, first, 1)
-    _set_range(scan, start, _month_end(year, last))
+    set_range(scan, start, _month_end(year, last))
     return True
 
 

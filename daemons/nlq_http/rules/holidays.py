@@ -65,6 +65,19 @@ _HOLIDAYS: tuple[tuple[str, Callable[[int], dt.date | None]], ...] = (
     (r"father'?s'?\s+day", _nth_sunday(6, 3)),
 )  # fmt: skip
 _NAMES = "|".join(f"(?P<h{i}>{words})" for i, (words, _) in enumerate(_HOLIDAYS))
+# The same names with no groups of their own, for patterns that hold several (date_ranges)
+HOLIDAY_WORDS = "|".join(f"(?:{words})" for words, _ in _HOLIDAYS)
+_EACH = tuple((re.compile(rf"(?:{words})$"), day_of) for words, day_of in _HOLIDAYS)
+
+
+def holiday_day(name: str, year: int) -> dt.date | None:
+    """The day a holiday name (as matched by HOLIDAY_WORDS) falls on in ``year``."""
+    for pattern, day_of in _EACH:
+        if pattern.match(name):
+            return day_of(year) if 1900 <= year <= 2100 else None
+    return None
+
+
 _HOLIDAY = re.compile(
     r"\b(?:(?:on|over|during|for|at)\s+)?(?:the\s+)?(?:(?P<rel>last|this|next|coming|past)\s+)?"
     rf"(?:{_NAMES})(?P<weekend>\s+weekend)?(?:\s*,?\s*(?:of\s+|in\s+)?(?P<y>(?:19|20)\d\d))?\b"
