@@ -48,6 +48,14 @@ PERSON_DIMENSIONS = (
     _d("sex", "p.sex", Kind.ENUM, "sex", "p", values=SEXES),
     _d("age", "p.age", Kind.INT, "age", "p"),
     _d("age_group", "(p.age / 10) * 10", Kind.INT, "age group (10 years from)", "p"),
+    # "masters against open": 40 and over, or under 40 (no age: neither)
+    _d(
+        "age_class",
+        "CASE WHEN p.age >= 40 THEN 'masters (40+)' WHEN p.age < 40 THEN 'open (under 40)' END",
+        Kind.TEXT,
+        "masters or open",
+        "p",
+    ),
     _d("city", "p.city", Kind.TEXT, "city", "p"),
     _d("state", "p.state", Kind.TEXT, "state", "p"),
     _d("country", "p.country", Kind.TEXT, "country", "p"),

@@ -123,8 +123,30 @@ _AGE_RULES: tuple[tuple[re.Pattern[str], _AgeRule], ...] = (
 )
 
 
+# "masters (40+) and open (under 40)", "over 40s vs under 40s": the two classes side by side
+_MASTERS_SIDE = (
+    r"(?:masters?|over[\s-]40s?|40\s*\+|40\s+and\s+(?:over|older|up))(?:\s*\(40\s*\+\))?"
+)
+_OPEN_SIDE = (
+    r"(?:(?:the\s+)?open(?:\s+(?:runners|division|category))?|non[\s-]?masters|under[\s-]40s?"
+    r"|younger\s+runners)(?:\s*\(under\s+40\)|\s*\(<\s*40\))?"
+)
+_VERSUS = (
+    r"\s+(?:and|vs\.?|versus|against|or|(?P<verb>compared?|compares|did)?\s*(?:to|with))"
+    r"\s+(?:the\s+)?"
+)
+_MASTERS_VS_OPEN = re.compile(
+    rf"\b(?:{_MASTERS_SIDE}{_VERSUS}{_OPEN_SIDE}"
+    rf"|{_OPEN_SIDE}{_VERSUS.replace('P<verb>', 'P<verb2>')}{_MASTERS_SIDE})(?!\w)"
+)
+
+
 def extract_ages(scan: Scan) -> None:
     """Ages after times and fees, so "over 60" left here can only be an age."""
+    for match in scan.takeall(_MASTERS_VS_OPEN):
+        scan.group_by.append("age_class")
+        if match["verb"] or match["verb2"]:  # "how did the over 40s compare to the under 40s"
+            scan.flags.add("compare")
     for match in scan.finditer(_AGE_CODE):  # "F40-44": a sex and an age group
         low, high = int(match["a"]), int(match["b"])
         if low < high:

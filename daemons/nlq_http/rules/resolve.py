@@ -325,7 +325,10 @@ def _compared(scan: Scan, filters: list[Filter]) -> list[str]:
     for name in ("sex", "event", "year", "distance_km", "outcome"):
         if any(f.field == name and f.op is Op.IN for f in filters):
             return [name]
-    return ["sex"] if "sex" in scan.group_by else []
+    for name in ("sex", "age_class"):  # "men and women", "masters and open": grouped already
+        if name in scan.group_by:
+            return [name]
+    return []
 
 
 def _group_dim(entity: str, name: str) -> str:

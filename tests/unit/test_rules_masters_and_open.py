@@ -1,0 +1,54 @@
+"""Masters (40 and over) against open (under 40), side by side: one row per class.
+
+"Masters" alone stays an age filter (40+); said against "open", "under 40s" or
+"non-masters", the two classes are grouped, as men and women are.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.nlq_queries import (
+    BOSTON,
+    CHICAGO,
+    EVENT,
+    MARATHON,
+    YEAR,
+    F,
+    Q,
+    assert_parses_to,
+    case,
+)
+
+COMPARED = ("count", "average_time", "median_time", "fastest_time")  # what "compare" shows
+
+CASES = [
+    case(
+        "Compare masters (40+) and open (under 40) finisher counts at the Boston Marathon 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=COMPARED,
+          group_by=("age_class",)),
+    ),
+    case(
+        "masters vs open average finish time at the chicago marathon 2023",
+        Q("finishers", EVENT(CHICAGO), YEAR(2023), MARATHON, measures=("average_time",),
+          group_by=("age_class",)),
+    ),
+    case(
+        "how did the over 40s compare to the under 40s at the boston marathon 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=COMPARED,
+          group_by=("age_class",)),
+    ),
+    case(
+        "how many open and masters runners finished the chicago marathon 2023",
+        Q("finishers", EVENT(CHICAGO), YEAR(2023), MARATHON, count=True, group_by=("age_class",)),
+    ),
+    case(
+        "how many masters finished the boston marathon 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, F("age", 40, "ge"), count=True),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "expected"), CASES)
+def test_question_parses_to_its_exact_query(question, expected):
+    assert_parses_to(question, expected)
