@@ -155,7 +155,16 @@ TABLES: dict[str, dict[str, frozenset[str]]] = {
             {"id", "session_id", "location_name", "tag_code", "read_timestamp"}
         ),
         "timing_sessions": frozenset(
-            {"id", "session_name", "event_name", "status", "start_time", "end_time"}
+            # timing_partner_id: a partner key's predicate (its own races' sessions only)
+            {
+                "id",
+                "session_name",
+                "event_name",
+                "status",
+                "start_time",
+                "end_time",
+                "timing_partner_id",
+            }
         ),
     },
 }

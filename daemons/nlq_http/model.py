@@ -324,13 +324,16 @@ LISTINGS = Entity(
 LIVE_READS = Entity(
     name="live_reads",
     label="tag reads",
-    root="timing_reads AS tr",
+    # A partner key reads only its own races' sessions (timing_sessions.timing_partner_id,
+    # migration 0011); a session with no partner (the automatic one) is an admin's alone.
+    root="timing_reads AS tr JOIN timing_sessions AS ts ON ts.id = tr.session_id AND {ts_tenant}",
     alias="tr",
     joins={},
     base_filters=(),
     dimensions=_dims(
         _d("session_id", "tr.session_id", Kind.INT, "timing session", "tr"),
         _d("location", "tr.location_name", Kind.TEXT, "location", "tr"),
+        _d("session_status", "ts.status", Kind.TEXT, "session status", "tr"),
     ),
     measures={
         "count": Measure("count", "count(*)", "count", "reads"),
@@ -365,7 +368,7 @@ SESSIONS = Entity(
     measures={"count": Measure("count", "count(*)", "count", "timing sessions")},
     columns=("session_id", "session_name", "event", "session_status", "started_at", "ended_at"),
     default_order=(("session_id", False),),
-    partner_aliases=(),
+    partner_aliases=("ts",),  # a partner key sees its own races' sessions only
     database="raw",
 )
 

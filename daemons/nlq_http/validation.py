@@ -132,6 +132,10 @@ def validate(query: SemanticQuery) -> Entity:
             raise QueryError(f"cannot order by {sort.field.replace('_', ' ')}")
     if query.per_group_limit is not None and not (query.group_by and not query.measures):
         raise QueryError("a top N per group needs a grouping and no measures")
-    if entity.name == "live_reads" and not query.filters_on("session_id"):
-        raise QueryError("live timing needs a session number, e.g. 'session 3'")
+    sessions_said = query.filters_on("session_id") or query.filters_on("session_status")
+    if entity.name == "live_reads" and not (sessions_said or "session_id" in query.group_by):
+        # Every read of every race ever timed is not one answer: say which session(s)
+        raise QueryError(
+            "live timing needs a session: 'session 3', 'the active session' or 'per session'"
+        )
     return entity

@@ -500,7 +500,7 @@ def test_no_names_means_none_allowed(fake_llm):
         (
             "live reads",
             {"entity": "live_reads", "measures": [{"name": "count"}]},
-            "live timing needs a session number",
+            "live timing needs a session",
         ),
         ("extra key", finishers(sql="SELECT * FROM users"), "sql: Extra inputs are not permitted"),
         (

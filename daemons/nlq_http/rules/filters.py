@@ -39,7 +39,11 @@ def _rename(entity: str, f: Filter) -> Filter:
         field = "edition"
     if field == "fee" and entity == "registrations":
         field = "amount_paid"
-    if field == "event_status" and entity == "sessions" and f.value in _SESSION_STATES:
+    if (
+        field == "event_status"
+        and entity in ("sessions", "live_reads")
+        and f.value in _SESSION_STATES
+    ):
         return Filter(field="session_status", value=_SESSION_STATES[str(f.value)])
     if field == "timing_point" and entity == "live_reads":
         return Filter(field="location", op=Op.IN, value=_location_names(f.value))

@@ -166,10 +166,21 @@ _SESSION = re.compile(
 )
 
 _SESSIONS = re.compile(
-    r"\b(?:(?P<state>open|current|closed|ended|finished)\s+)?(?:(?:live\s+)?timing\s+)?sessions?\b"
+    r"\b(?:(?P<state>open|current|active|running|closed|ended|finished)\s+)?"
+    r"(?:(?:live\s+)?timing\s+)?sessions?"
+    # "the session that is active right now"
+    r"(?:\s+(?:that\s+is|that's|which\s+is|that\s+was|which\s+was)\s+(?:still\s+)?"
+    r"(?P<state2>open|active|running|live|going|closed|ended|finished)"
+    r"(?:\s+(?:right\s+now|now|at\s+the\s+moment|today))?)?\b"
 )
-_SESSION_STATES = {"open": "active", "current": "active", "closed": "closed", "ended": "closed",
+_SESSION_STATES = {"open": "active", "current": "active", "active": "active", "running": "active",
+                   "live": "active", "going": "active", "closed": "closed", "ended": "closed",
                    "finished": "closed"}  # fmt: skip
+_SESSION_STATUS_SHOWN = re.compile(r"\b(?:with\s+)?(?:its|their|the)\s+status(?:es)?\b")
+# "reads per session", "by session", "for each session": a row per session
+_PER_SESSION = re.compile(
+    r"\b(?:per|by|for\s+(?:each|every)|in\s+each|each)\s+(?:timing\s+)?session\b"
+)
 
 
 # "the slowest average of any year", "which state had the fastest median": groups ranked by
@@ -212,11 +223,18 @@ def extract_order(scan: Scan) -> None:
         number = int(match["n"])
         if 1 <= number <= 2**31 - 1:
             scan.add("session_id", Op.EQ, number)
+    if scan.takeall(_PER_SESSION):
+        scan.group_by.append("session_id")
+        scan.flags.add("per_session")
     for match in scan.takeall(_SESSIONS):
         scan.flags.add("sessions")
-        if match["state"]:
-            scan.add("session_status", Op.EQ, _SESSION_STATES[match["state"]])
-    if any(f.field == "session_id" for f in scan.filters):
+        state = match["state"] or match["state2"]
+        if state:
+            scan.add("session_status", Op.EQ, _SESSION_STATES[state])
+    if "sessions" in scan.flags:  # "every session with its status": a column sessions show
+        scan.takeall(_SESSION_STATUS_SHOWN)
+    sessions_said = any(f.field in ("session_id", "session_status") for f in scan.filters)
+    if sessions_said or "per_session" in scan.flags:
         for match in scan.takeall(_LOCATION):
             scan.add("location", Op.EQ, match["loc"])
         for match in scan.takeall(_MAT_READS):  # "finish reads", "halfway vs finish reads"

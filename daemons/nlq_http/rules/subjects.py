@@ -88,7 +88,7 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
                 return "entrants"  # "how many runners started": everyone but the no-shows
             return noun
     fields = {f.field for f in scan.filters}
-    if "session_id" in fields or "live" in flags:
+    if "session_id" in fields or flags & {"live", "per_session"}:
         return "live_reads"
     people = (
         flags & {"boston_qualifier", "results", "entrants"}
