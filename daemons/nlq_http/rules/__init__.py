@@ -39,6 +39,7 @@ from . import (
     contrast,
     date_ranges,
     dates,
+    definitions,
     groups,
     having,
     holidays,
@@ -77,6 +78,7 @@ P_CORRECTED = 0.95  # a typo corrected to a word of the grammar
 
 EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     hostile.extract_hostile,
+    definitions.extract_definitions,  # "what is a BQ": a word's meaning, not the data
     splits.extract_gun_chip_gap,  # before contrasts and comparisons: "gap between gun and chip"
     contrast.extract_contrasts,  # "the median, not the average": the average is not asked
     rates.extract_rates,  # before statuses and qualifying: "DNF rate", "bq percentage"

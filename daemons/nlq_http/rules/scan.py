@@ -39,7 +39,7 @@ class Vocabulary:
 class Refusal:
     status: int  # 403 read-only, 422 not answerable as asked
     reason: str
-    kind: str  # "write", "hostile", "unknown_event", "unsupported"
+    kind: str  # "write", "hostile", "unknown_event", "unsupported" (the API's reason)
 
 
 @dataclass

@@ -95,7 +95,24 @@ _ACROSS_EDITIONS = re.compile(
 )
 
 
+# The weather on record is what was measured on race days: nothing says what it will be.
+_WEATHER_WORD = r"(?:rain|snow|storm|be\s+(?:hot|cold|warm|chilly|windy|humid|sunny|wet|dry|nice))"
+_FORECAST = re.compile(
+    r"\bforecast(?:s|ed)?\b"
+    rf"|\b(?:will|would)\s+(?:it|there)\s+(?:be\s+)?{_WEATHER_WORD}"
+    rf"|\b(?:is|it's|it\s+is)\s+(?:it\s+)?(?:going\s+to|gonna|supposed\s+to|expected\s+to)\s+"
+    rf"{_WEATHER_WORD}"
+    r"|\bhow\s+(?:hot|cold|warm|chilly|windy|humid|wet)\s+(?:will|is)\s+it\s+"
+    r"(?:be|going\s+to\s+be|gonna\s+be)\b"
+    r"|\bweather\s+(?:(?:be\s+)?like\s+)?(?:tomorrow|next\s+week|this\s+weekend|on\s+race\s+day)"
+)
+NO_FORECASTS = "the weather on record was measured at past races; there are no forecasts"
+
+
 def extract_weather(scan: Scan) -> None:
+    if _FORECAST.search(scan.low):
+        scan.refuse(422, NO_FORECASTS, "unsupported")
+        return
     context = bool(_CONTEXT.search(scan.low))
     of_events = bool(_OCCASIONS.search(scan.low)) and not _READINGS.search(scan.low)
     asked_of_one = (
