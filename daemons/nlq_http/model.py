@@ -45,7 +45,17 @@ EVENTS = Entity(
         *EVENT_CONTENTS,
         *EVENT_WEATHER,
     ),
-    measures={"count": Measure("count", "count(*)", "count", "events")},
+    measures={
+        "count": Measure("count", "count(*)", "count", "events"),
+        # "what share of the 2020 events were cancelled": of the events the filters keep
+        "cancelled_share": Measure(
+            "cancelled_share",
+            "round(100.0 * count(*) FILTER (WHERE e.status = 'cancelled')"
+            " / nullif(count(*), 0), 1)",
+            "percent",
+            "cancelled (% of events)",
+        ),
+    },
     columns=(
         "event_id",
         "event",

@@ -64,6 +64,15 @@ EVENT_WEATHER = (
     ),
 )
 EVENT_CONTENTS = (
+    # "events that run over more than one day": an end date after the start date
+    Dimension(
+        "multi_day",
+        "(e.end_date > e.event_date)",
+        Kind.BOOL,
+        "over more than one day",
+        ("e",),
+        shown=False,
+    ),
     Dimension(
         "has_results",
         "EXISTS (SELECT 1 FROM ct_results AS xr WHERE xr.event_id = e.id)",

@@ -21,6 +21,13 @@ _CONTACT = re.compile(
     r"|(?P<email>e-?mail(?:\s+address(?:es)?)?))(?:\s+on\s+(?:file|record))?\b"
 )
 _EVENTS_SAID = re.compile(r"\bevents?\b")
+# "run over more than one day", "multi-day events", "single-day events"
+_DAYS_LONG = re.compile(
+    r"\b(?:(?:run|runs|ran|last|lasts|lasted|span|spans|spanned|go(?:es)?|went|held)\s+)?"
+    r"(?:over|across|for)?\s*(?:more\s+than\s+(?:one|1|a\s+single)\s+day|several\s+days"
+    r"|multiple\s+days|two\s+or\s+more\s+days)\b"
+    r"|\bmulti[\s-]?days?\b|\b(?P<one>(?:single|one)[\s-]day)\b"
+)
 _NO_RESULTS = re.compile(
     rf"\b(?:{_LACKS}|(?:have|has|had)\s+no|(?:do|does|did|have|has)\s+not\s+(?:got|have)(?:\s+any)?)"
     r"\s+results?(?:\s+(?:posted|loaded|uploaded|in))?(?:\s+yet)?\b"
@@ -41,6 +48,9 @@ def extract_contents(scan: Scan) -> None:
         scan.add("has_phone" if match["phone"] else "has_email", Op.EQ, False)
     if not _EVENTS_SAID.search(scan.low):
         return
+    for match in scan.takeall(_DAYS_LONG):
+        scan.add("multi_day", Op.EQ, not match["one"])
+        scan.flags.add("events")
     if scan.takeall(_NO_RESULTS):
         scan.add("has_results", Op.EQ, False)
         scan.flags.add("events")

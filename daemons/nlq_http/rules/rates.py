@@ -95,6 +95,9 @@ _DID: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         r"\s+(?:standards?|times?))\b")),
     ("women_share", "finishers", re.compile(r"\b(?:were|are)\s+(?:women|female)\b")),
     ("men_share", "finishers", re.compile(r"\b(?:were|are)\s+(?:men|male)\b")),
+    ("cancelled_share", "events", re.compile(
+        r"\b(?:were|was|got|ended\s+up(?:\s+being)?|been|are)\s+(?:cancell?ed|called\s+off"
+        r"|scrapped)\b")),
     ("finish_rate", "entrants", re.compile(
         r"\b(?:finished|completed\s+(?:it|the\s+race)|made\s+it\s+to\s+the\s+finish)"
         r"(?=\s*[?.!]*$)")),

@@ -53,6 +53,11 @@ _EVENT_STATUS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("active", re.compile(r"\b(?:active|ongoing|in\s+progress|happening\s+now|under\s+way)\b")),
     ("upcoming", re.compile(r"\b(?:upcoming|coming\s+up|future|scheduled|planned)\b")),
 )
+# A past year's events "scheduled" or "planned" were so then: no status of today's.
+_SCHEDULED_FOR = re.compile(
+    r"\b(?:(?:that\s+)?(?:were|was)\s+)?(?:scheduled|planned)\s+(?:for|in)\s+(?:the\s+year\s+)?"
+    r"(?P<y>(?:19|20)\d\d)\b"
+)
 _POSTPONED = re.compile(r"\b(?:postponed?|rescheduled|delayed|moved\s+to\s+a\s+later\s+date)\b")
 
 
@@ -78,6 +83,9 @@ def extract_statuses(scan: Scan) -> None:
         scan.add("outcome", Op.EQ, "finished")  # "(finished, dnf, dns, dq)": one of the list
         if "outcome" not in scan.group_by:
             scan.group_by.append("outcome")  # "finishers vs DNFs": each counted, side by side
+    for match in scan.finditer(_SCHEDULED_FOR):  # "scheduled for 2020": planned then, not now
+        if int(match["y"]) < scan.today.year:
+            scan.take(match.start(), match.start("y"))  # the year stays, for the dates
     for status, pattern in _EVENT_STATUS:
         if scan.takeall(pattern):
             scan.add("event_status", Op.EQ, status)
