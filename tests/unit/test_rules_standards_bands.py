@@ -11,6 +11,29 @@ from tests.unit.nlq_queries import BQ, CHICAGO, EVENT, YEAR, F, Q, assert_parses
 LATEST = F("latest_edition", True)
 
 CASES = [
+    # two editions or both sexes side by side: the times listed, never a count of them
+    case(
+        "compare the 2025 and 2026 Boston standards for women 40-44",
+        Q(
+            "standards",
+            F("sex", "F"),
+            F("age", (40, 44), "between"),
+            F("edition", (2025, 2026), "in"),
+            order=("edition",),
+            show=("edition",),
+        ),
+    ),
+    case(
+        "qualifying times for women and men aged 40-44 in 2026",
+        Q(
+            "standards",
+            F("edition", 2026),
+            F("sex", ("F", "M"), "in"),
+            F("age", (40, 44), "between"),
+            order=("sex",),
+            show=("sex",),
+        ),
+    ),
     case(
         "bq standards 2026 women all ages",
         Q("standards", F("edition", 2026), F("sex", "F")),

@@ -203,8 +203,9 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         listed_by, group_by = group_by, []
     if group_by and measures and "event" not in group_by and _several_events(filters):
         group_by.insert(0, "event")  # "Boston and Chicago DNFs each year": each event's own
-    if entity == "fees" and group_by and not measures and per_group is None:
-        # "the fee for each race", "boston fees by year": each fee is a row, not a count
+    if entity in ("fees", "standards") and group_by and not measures and per_group is None:
+        # "the fee for each race", "boston fees by year", "the 2025 and 2026 standards
+        # compared": each fee or qualifying time is a row, not a count
         listed_by, group_by = group_by, []
     if group_by and not measures and per_group is None and previous is None:
         measures = [MeasureRef(name="count")]
@@ -322,7 +323,7 @@ def _offers_now(scan: Scan) -> bool:
 
 def _compared(scan: Scan, filters: list[Filter]) -> list[str]:
     """What "compare" puts side by side: the dimension said with several values."""
-    for name in ("sex", "event", "year", "distance_km", "outcome"):
+    for name in ("sex", "event", "year", "edition", "distance_km", "outcome"):
         if any(f.field == name and f.op is Op.IN for f in filters):
             return [name]
     for name in ("sex", "age_class"):  # "men and women", "masters and open": grouped already
