@@ -117,6 +117,18 @@ NEGATIVE_SPLIT = _d(
     "ra",
 )
 
+# "within 10 minutes of the winner": a finish no more than {value} seconds behind the
+# race's fastest finish (chip time), same partner.
+WITHIN_OF_WINNER = _d(
+    "within_of_winner",
+    "r.chip_time - (SELECT min(w.chip_time) FROM ct_results AS w WHERE w.race_id = r.race_id"
+    " AND w.timing_partner_id = r.timing_partner_id AND w.timing_point = 'Finish'"
+    " AND w.status = 'finished') <= {value} * interval '1 second'",
+    Kind.CONDITION,
+    "within N seconds of the winner",
+    "r",
+)
+
 # The splits of a race's winner: the fastest finish (chip time) of that race, same partner.
 RACE_WINNER = (
     "r.participant_id = (SELECT w.participant_id FROM ct_results AS w WHERE w.race_id = r.race_id"
@@ -287,6 +299,7 @@ FINISHERS = Entity(
         BOSTON_QUALIFIER,
         BOSTON_QUALIFIER_OF,
         NEGATIVE_SPLIT,
+        WITHIN_OF_WINNER,
         TIME_BAND,
     ),
     measures={m.name: m for m in TIME_MEASURES} | FINISHER_SHARES,

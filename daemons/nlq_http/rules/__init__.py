@@ -93,6 +93,7 @@ EXTRACTORS: tuple[Callable[[Scan], None], ...] = (
     splits.extract_splits,
     weather.extract_weather,  # before amounts: "20 km/h" is a wind, "15 degrees" no age
     having.extract_having,  # before times: "more than 10 finishers" is a count
+    amounts.extract_gap_to_winner,  # before times: "within 10 minutes of the winner"
     amounts.extract_fees,
     extract_year_shift,  # before dates: "the year before" is counted from the last question
     dates.extract_dates,

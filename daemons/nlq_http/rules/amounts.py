@@ -170,6 +170,27 @@ def _amount_of_time(number: str, unit: str | None) -> dt.timedelta:
     return dt.timedelta(hours=value)
 
 
+# "within 10 minutes of the winner", "less than an hour behind the winner's time": a gap to
+# the race's fastest finish, not a finish time of ten minutes. Read before the times.
+_GAP_TO_WINNER = re.compile(
+    r"\b(?:within|less\s+than|under|no\s+more\s+than|at\s+most)\s+"
+    r"(?P<n>\d{1,3}(?:\.\d+)?|an?|one)\s*(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
+    r"\s+(?:of|behind|after|off)\s+(?:the\s+)?(?:(?:race|overall)\s+)?"
+    r"(?:winner(?:'s)?(?:\s+time)?|winning\s+time|first\s+place|the\s+win)\b"
+)
+
+
+def extract_gap_to_winner(scan: Scan) -> None:
+    for match in scan.takeall(_GAP_TO_WINNER):
+        number = 1.0 if match["n"] in ("a", "an", "one") else float(match["n"])
+        unit = match["unit"][0]
+        seconds = number * {"h": 3600, "m": 60, "s": 1}[unit]
+        if 0 < seconds <= 86_400:
+            scan.add("within_of_winner", Op.EQ, int(seconds))
+        else:
+            scan.note("ignored a gap to the winner outside a day", P_DROPPED)
+
+
 def _time_ok(scan: Scan, value: dt.timedelta) -> bool:
     if dt.timedelta(0) < value < dt.timedelta(days=2):
         return True

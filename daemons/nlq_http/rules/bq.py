@@ -74,7 +74,23 @@ _UNDER_STANDARD = re.compile(
 _QUALIFIED = re.compile(r"\b(?:qualif(?:ied|y|ying|iers?)|bq'?d|bqs?)\b")
 
 
+# "qualified for Boston 2025", "BQ'd for the 2026 Boston Marathon": that edition's standards,
+# not results of 2025. The year is the standards', never a year of the results.
+QUALIFIED_FOR = re.compile(
+    r"\b(?:qualif(?:ied|y|ying|ies)|bq'?d|earned\s+(?:a\s+)?(?:bq|spot))\s+for\s+(?:the\s+)?"
+    r"(?:(?P<y1>\d{4})\s+(?:boston(?:\s+marathon)?|bq)"
+    r"|(?:boston(?:\s+marathon)?|bq)\s+(?P<y2>\d{4}))\b"  # "for Boston in 2024": results' year
+)
+
+
 def extract_boston(scan: Scan) -> None:
+    for match in scan.takeall(QUALIFIED_FOR):
+        year = int(match["y1"] or match["y2"])
+        if 2020 <= year <= 2100:
+            scan.set("bq_edition", year)
+            scan.flags.add("boston_qualifier")
+        else:
+            scan.note("ignored a qualifying-standards edition outside 2020-2100", 0.5)
     for match in scan.takeall(_BQ_EDITION):  # first: "met the 2025 qualifying standards"
         year = int(match["y1"] or match["y2"])
         if 2020 <= year <= 2100:

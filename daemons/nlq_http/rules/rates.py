@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .bq import QUALIFIED_FOR
 from .scan import Scan
 
 _RATE = r"(?:rates?|percentages?|percent|pct|%|proportions?|share|ratio)"
@@ -122,6 +123,15 @@ def extract_rates(scan: Scan) -> None:
         return
     for measure, entity, pattern in _DID:
         did = pattern.search(scan.work, lead.end())
+        if (
+            did is not None
+            and measure == "bq_rate"
+            and QUALIFIED_FOR.search(scan.work, did.start())
+        ):
+            # The share is judged by the latest standards only: a named edition's is not known
+            scan.refuse(422, "the qualifying share is by the latest standards; ask how many"
+                        " qualified under a named edition's", "unsupported")  # fmt: skip
+            return
         if did is not None:
             scan.take(lead.start(), lead.end())
             scan.take(did.start(), did.end())

@@ -1,0 +1,55 @@
+"""A gap to the race's winner, and qualifying "for Boston 2025" (that edition's standards).
+
+"Within 10 minutes of the winner" is not a finish time of ten minutes, nor the winner
+alone; "qualified for Boston 2025" names the standards, not results of 2025.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.nlq_queries import (
+    BOSTON,
+    CHICAGO,
+    EVENT,
+    MARATHON,
+    YEAR,
+    F,
+    Q,
+    assert_parses_to,
+    case,
+    understand,
+)
+
+CASES = [
+    case(
+        "how many people finished within 10 minutes of the winner at the boston marathon 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, F("within_of_winner", 600),
+          count=True),
+    ),
+    case(
+        "list the women who finished less than an hour behind the winner at chicago 2023",
+        Q("finishers", EVENT(CHICAGO), YEAR(2023), MARATHON, F("sex", "F"),
+          F("within_of_winner", 3600)),
+    ),
+    case(
+        "how many boston marathon 2024 finishers qualified for boston 2025",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, F("boston_qualifier_of", 2025),
+          count=True),
+    ),
+    case(
+        "which chicago 2023 women qualified for the 2025 Boston Marathon",
+        Q("finishers", EVENT(CHICAGO), YEAR(2023), MARATHON, F("sex", "F"),
+          F("boston_qualifier_of", 2025)),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "expected"), CASES)
+def test_question_parses_to_its_exact_query(question, expected):
+    assert_parses_to(question, expected)
+
+
+def test_a_qualifying_share_for_a_named_edition_is_refused_with_a_reason():
+    reading = understand("what percentage of boston 2024 finishers qualified for boston 2025")
+    assert reading.refusal is not None and "latest standards" in reading.refusal.reason
