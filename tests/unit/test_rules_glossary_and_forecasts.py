@@ -1,4 +1,5 @@
-"""Questions the data cannot answer though they use its words: a word's meaning, a forecast.
+"""Questions the data cannot answer though they use its words: a word's meaning, a forecast,
+a set difference ("events with no DNFs", "Boston but not Chicago").
 
 "What is chip time" read as data would list every chip time on record; "will it rain at
 Chicago next year" would be an empty list of rainy editions. Both are refused with a
@@ -48,3 +49,18 @@ def test_the_data_questions_that_look_like_them_are_answered(question):
     reading = understand(question)
     assert reading.refusal is None and reading.query is not None
     assert reading.confidence >= THRESHOLD, (reading.unknown, reading.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("events that had no DNFs in 2024", "groups without any runner of an outcome"),
+        ("which events had no finishers under 3 hours in 2024",
+         "groups without any runner of an outcome"),
+        ("how many runners finished the boston marathon 2024 but not chicago 2024",
+         "runners are not matched across events"),
+    ],
+)  # fmt: skip
+def test_a_set_difference_read_as_a_filter_would_be_wrong_so_it_is_refused(question, reason):
+    reading = understand(question)
+    assert reading.refusal is not None and reason in reading.refusal.reason

@@ -139,6 +139,7 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
             raise Unanswerable(f"{model.label} cannot be filtered by {f.field.replace('_', ' ')}")
     group_by = [_group_dim(entity, g) for g in dict.fromkeys(scan.group_by)]
     filters = _one_value_each(scan, entity, filters, group_by)
+    _refuse_people_across_events(filters)
     if "free_entry" in scan.flags:
         filters.append(Filter(field="amount_paid", value=0))
     fields = {f.field for f in filters}
@@ -319,6 +320,14 @@ def _offers_now(scan: Scan) -> bool:
         and dict(scan.vocab.latest_editions).get(scan.events[0]) is not None
         and bool(_PRESENT.search(scan.low))
     )
+
+
+def _refuse_people_across_events(filters: list[Filter]) -> None:
+    """ "finished Boston 2024 but not Chicago": the same people in one event and not in
+    another. An event named and another excluded would only be the first event's rows."""
+    named = any(f.field == "event" and f.op in (Op.EQ, Op.IN) for f in filters)
+    if named and any(f.field == "event" and f.op is Op.NE for f in filters):
+        raise Unanswerable("runners are not matched across events: ask about each event on its own")
 
 
 def _compared(scan: Scan, filters: list[Filter]) -> list[str]:

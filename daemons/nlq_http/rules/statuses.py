@@ -71,7 +71,25 @@ _NOT_STATUS_WORDS = {"completed": "completed", "complete": "completed", "over": 
 _EVENTS_SAID = re.compile(r"\bevents?\b")
 
 
+# "events that had no DNFs", "races with zero finishers": groups without any such runner.
+# The outcome filter alone would count the DNFs instead: refused until it can be asked.
+_NONE_OF_OUTCOME = re.compile(
+    r"\b(?:no|zero|not\s+(?:a\s+single|one|any)|without(?:\s+(?:a\s+single|any))?)\s+"
+    r"(?:dnf'?s?|dns'?s?|dq'?s?|no[\s-]?shows?|drop[\s-]?outs?|non[\s-]?finishers?|finishers?"
+    r"|starters?|disqualifications?)\b"
+)
+_GROUPS_SAID = re.compile(r"\b(?:events?|races?|editions?|years?|states?|divisions?)\b")
+
+
 def extract_statuses(scan: Scan) -> None:
+    if _GROUPS_SAID.search(scan.low) and scan.takeall(_NONE_OF_OUTCOME):
+        scan.refuse(
+            422,
+            "groups without any runner of an outcome cannot be listed yet; ask how many each"
+            " group had (e.g. 'DNFs per event in 2024')",
+            "unsupported",
+        )
+        return
     if _EVENTS_SAID.search(scan.low):
         for match in scan.takeall(_NOT_STATUS):
             status = _NOT_STATUS_WORDS.get(match["w"], "cancelled")
