@@ -1,4 +1,5 @@
-"""Questions about what a word means: "what is a BQ", "what does DNF mean", "define pace".
+"""Questions about what a word means ("what is a BQ", "define pace") or why something
+happened ("why was the runner disqualified").
 
 The data holds results, not a glossary. Read as data, "what is chip time" would list
 every chip time on record with full confidence; it is refused instead, with a reason.
@@ -38,6 +39,14 @@ NOT_A_GLOSSARY = (
 )
 
 
+# "why was the runner disqualified", "how come the 5K started late": the data records what
+# happened and when, never why.
+_WHY = re.compile(r"^\W*(?:why|how\s+come|for\s+what\s+reason|what\s+(?:was|is)\s+the\s+reason)\b")
+NO_REASONS = "the data records what happened and when, not why"
+
+
 def extract_definitions(scan: Scan) -> None:
     if _DEFINITION.match(scan.low):
         scan.refuse(422, NOT_A_GLOSSARY, "unsupported")
+    elif _WHY.match(scan.low):
+        scan.refuse(422, NO_REASONS, "unsupported")

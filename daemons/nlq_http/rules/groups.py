@@ -15,10 +15,15 @@ from .words import lower
 
 # Group-by words: "by state", "per age group", "for each division", "state by state".
 GROUP_WORDS: tuple[tuple[str, str], ...] = (
+    # "by decade of age", "10-year age bands": ages by the ten, never a race's divisions
+    (
+        "age_decade",
+        r"decades?(?:\s+of\s+age)?|age\s+decades?|(?:10|ten)[\s-]year\s+age\s+(?:groups?|bands?"
+        r"|brackets?)",
+    ),
     (
         "age_group",
-        r"age[\s-]?groups?|age\s+brackets?|age\s+categor(?:y|ies)|age\s+bands?|decades?"
-        r"|ages?",
+        r"age[\s-]?groups?|age\s+brackets?|age\s+categor(?:y|ies)|age\s+bands?|ages?",
     ),
     ("division", r"divisions?|categor(?:y|ies)|brackets?|classes"),
     ("state", r"(?:home\s+)?states?|provinces?"),
@@ -138,7 +143,17 @@ _HOME_DIMS = {"city": ("city",), "town": ("city",), "hometown": ("city",), "stat
               "country": ("country",), None: ("city", "state", "country")}  # fmt: skip
 
 
+# "the events in each state": where the events were held, not where their runners live
+_EVENT_STATE = re.compile(
+    r"\b(?:events?|races?)\s+(?:(?:were\s+)?held\s+)?(?:in|by|per)\s+(?:each|every)\s+state\b"
+    r"|\beach\s+state'?s\s+(?:events|races)\b"
+)
+
+
 def extract_groups(scan: Scan) -> None:
+    if scan.takeall(_EVENT_STATE):
+        scan.group_by.append("event_state")
+        scan.flags.add("results")
     for match in scan.finditer(_ACROSS_ALL):
         scan.take(match.start(), match.end())
         if match[0].rstrip().endswith(("races", "race")):

@@ -155,7 +155,10 @@ _WRITE_VERB = re.compile(
     r"(?:update|modify|edit|alter|rename|replace|correct|fix|assign|merge"
     r"|reset|cancel|reschedule|postpone|disqualify|register|enroll|upload|import|swap"
     r"|transfer|add|set|put|move|mark|restore|undo|revert|void|approve|enter|unmark"
-    r"|reinstate|reopen)\s+(?!(?:me|us|up|together)\b)"
+    # "open" alone is also "show": only opening registration is an action
+    r"|reinstate|reopen|close|open(?=\s+(?:up\s+)?(?:the\s+)?(?:registrations?|sign[\s-]?ups?"
+    r"|entries))|extend|refund|charge|email|e-mail|notify|send|publish"
+    r"|unpublish|archive)\s+(?!(?:me|us|up|together)\b)"
 )
 _WRITE_PHRASE = re.compile(
     r"\b(?:mark|flag|set|change|update)\b[^.?!;\n]{0,80}?\b(?:as|to)\s+"

@@ -140,6 +140,9 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     group_by = [_group_dim(entity, g) for g in dict.fromkeys(scan.group_by)]
     filters = _one_value_each(scan, entity, filters, group_by)
     _refuse_people_across_events(filters)
+    if "winner" in scan.flags and not filters and not scan.group_by and previous is None:
+        # "who won?" of nothing: every race's fastest ever is no one's win
+        raise Unanswerable("say which race (e.g. 'who won the Boston Marathon 2024?')")
     if "free_entry" in scan.flags:
         filters.append(Filter(field="amount_paid", value=0))
     fields = {f.field for f in filters}
@@ -204,6 +207,14 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         listed_by, group_by = group_by, []
     if group_by and measures and "event" not in group_by and _several_events(filters):
         group_by.insert(0, "event")  # "Boston and Chicago DNFs each year": each event's own
+    elif (
+        not group_by
+        and _several_events(filters)
+        and measures
+        and all(m.name != "count" for m in measures)
+        and not _POOLED.search(scan.low)
+    ):
+        group_by = ["event"]  # "the average temperature at Boston, Chicago and Hartford": each
     if entity in ("fees", "standards") and group_by and not measures and per_group is None:
         # "the fee for each race", "boston fees by year", "the 2025 and 2026 standards
         # compared": each fee or qualifying time is a row, not a count
@@ -301,6 +312,12 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
     return query
 
 
+_POOLED = re.compile(
+    r"\b(?:across|combined|together|altogether|in\s+total|all\s+told|as\s+a\s+whole|overall"
+    r"|pooled)\b"
+)
+
+
 def _several_events(filters: list[Filter]) -> bool:
     return any(f.field == "event" and f.op is Op.IN for f in filters)
 
@@ -343,6 +360,8 @@ def _compared(scan: Scan, filters: list[Filter]) -> list[str]:
 
 def _group_dim(entity: str, name: str) -> str:
     dims = MODEL[entity].dimensions
+    if name == "age_decade":
+        return "age_group"  # the ten-year groups, even where a race has divisions
     if name == "month" and "registered_month" in dims:
         return "registered_month"  # "registrations by month": when they came in
     if name == "age_group" and "division" in dims:

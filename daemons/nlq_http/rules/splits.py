@@ -73,7 +73,8 @@ _WHICH_POINTS = re.compile(
 # "the second half", "the stretch from the 30K mat to the finish": from a split to the line,
 # the finish time less the split's. Read before the points themselves.
 _TO_FINISH = re.compile(
-    r"\b(?:the\s+)?(?:second|2nd|back)\s+(?:half|halves)(?:\s+(?:splits?|times?))?"
+    r"\b(?:the\s+)?(?:(?P<n>\d{1,3})\s+)?(?:(?P<rank>fastest|quickest|best|slowest)\s+)?"
+    r"(?:second|2nd|back)\s+(?P<halves>half|halves)(?:\s+(?:splits?|times?))?"
     r"(?:\s+of\s+the\s+(?:race|course|marathon))?(?!\s+marathon)\b"
     r"|\b(?:(?:the\s+)?(?:stretch|leg|segment|section|part|run|time|way)\s+)?from\s+(?:the\s+)?"
     rf"(?:{_point('d')})(?:\s+(?:split|mark|point|checkpoint|timing\s+point|mat))?"
@@ -87,6 +88,10 @@ def extract_to_finish(scan: Scan) -> None:
         point = _point_name(match) if named else "Half"  # "the second half": from halfway
         scan.add("timing_point", Op.IN if isinstance(point, tuple) else Op.EQ, point)
         scan.flags.update({"splits", "to_finish"})
+        if match["rank"]:  # "who ran the fastest second half": the one, "the 5 fastest": five
+            scan.slots.setdefault("rank", ("chip_time", match["rank"] == "slowest"))
+            one = match["halves"] == "half" and not match["n"]
+            scan.set("limit", 1 if one else min(int(match["n"] or 10), 100))
 
 
 def extract_splits(scan: Scan) -> None:
