@@ -237,7 +237,7 @@ _KIND_WORDS = {
     Kind.TIME: "time",
     Kind.BOOL: "yes/no",
     Kind.RANGE: "number within the row's band; eq only; filter only",
-    Kind.CONDITION: "the value (a year, or km) completes the label; eq: holds, ne: does not;"
+    Kind.CONDITION: "the value (a year, km or seconds) completes the label; eq holds, ne not;"
     " filter only",
 }
 

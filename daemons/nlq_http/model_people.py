@@ -103,6 +103,36 @@ BOSTON_QUALIFIER_OF = _d(
     "p",
 )
 
+# "beat their Boston standard by 20 minutes or more", "missed a BQ by under a minute": the
+# margin to the runner's own standard (latest edition), {value} in seconds.
+_OWN_STANDARD = (
+    "EXISTS (SELECT 1 FROM boston_qualifying_standards AS bq WHERE bq.edition_year ="
+    " (SELECT max(s.edition_year) FROM boston_qualifying_standards AS s)"
+    " AND bq.sex = p.sex AND p.age BETWEEN bq.age_min AND bq.age_max AND {margin})"
+)
+BEAT_BQ_BY = _d(
+    "beat_bq_by",
+    _OWN_STANDARD.replace(
+        "{margin}", "r.chip_time <= bq.qualifying_time - {value} * interval '1 second'"
+    ),
+    Kind.CONDITION,
+    "beat their Boston standard by at least N seconds",
+    "r",
+    "p",
+)
+MISSED_BQ_BY = _d(
+    "missed_bq_by",
+    _OWN_STANDARD.replace(
+        "{margin}",
+        "r.chip_time > bq.qualifying_time"
+        " AND r.chip_time <= bq.qualifying_time + {value} * interval '1 second'",
+    ),
+    Kind.CONDITION,
+    "missed their Boston standard by at most N seconds",
+    "r",
+    "p",
+)
+
 # A negative split: the second half run faster than the first, judged at the split nearest
 # halfway (within 2 % of half the race's distance); a runner with no such split has none.
 NEGATIVE_SPLIT = _d(
@@ -163,6 +193,13 @@ TIME_MEASURES = (
     Measure("average_time", "avg(r.chip_time)", "time", "average time"),
     Measure(
         "median_time", "percentile_cont(0.5) WITHIN GROUP (ORDER BY r.chip_time)", "time", "median"
+    ),
+    Measure(
+        "interquartile_range",
+        "percentile_cont(0.75) WITHIN GROUP (ORDER BY r.chip_time)"
+        " - percentile_cont(0.25) WITHIN GROUP (ORDER BY r.chip_time)",
+        "time",
+        "interquartile range",
     ),
     Measure(
         "percentile_time",
@@ -300,6 +337,8 @@ FINISHERS = Entity(
         BOSTON_QUALIFIER_OF,
         NEGATIVE_SPLIT,
         WITHIN_OF_WINNER,
+        BEAT_BQ_BY,
+        MISSED_BQ_BY,
         TIME_BAND,
     ),
     measures={m.name: m for m in TIME_MEASURES} | FINISHER_SHARES,

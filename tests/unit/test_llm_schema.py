@@ -227,7 +227,9 @@ def test_the_prompt_describes_the_model_compactly():
     for name in (*EVENTS, *PARTNERS):
         assert f"- {name}" in lines
     assert "PREVIOUS QUERY" not in system
-    assert len(system) < 11000  # about 3,000 tokens before the names: it grows with the model
+    # About 3,300 tokens before the names and the question, of the 8,192 the fallback asks
+    # Ollama for (llm_fallback.DEFAULT_OPTIONS num_ctx): it grows with the model, slowly.
+    assert len(system) < 12000
 
 
 def test_the_prompt_shows_the_previous_query_as_json():

@@ -53,3 +53,39 @@ def test_question_parses_to_its_exact_query(question, expected):
 def test_a_qualifying_share_for_a_named_edition_is_refused_with_a_reason():
     reading = understand("what percentage of boston 2024 finishers qualified for boston 2025")
     assert reading.refusal is not None and "latest standards" in reading.refusal.reason
+
+
+MARGIN_CASES = [
+    case(
+        "Which finishers at the 2023 Chicago Marathon beat their Boston standard by 20 minutes"
+        " or more?",
+        Q("finishers", EVENT(CHICAGO), YEAR(2023), MARATHON, F("beat_bq_by", 1200)),
+    ),
+    case(
+        "how many runners missed a BQ by under a minute at the boston marathon 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, F("missed_bq_by", 60), count=True),
+    ),
+    case(
+        "What qualifying time does a 44-year-old non-binary runner need for Boston under the"
+        " latest standards?",
+        Q("standards", F("sex", "X"), F("age", 44), F("latest_edition", True)),
+    ),
+    case(
+        "Who was the last man to finish the half at the 2024 boston Marathon?",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), F("sex", "M"), F("distance_km", 21.0975),
+          order=("-chip_time",), limit=1),
+    ),
+    case(
+        "interquartile range of finish times boston marathon 2024",
+        Q("finishers", EVENT(BOSTON), YEAR(2024), MARATHON, measures=("interquartile_range",)),
+    ),
+    case(
+        "start times for every race at the chicago marathon 2025",
+        Q("races", EVENT(CHICAGO), YEAR(2025), order=("race",), show=("race",)),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "expected"), MARGIN_CASES)
+def test_margins_ranks_and_spreads_parse_to_their_exact_query(question, expected):
+    assert_parses_to(question, expected)

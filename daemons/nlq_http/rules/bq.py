@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..query import Op
 from .scan import Scan
 
 _BQ_EDITION = re.compile(
@@ -83,7 +84,52 @@ QUALIFIED_FOR = re.compile(
 )
 
 
+_SOMEONE_OF_AN_AGE = re.compile(
+    r"\b(?:an?|one)\s+\d{1,3}[\s-]*(?:years?|yrs?)[\s-]*old\s+(?:[\w-]+\s+){0,2}?"
+    r"(?P<noun>runners?|athletes?|persons?|people|racers?)\b"
+)
+
+
+# Said once, or not at all ("BQ'd by 10 minutes"); never only spaces, which a long run of
+# them would make slow to try.
+_STANDARD_NOUN = (
+    r"(?:(?:(?:their|the|a|his|her)\s+)?(?:(?:boston|bq|qualifying)\s+){0,2}"
+    r"(?:standards?|times?|cut-?offs?|qualifiers?|bq)\s+)?"
+)
+_AMOUNT = (
+    r"(?P<n>\d{1,3}(?:\.\d+)?|an?|one)\s*"
+    r"(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b"
+)
+# "beat their Boston standard by 20 minutes or more", "BQ'd by at least 10 minutes"
+_BEAT_BY = re.compile(
+    rf"\b(?:beat|beating|beaten|bq'?d|qualified|under|inside)\s+{_STANDARD_NOUN}by\s+"
+    rf"(?:at\s+least\s+|more\s+than\s+|over\s+)?{_AMOUNT}(?:\s+or\s+more)?"
+)
+# "missed a BQ by under a minute", "missed the standard by less than 5 minutes"
+_MISSED_BY = re.compile(
+    rf"\b(?:missed|missing|miss|just\s+missed)\s+{_STANDARD_NOUN}by\s+"
+    rf"(?:less\s+than|under|fewer\s+than|no\s+more\s+than|at\s+most|within|only)?\s*{_AMOUNT}"
+)
+
+
+def _seconds(match: re.Match[str]) -> int:
+    number = 1.0 if match["n"] in ("a", "an", "one") else float(match["n"])
+    return int(number * {"h": 3600, "m": 60, "s": 1}[match["unit"][0]])
+
+
+def _margins(scan: Scan) -> None:
+    for field, pattern in (("beat_bq_by", _BEAT_BY), ("missed_bq_by", _MISSED_BY)):
+        for match in scan.takeall(pattern):
+            seconds = _seconds(match)
+            if 0 < seconds <= 4 * 3600:
+                scan.add(field, Op.EQ, seconds)
+                scan.flags.add("results")
+            else:
+                scan.note("ignored a qualifying margin outside 4 hours", 0.5)
+
+
 def extract_boston(scan: Scan) -> None:
+    _margins(scan)  # first: "beat their Boston standard by 20 minutes" is a margin
     for match in scan.takeall(QUALIFIED_FOR):
         year = int(match["y1"] or match["y2"])
         if 2020 <= year <= 2100:
@@ -104,6 +150,10 @@ def extract_boston(scan: Scan) -> None:
         scan.flags.add("standards")
     if scan.takeall(_STANDARDS):
         scan.flags.add("standards")
+        for match in scan.finditer(_SOMEONE_OF_AN_AGE):
+            # "what qualifying time does a 44-year-old non-binary runner need": who the
+            # standard is for, not runners' results
+            scan.take(match.start("noun"), match.end("noun"))
     if scan.takeall(_QUALIFIERS):
         scan.flags.add("boston_qualifier")
     if scan.takeall(_QUALIFIED):

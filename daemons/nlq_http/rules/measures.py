@@ -47,6 +47,8 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
             )
         add("average_gun_chip_gap")
         flags.discard("average")  # the average asked for is the gap's, not the time's
+    if "iqr" in flags:
+        add("interquartile_range")
     for value in scan.slots.get("percentiles", ()):
         if "age_word" in flags:
             add("percentile_age", value)

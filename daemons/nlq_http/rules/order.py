@@ -75,6 +75,7 @@ _LAST_FINISHER = re.compile(
     r"(?:finish|cross(?:\s+the\s+line)?)|final\s+finisher|last\s+place|slowest\s+finisher"
     r"|(?:brought|bringing|brings|bring)\s+up\s+the\s+rear|(?:the\s+)?lanterne\s+rouge)\b"
 )
+_SEX_IN_LAST = re.compile(r"\b(?:(?P<f>woman|women|female|lady|girl)|man|men|male|guy)\b")
 _WEATHER_ORDER = {
     "coldest": ("temperature_c", False), "chilliest": ("temperature_c", False),
     "hottest": ("temperature_c", True), "warmest": ("temperature_c", True),
@@ -306,9 +307,12 @@ def extract_order(scan: Scan) -> None:
         scan.flags.add("weather")
         if not (match["what"] or "").endswith("s"):
             scan.set("limit", 1)  # "the coldest (reading, edition)": one row, its value shown
-    if scan.takeall(_LAST_FINISHER):
+    for match in scan.takeall(_LAST_FINISHER):
         scan.slots.setdefault("rank", ("chip_time", True))
         scan.set("limit", 1)
+        sex = _SEX_IN_LAST.search(match[0])  # "the last man to finish": the last of the men
+        if sex:
+            scan.sexes.append("F" if sex["f"] else "M")
     for match in scan.takeall(_LATEST):
         scan.set("order", "newest")
         if match["what"] and not match["what"].startswith(("event", "race")):

@@ -255,8 +255,13 @@ _PERCENTILE_LIST = re.compile(
 )
 
 
+_IQR = re.compile(r"\b(?:inter[\s-]?quartile\s+(?:range|spread)|iqr)\b")
+
+
 def extract_percentiles(scan: Scan) -> None:
     """ "90th percentile", "p95", "the fastest 10%" (the 10th percentile time), "quartiles"."""
+    if scan.takeall(_IQR):  # the spread of the middle half: one value, not the three quartiles
+        scan.flags.add("iqr")
     for match in scan.takeall(_SHARE):
         n = float(match["n"])
         scan.slots.setdefault("percentiles", []).append(n if match["top"] else 100 - n)

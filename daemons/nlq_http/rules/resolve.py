@@ -215,7 +215,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         and not _POOLED.search(scan.low)
     ):
         group_by = ["event"]  # "the average temperature at Boston, Chicago and Hartford": each
-    if entity in ("fees", "standards") and group_by and not measures and per_group is None:
+    listing = entity in ("fees", "standards") or (entity == "races" and "start_time" in scan.flags)
+    if listing and group_by and not measures and per_group is None:
         # "the fee for each race", "boston fees by year", "the 2025 and 2026 standards
         # compared": each fee or qualifying time is a row, not a count
         listed_by, group_by = group_by, []
