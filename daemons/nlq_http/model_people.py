@@ -177,6 +177,14 @@ def _share(condition: str, of: str = "true") -> str:
 
 
 # Shares of the finishers: Boston qualifiers (latest standards), women, men.
+# "how many states were represented", "how many different countries did they come from"
+HOMES_COUNTED = {
+    f"distinct_{plural}": Measure(
+        f"distinct_{plural}", f"count(DISTINCT p.{column})", "count", f"{plural}", ("p",)
+    )
+    for column, plural in (("state", "states"), ("country", "countries"), ("city", "cities"))
+}
+
 FINISHER_SHARES = {
     "bq_rate": Measure(
         "bq_rate", _share("r.boston_qualifier"), "percent", "Boston qualifiers (% of finishers)"
@@ -341,7 +349,7 @@ FINISHERS = Entity(
         MISSED_BQ_BY,
         TIME_BAND,
     ),
-    measures={m.name: m for m in TIME_MEASURES} | FINISHER_SHARES,
+    measures={m.name: m for m in TIME_MEASURES} | FINISHER_SHARES | HOMES_COUNTED,
     columns=RESULT_COLUMNS,
     default_order=(("chip_time", False), ("event_date", True)),
     partner_aliases=("r", "p", "ra", "e"),
@@ -477,6 +485,7 @@ ENTRANTS = Entity(
         "youngest_age": Measure("youngest_age", "min(p.age)", "years", "youngest age"),
         "oldest_age": Measure("oldest_age", "max(p.age)", "years", "oldest age"),
         **OUTCOME_RATES,
+        **HOMES_COUNTED,
     },
     columns=(
         "event",

@@ -15,7 +15,10 @@ from .words import UNSEEN
 
 P_DROPPED = 0.5
 
-_AGE_CODE = re.compile(r"\b(?P<sex>[mfx])\s?(?P<a>\d{2})\s?-\s?(?P<b>\d{2,3})\b")
+_AGE_CODE = re.compile(
+    r"\b(?P<sex>[mfx])\s?(?P<a>\d{2})\s?-\s?(?P<b>\d{2,3})\b"
+    r"(?:\s+(?:division|age[\s-]?group|category|bracket|class)\b)?"  # "the M 45-49 division"
+)
 _YEARS_OLD = r"(?:\s?-?\s?(?:years?|yrs?)(?:\s?-?\s?olds?)?|\s?yo|\s?y/o)?"
 _AGE_RANGE = re.compile(
     r"\b(?:aged?|ages|age\s+(?:group|range|bracket)|between\s+(?:the\s+)?ages?(?:\s+of)?"

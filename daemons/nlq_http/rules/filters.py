@@ -201,7 +201,8 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
     if entity == "splits":
         _split_runners(scan, out)
     renamed = [_rename(entity, f) for f in scan.filters]
-    if len(set(scan.sexes)) == 1:  # "the 10th woman", "2nd place in the men's race"
+    overall = "overall_place_said" in scan.flags  # "men in the top 10 overall": overall places
+    if len(set(scan.sexes)) == 1 and not overall:  # "the 10th woman", "the men's race"
         renamed = [
             f.model_copy(update={"field": "sex_place"}) if f.field == "overall_place" else f
             for f in renamed

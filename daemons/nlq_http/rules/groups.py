@@ -150,7 +150,22 @@ _EVENT_STATE = re.compile(
 )
 
 
+# "how many states were represented", "how many different countries did they come from":
+# the places counted, not the runners
+_HOMES_COUNTED = re.compile(
+    r"\bhow\s+many\s+(?:different\s+|distinct\s+|unique\s+|separate\s+|individual\s+)?"
+    r"(?P<what>states|countries|nations|cities|towns|hometowns)\b"
+    r"(?=[^?.!]*\b(?:represented|come|came|from|among|were\s+there|sent|did\s+\w+\s+come)\b)"
+)
+_HOMES = {"states": "distinct_states", "countries": "distinct_countries",
+          "nations": "distinct_countries", "cities": "distinct_cities", "towns": "distinct_cities",
+          "hometowns": "distinct_cities"}  # fmt: skip
+
+
 def extract_groups(scan: Scan) -> None:
+    for match in scan.takeall(_HOMES_COUNTED):
+        scan.slots.setdefault("homes_counted", []).append(_HOMES[match["what"]])
+        scan.flags.add("results")
     if scan.takeall(_EVENT_STATE):
         scan.group_by.append("event_state")
         scan.flags.add("results")

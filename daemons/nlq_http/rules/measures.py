@@ -49,6 +49,8 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
         flags.discard("average")  # the average asked for is the gap's, not the time's
     if "iqr" in flags:
         add("interquartile_range")
+    for name in scan.slots.get("homes_counted", ()):
+        add(name)
     for value in scan.slots.get("percentiles", ()):
         if "age_word" in flags:
             add("percentile_age", value)

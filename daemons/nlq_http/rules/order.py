@@ -146,6 +146,14 @@ _ORDER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+_PLACES_BETWEEN = re.compile(
+    r"\b(?:placed\s+|finished\s+)?(?P<a>\d{1,4})(?:st|nd|rd|th)\s+(?:through|thru|to|-|and)\s+"
+    r"(?P<b>\d{1,4})(?:st|nd|rd|th)(?:\s+(?:place|places|overall))?\b"
+)
+_IN_THE_TOP = re.compile(
+    r"\b(?:finished\s+|placed\s+|were\s+|was\s+)?(?:in|inside|within)\s+the\s+top\s+"
+    r"(?P<n>\d{1,4})(?:\s+(?:overall|places?|finishers?))?\b"
+)
 _PLACE = re.compile(
     r"\b(?:who\s+(?:came|finished|was|placed)\s+(?:in\s+)?)?(?P<n>\d{1,4})(?:st|nd|rd|th)"
     r"\s+(?:place|overall|finisher)\b"
@@ -247,6 +255,16 @@ def extract_order(scan: Scan) -> None:
             scan.flags.add("tags")
     for match in scan.takeall(_BIB):
         scan.add("bib", Op.EQ, match["n"])
+    for match in scan.takeall(_PLACES_BETWEEN):  # "11th through 20th overall"
+        first, last = sorted((int(match["a"]), int(match["b"])))
+        scan.add("overall_place", Op.BETWEEN, (first, last))
+        if "overall" in match[0]:
+            scan.flags.add("overall_place_said")
+    for match in scan.takeall(_IN_THE_TOP):
+        # "how many women finished in the top 10": of the overall places (of their own, the
+        # count would always be ten); "the top 10 women" is _TOP_N's
+        scan.add("overall_place", Op.LE, int(match["n"]))
+        scan.flags.add("overall_place_said")
     for match in scan.takeall(_PLACE):
         scan.add("overall_place", Op.EQ, int(match["n"] or match["n2"]))  # by sex: filters.py
     for match in scan.takeall(_PER_GROUP):

@@ -76,6 +76,8 @@ _TO_FINISH = re.compile(
     r"\b(?:the\s+)?(?:(?P<n>\d{1,3})\s+)?(?:(?P<rank>fastest|quickest|best|slowest)\s+)?"
     r"(?:second|2nd|back)\s+(?P<halves>half|halves)(?:\s+(?:splits?|times?))?"
     r"(?:\s+of\s+the\s+(?:race|course|marathon))?(?!\s+marathon)\b"
+    # "the second half of 2025", "of the year", "of the season": a part of the calendar
+    r"(?!\s+of\s+(?:the\s+)?(?:19|20)\d\d|\s+of\s+(?:the|this|last|next)\s+(?:year|season))"
     r"|\b(?:(?:the\s+)?(?:stretch|leg|segment|section|part|run|time|way)\s+)?from\s+(?:the\s+)?"
     rf"(?:{_point('d')})(?:\s+(?:split|mark|point|checkpoint|timing\s+point|mat))?"
     r"\s+(?:to|in\s?to|until|till)\s+(?:the\s+)?(?:finish(?:\s+line)?|line|end)\b"
