@@ -234,6 +234,18 @@ REGISTRATIONS = Entity(
         "lowest_paid": Measure("lowest_paid", "min(rp.amount_paid)", "usd", "lowest paid ($)"),
         # The registrants' ages, as the sign-up form gave them (no age: not counted)
         "average_age": Measure("average_age", "round(avg(rp.age), 1)", "years", "average age"),
+        "median_age": Measure(
+            "median_age",
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY rp.age)",
+            "years",
+            "median age",
+        ),
+        "median_paid": Measure(
+            "median_paid",
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY rp.amount_paid)",
+            "usd",
+            "median paid ($)",
+        ),
         "youngest_age": Measure("youngest_age", "min(rp.age)", "years", "youngest age"),
         "oldest_age": Measure("oldest_age", "max(rp.age)", "years", "oldest age"),
     },

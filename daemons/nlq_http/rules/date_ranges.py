@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ..query import Op
 from .dates import P_DROPPED, set_range
 from .holidays import HOLIDAY_WORDS, holiday_day
 from .scan import Scan
@@ -143,6 +144,13 @@ def _weekend_of(day: dt.date) -> tuple[dt.date, dt.date] | None:
     return saturday, saturday + dt.timedelta(days=1)
 
 
+# "held on a Saturday", "Sunday races": the day of the week ("this Saturday" is a date, left)
+_WEEKDAY = re.compile(
+    r"\b(?<!this\s)(?<!next\s)(?<!last\s)(?:(?:on|held\s+on)\s+)?(?:an?\s+)?"
+    r"(?P<d>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b"
+)
+
+
 def extract_date_ranges(scan: Scan) -> None:
     for match in scan.finditer(_RANGE):
         scan.take(match.start(), match.end())
@@ -165,6 +173,8 @@ def extract_date_ranges(scan: Scan) -> None:
             scan.note("a weekend of a day that is not next to one", P_DROPPED)
             continue
         set_range(scan, *weekend)
+    for match in scan.takeall(_WEEKDAY):
+        scan.add("weekday", Op.EQ, match["d"].capitalize())
     for match in scan.finditer(_ONE_DAY):
         if _HOLIDAY.search(match[0]):
             continue  # "the 4th of July 2023": the holiday's, read as holidays are

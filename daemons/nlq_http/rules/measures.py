@@ -82,6 +82,8 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
     unit = "per_km" if "per_km" in flags else "per_mile"
     if "median" in flags and "age_word" in flags:
         add("median_age")
+    elif "median" in flags and entity == "registrations":
+        add("median_paid")  # a registration's median is what was paid
     elif "median" in flags:
         add(f"median_pace_{unit}" if pace else "median_time")
     if "fastest_time" in flags:
@@ -92,7 +94,11 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
         if flag in flags:
             add(flag)
     paid_extreme = flags & {"highest_paid", "lowest_paid"}
-    if entity == "registrations" and "revenue" in flags and not flags & {"average"} | paid_extreme:
+    if (
+        entity == "registrations"
+        and "revenue" in flags
+        and not flags & {"average", "median"} | (paid_extreme)
+    ):
         add("revenue")
     if flags & {"stats", "compare"} and entity in ("finishers", "splits"):
         for name in (

@@ -55,6 +55,8 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"(?:biggest|largest|highest|top|max(?:imum)?)\s+(?:single\s+|individual\s+)?"
         r"(?:registration\s+)?(?:payments?|amounts?\s+paid|(?:entry\s+)?fees?\s+paid)"
         r"|most\s+(?:any(?:one|body)|some(?:one|body)|a\s+(?:registrant|runner|person))"
+        r"\s+(?:has\s+|have\s+|ever\s+)*paid"
+        r"|(?:biggest|largest|highest)\s+(?:single\s+)?amount\s+(?:any(?:one|body)|some(?:one|body))"
         r"\s+(?:has\s+|have\s+|ever\s+)*paid",
     ),
     (

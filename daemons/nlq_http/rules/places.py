@@ -123,7 +123,16 @@ def _people_next(scan: Scan, match: re.Match[str]) -> bool:
     return not match["at"] and _PEOPLE_NEXT.match(scan.low, match.end()) is not None
 
 
+# "international finishers", "runners from abroad": from outside the US (the data's home)
+_ABROAD = re.compile(
+    r"\b(?:international|foreign|overseas|non[\s-]?american)(?=\s+(?:finishers?|runners?|athletes?"
+    r"|entrants?|participants?|registrants?|people|women|men)\b)|\bfrom\s+(?:abroad|overseas)\b"
+)
+
+
 def extract_places(scan: Scan) -> None:
+    if scan.takeall(_ABROAD):
+        _place(scan, "country", True, "US", True)
     for match in scan.finditer(_COUNTRY):
         scan.take(match.start(), match.end())
         _place(scan, "country", True, COUNTRIES[match["name"]], bool(match["neg"]))

@@ -69,6 +69,10 @@ _NOT_STATUS = re.compile(
 _NOT_STATUS_WORDS = {"completed": "completed", "complete": "completed", "over": "completed",
                      "done": "completed", "active": "active", "upcoming": "upcoming"}  # fmt: skip
 _EVENTS_SAID = re.compile(r"\bevents?\b")
+_BUT_CANCELLED = re.compile(
+    r"\b(?:not\s+counting|excluding|except(?:\s+for)?|leaving\s+out|ignoring|without)\s+(?:the\s+)?"
+    r"(?:cancell?ed|called[\s-]off)(?:\s+(?:ones?|events?|races?))?\b"
+)
 
 
 # "events that had no DNFs", "races with zero finishers": groups without any such runner.
@@ -90,6 +94,8 @@ def extract_statuses(scan: Scan) -> None:
             "unsupported",
         )
         return
+    if scan.takeall(_BUT_CANCELLED):  # "not counting the cancelled ones"
+        scan.add("event_status", Op.NE, "cancelled")
     if _EVENTS_SAID.search(scan.low):
         for match in scan.takeall(_NOT_STATUS):
             status = _NOT_STATUS_WORDS.get(match["w"], "cancelled")

@@ -36,7 +36,7 @@ STOPWORDS = _words(
     any anyone anybody some all just only also so then too very much many s t d m ll re ve
     hi hello hey thanks thank thx kindly okay ok info information data details detail
     generate create make produce build pull fetch bring up out off again now im ive id
-    put together compile grab hand handed gave given made happened
+    put together compile grab hand handed gave given made happened amount amounts
     one ones somebody someone something
     """
 )
