@@ -242,7 +242,10 @@ _PERCENTILE = re.compile(
 
 
 _SHARE = re.compile(
-    r"\b(?:(?P<top>fastest|top|best|quickest|first)|(?P<bottom>slowest|bottom|last))\s+"
+    # "the time that marked the start of the slowest 10%": that percentile's time
+    r"\b(?:(?:marked|marks|mark|was|is)\s+)?(?:the\s+)?(?:(?:start|beginning|edge|cut-?off"
+    r"|boundary|threshold|border)\s+(?:of|for|into)\s+(?:the\s+)?)?"
+    r"(?:(?P<top>fastest|top|best|quickest|first)|(?P<bottom>slowest|bottom|last))\s+"
     r"(?P<n>\d{1,2})\s?(?:%|percent|per\s+cent)(?:\s+of)?"
 )
 _QUARTILES = re.compile(

@@ -263,7 +263,26 @@ def _not_expanded(match: re.Match[str]) -> str:
     return f"{_IRREGULAR_NOT.get(stem.lower(), stem)} not"
 
 
+# "slower then an hour": the common slip for "than", after a comparative only
+_THEN_FOR_THAN = re.compile(
+    r"\b(?P<cmp>(?:slow|fast|quick|long|short|old|young|great|high|low|earl|lat)(?:er|ier)"
+    r"|more|less|fewer|other|rather)\s+then\b",
+    re.IGNORECASE,
+)
+# Misspellings of the words that change a meaning, which correction alone would miss
+_SLIPS = re.compile(r"\b(?:exacty|exactley|excatly|exaclty)\b", re.IGNORECASE)
+
+
+# "slower than an hour", "under half an hour": the numbers the time rules read
+_HALF_AN_HOUR = re.compile(r"\b(?:half\s+an\s+hour|a\s+half[\s-]hour)\b", re.IGNORECASE)
+_AN_HOUR = re.compile(r"\b(?:an|one)\s+hour\b(?!\s+and\s+a\s+half)", re.IGNORECASE)
+
+
 def expand_shorthand(text: str) -> str:
+    text = _THEN_FOR_THAN.sub(lambda m: f"{m['cmp']} than", text)
+    text = _SLIPS.sub("exactly", text)
+    text = _HALF_AN_HOUR.sub("30 minutes", text)
+    text = _AN_HOUR.sub("1 hour", text)
     text = _NOT_CONTRACTION.sub(_not_expanded, text)
     return _SHORTHAND.sub(lambda m: SHORTHAND[m[0].lower()], text)
 
