@@ -89,3 +89,17 @@ MARGIN_CASES = [
 @pytest.mark.parametrize(("question", "expected"), MARGIN_CASES)
 def test_margins_ranks_and_spreads_parse_to_their_exact_query(question, expected):
     assert_parses_to(question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many of the 2024 Boston Marathon finishers did not run a Boston qualifying time?",
+     "how many women at the boston marathon 2024 did not qualify",
+     "finishers at the chicago marathon 2023 who didn't BQ",
+     "non-qualifiers at the chicago marathon 2023",
+     "how many chicago marathon 2023 finishers missed the boston standard"],
+)  # fmt: skip
+def test_not_qualifying_is_the_finishers_who_are_not_qualifiers(question):
+    reading = understand(question)
+    assert reading.refusal is None and reading.confidence >= 0.6, reading.notes
+    assert reading.query.filters_on("boston_qualifier") == (F("boston_qualifier", False),)

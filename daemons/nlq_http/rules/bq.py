@@ -128,8 +128,24 @@ def _margins(scan: Scan) -> None:
                 scan.note("ignored a qualifying margin outside 4 hours", 0.5)
 
 
+# "did not run a Boston qualifying time", "didn't BQ", "non-qualifiers", "missed the BQ":
+# the finishers who are not qualifiers (a margin, "missed it by", is _MISSED_BY's)
+_NOT_QUALIFIED = re.compile(
+    r"\b(?:(?:did\s+not|never|failed\s+to|could\s+not|cannot|did\s+not\s+manage\s+to)\s+"
+    r"(?:(?:run|get|make|hit|meet|earn|achieve)\s+(?:a|the|their)?\s*)?(?:boston[\s-]+)?"
+    r"(?:qualify(?:\s+for\s+boston)?|qualifying\s+(?:times?|standards?)|bq(?:\s+times?)?"
+    r"|(?:bq|boston|qualifying)\s+(?:standards?|times?|cut-?offs?))"
+    r"|non[\s-]?(?:qualifiers?|bqs?|qualifying)"
+    r"|missed\s+(?:the|a|their)\s+(?:bq|boston(?:\s+qualifying)?|qualifying)"
+    r"(?:\s+(?:standards?|times?|cut-?offs?))?(?!\s+by))\b"
+)
+
+
 def extract_boston(scan: Scan) -> None:
     _margins(scan)  # first: "beat their Boston standard by 20 minutes" is a margin
+    if scan.takeall(_NOT_QUALIFIED):
+        scan.flags.update({"boston_qualifier", "results"})
+        scan.slots["bq_negated"] = True
     for match in scan.takeall(QUALIFIED_FOR):
         year = int(match["y1"] or match["y2"])
         if 2020 <= year <= 2100:

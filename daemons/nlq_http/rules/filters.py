@@ -193,9 +193,10 @@ def filters_for(scan: Scan, entity: str) -> list[Filter]:
             if edition:
                 out.append(Filter(field="edition", value=edition))
         elif edition:
-            out.append(Filter(field="boston_qualifier_of", value=edition))
-        else:
-            out.append(Filter(field="boston_qualifier", value=True))
+            op = Op.NE if scan.slots.get("bq_negated") else Op.EQ
+            out.append(Filter(field="boston_qualifier_of", op=op, value=edition))
+        else:  # "did not run a qualifying time": the finishers who are not qualifiers
+            out.append(Filter(field="boston_qualifier", value=not scan.slots.get("bq_negated")))
     elif entity == "standards" and scan.slots.get("bq_edition"):  # "under the 2025 standards"
         out.append(Filter(field="edition", value=scan.slots["bq_edition"]))
     if entity == "splits":
