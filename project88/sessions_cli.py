@@ -1,10 +1,15 @@
-"""``project88 session list|new|close``: timing sessions, one per race being timed.
+"""``project88 session list|new|close|course``: timing sessions, one per race being timed.
 
 Several races may be timed at once (issue 15 §1). A race's session is opened with
 ``session new --event NAME --login USER [--timezone TZ]``: controllers that log
 in as USER send their reads to it. ``session new`` without ``--login`` opens the
 *automatic* session (closing the previous one), which every other controller
 uses, as when one race was all there was.
+
+``session new --course start@0,5k@5000,finish@10000 [--min-lap S]`` also gives the
+race its course (which mats are start, splits and finish, and how far), without
+which it gets no results; ``session course --id N --course SPEC`` sets or changes
+it later (``course_cli``).
 
 ``session new`` prints the new session's id and nothing else on stdout (scripts
 read it); anything else it has to say goes to stderr, and an error exits non-zero.
@@ -25,6 +30,8 @@ import psycopg2.extensions
 
 from daemons.common import db
 from daemons.common.config import CommonSettings
+from project88 import course_cli
+from project88.courses import CourseError
 
 SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$")  # as the 0011 CHECK says
 MAX_LOGIN = 64
@@ -81,6 +88,7 @@ def check_slug(slug: str) -> str:
 def _new(cur: psycopg2.extensions.cursor, args: argparse.Namespace, zone: str) -> int:
     if args.login is not None and not args.event:
         raise SessionError("--login needs --event NAME: a race's session belongs to an event")
+    course = course_cli.from_args(args)  # checked before anything is written
     login = check_login(args.login) if args.login is not None else None
     zone = check_zone(args.timezone) if args.timezone is not None else zone
     if args.slug is not None:
@@ -116,6 +124,9 @@ def _new(cur: psycopg2.extensions.cursor, args: argparse.Namespace, zone: str) -
             "another session took that login or slug at the same moment; try again"
         ) from None
     sid, name = cur.fetchone()
+    if course is not None:
+        course_cli.store(cur, int(sid), course)
+        print(f"session {sid} course: {course_cli.summary(course)}", file=sys.stderr)
     routed = f"controllers logging in as {login!r}" if login else "other controllers"
     print(f"opened session {sid} ({name}): {routed} use it from their next connection",
           file=sys.stderr)  # fmt: skip
@@ -169,10 +180,12 @@ def cmd_session(args: argparse.Namespace) -> int:
                 _list(cur, args.limit)
             elif args.action == "close":
                 return _close(cur, args)
+            elif args.action == "course":
+                return course_cli.cmd_course(cur, args)
             else:
                 sid = _new(cur, args, settings.timezone)
                 print(sid)
-    except SessionError as exc:
+    except (SessionError, CourseError) as exc:
         print(f"session {args.action}: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -187,9 +200,10 @@ def add_session(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         description="A race's session: 'new --event NAME --login USER [--timezone TZ]' "
         "routes the controllers that log in as USER to it and prints its id. 'new' "
         "without --login opens the automatic session (closing the previous one) that "
-        "every other controller uses.",
+        "every other controller uses. 'new --course SPEC' or 'course --id N --course SPEC' "
+        "gives the race its course, which its results need.",
     )
-    p.add_argument("action", choices=["list", "new", "close"])
+    p.add_argument("action", choices=["list", "new", "close", "course"])
     p.add_argument("--name", help="name for 'new' (default Session_%%Y%%m%%d_%%H%%M%%S)")
     p.add_argument("--event", help="event name for 'new' (needed with --login)")
     p.add_argument("--login", help="'new': the CTP01 user whose controllers time this race; "
@@ -197,9 +211,18 @@ def add_session(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--timezone", metavar="TZ",
                    help="'new': the race's IANA time zone (default P88_TIMEZONE)")  # fmt: skip
     p.add_argument("--slug", help="'new': the display URL /e/<slug>/ (default from --event); "
-                   "'close': close the session of this slug")  # fmt: skip
+                   "'close', 'course': the session of this slug")  # fmt: skip
     p.add_argument("--partner", type=int, metavar="ID",
                    help="'new': the timing partner (timing_partners.id) of the race")  # fmt: skip
-    p.add_argument("--id", type=int, help="session to close (default: the automatic one)")
+    p.add_argument("--course", metavar="SPEC",
+                   help="'new', 'course': the mats in course order as name@metres, e.g. "
+                   "start@0,5k@5000,finish@10000 (a first mat at 0 m is the start, the "
+                   "last one the finish, the others splits)")  # fmt: skip
+    p.add_argument("--min-lap", metavar="SECONDS",
+                   help="'new', 'course': the shortest believable time between two crossings "
+                   "(a sooner read is a bounce; default 0)")  # fmt: skip
+    p.add_argument("--id", type=int,
+                   help="session to close (default: the automatic one), or whose course to "
+                   "show or set")  # fmt: skip
     p.add_argument("--limit", type=int, default=20, help="sessions to list")
     p.set_defaults(func=cmd_session)
