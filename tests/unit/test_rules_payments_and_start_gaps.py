@@ -191,3 +191,16 @@ def test_the_fastest_second_halves_are_ranked_on_that_stretch_and_shown():
     assert reading.query.entity == "splits" and reading.query.limit == 5
     assert reading.query.order_by == (Sort(field="time_to_finish"),)
     assert "time_to_finish" in reading.query.show
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many registrants for the 2026 boston Marathon actually paid something, so not counting"
+     " free entries?",
+     "how many paying registrants for the boston marathon 2026"],
+)  # fmt: skip
+def test_paying_something_is_more_than_nothing_not_a_free_entry(question):
+    assert_parses_to(
+        question,
+        Q("registrations", EVENT(BOSTON), YEAR(2026), F("amount_paid", 0, "gt"), count=True),
+    )

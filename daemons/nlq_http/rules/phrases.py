@@ -40,6 +40,15 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         r"|warmest|chilliest"
         r"|how\s+(?:hot|cold|warm|strong|windy|humid)|forecast|(?<!tag\s)readings?",
     ),
+    # "paid something", "not counting free entries", "paying registrants": more than nothing.
+    # Before "free_entry", which "not counting free entries" would otherwise be.
+    (
+        "paid_entry",
+        r"paid\s+(?:something|anything|money|at\s+all)|paying\s+(?:registrants|entrants|runners"
+        r"|customers)|paid\s+(?:entries|registrations)"
+        r"|(?:so\s+)?(?:not\s+counting|excluding|leaving\s+out|except(?:\s+for)?|without|other\s+than)"
+        r"\s+(?:the\s+)?(?:free|comp(?:ed|ped|limentary))\s+(?:entr(?:y|ies)|registrations?|ones)",
+    ),
     # Before "revenue", which takes "paid".
     # "free entries", "comped registrations", "paid nothing": registrations at no charge
     (

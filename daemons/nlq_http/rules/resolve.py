@@ -145,6 +145,8 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         raise Unanswerable("say which race (e.g. 'who won the Boston Marathon 2024?')")
     if "free_entry" in scan.flags:
         filters.append(Filter(field="amount_paid", value=0))
+    if "paid_entry" in scan.flags:  # "paid something": more than nothing
+        filters.append(Filter(field="amount_paid", op=Op.GT, value=0))
     fields = {f.field for f in filters}
     per_group = scan.slots.get("per_group")
     if per_group is not None:

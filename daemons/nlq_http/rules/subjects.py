@@ -75,7 +75,8 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
         if counted["noun"] == "people":  # "how many people …" says nothing of its own
             noun = "finishers"
             outcome = any(f.field == "outcome" for f in scan.filters)
-            paying = flags & {"registrations", "free_entry", "highest_paid", "lowest_paid"}
+            paying = flags & {"registrations", "free_entry", "paid_entry", "highest_paid",
+                              "lowest_paid"}  # fmt: skip
             if paying and "started" not in flags and not outcome:
                 noun = "registrations"  # "how many people have registered (paid nothing)"
             elif flags & {"entrants", "started"} or outcome:  # "signed up but did not start"
@@ -112,7 +113,7 @@ def entity_for(scan: Scan, previous: str | None = None) -> str:
     runsignup = scan.slots.get("provider") == "runsignup"
     if runsignup and flags & {"entrants", "registrations"} and "fee" not in flags:
         return "registrations"  # "registered on RunSignUp"
-    if "free_entry" in flags:
+    if flags & {"free_entry", "paid_entry"}:
         return "registrations"  # "how many got a free entry": paid nothing to register
     if "registrations" in flags and "outcome" in fields:
         return "entrants"  # "signed up but never started": the timed entrants have outcomes
