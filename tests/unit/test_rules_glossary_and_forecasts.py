@@ -64,3 +64,10 @@ def test_the_data_questions_that_look_like_them_are_answered(question):
 def test_a_set_difference_read_as_a_filter_would_be_wrong_so_it_is_refused(question, reason):
     reading = understand(question)
     assert reading.refusal is not None and reason in reading.refusal.reason
+
+
+def test_asking_when_registration_opens_and_closes_is_a_question_not_an_order():
+    reading = understand("When does registration open and close for the 2026 boston marathon?")
+    assert reading.refusal is None and reading.query.entity == "listings"
+    order = understand("Please close registration for the Jingle Bell 5K today.")
+    assert order.refusal is not None and order.refusal.status == 403

@@ -103,3 +103,11 @@ def test_not_qualifying_is_the_finishers_who_are_not_qualifiers(question):
     reading = understand(question)
     assert reading.refusal is None and reading.confidence >= 0.6, reading.notes
     assert reading.query.filters_on("boston_qualifier") == (F("boston_qualifier", False),)
+
+
+def test_fast_enough_to_qualify_is_a_qualifier():
+    reading = understand(
+        "In 2024, how many people at the boston Marathon ran fast enough to qualify for Boston?"
+    )
+    assert reading.refusal is None and reading.confidence >= 0.6, reading.notes
+    assert reading.query.filters_on("boston_qualifier") == (F("boston_qualifier", True),)

@@ -73,6 +73,10 @@ _UNDER_STANDARD = re.compile(
     r"|cut-?offs?|marks?)\b"
 )
 _QUALIFIED = re.compile(r"\b(?:qualif(?:ied|y|ying|iers?)|bq'?d|bqs?)\b")
+# "ran fast enough to qualify for Boston": the qualifiers
+_FAST_ENOUGH = re.compile(
+    r"\b(?:(?:ran|run|runs|were|was|is|are)\s+)?fast\s+enough\s+to(?=\s+(?:qualify|bq)\b)"
+)
 
 
 # "qualified for Boston 2025", "BQ'd for the 2026 Boston Marathon": that edition's standards,
@@ -143,6 +147,8 @@ _NOT_QUALIFIED = re.compile(
 
 def extract_boston(scan: Scan) -> None:
     _margins(scan)  # first: "beat their Boston standard by 20 minutes" is a margin
+    if scan.takeall(_FAST_ENOUGH):
+        scan.flags.add("boston_qualifier")
     if scan.takeall(_NOT_QUALIFIED):
         scan.flags.update({"boston_qualifier", "results"})
         scan.slots["bq_negated"] = True

@@ -155,10 +155,15 @@ _WRITE_VERB = re.compile(
     r"(?:update|modify|edit|alter|rename|replace|correct|fix|assign|merge"
     r"|reset|cancel|reschedule|postpone|disqualify|register|enroll|upload|import|swap"
     r"|transfer|add|set|put|move|mark|restore|undo|revert|void|approve|enter|unmark"
-    # "open" alone is also "show": only opening registration is an action
-    r"|reinstate|reopen|close|open(?=\s+(?:up\s+)?(?:the\s+)?(?:registrations?|sign[\s-]?ups?"
-    r"|entries))|extend|refund|charge|email|e-mail|notify|send|publish"
+    r"|reinstate|reopen|extend|refund|charge|email|e-mail|notify|send|publish"
     r"|unpublish|archive)\s+(?!(?:me|us|up|together)\b)"
+)
+# Opening or closing registration, said as an order ("please close registration for X"):
+# "when does registration open and close" asks, it does not order.
+_OPEN_OR_CLOSE = re.compile(
+    r"(?:^|[.;!?:]\s*|\b(?:please|pls|plz|kindly|can\s+you|could\s+you|would\s+you|will\s+you"
+    r"|i\s+(?:want|need)\s+(?:you\s+)?to|go\s+ahead\s+and)\s+)"
+    r"(?:close|open|shut|end|stop)\s+(?:up\s+)?(?:the\s+)?(?:registrations?|sign[\s-]?ups?|entries)\b"
 )
 _WRITE_PHRASE = re.compile(
     r"\b(?:mark|flag|set|change|update)\b[^.?!;\n]{0,80}?\b(?:as|to)\s+"
@@ -183,7 +188,7 @@ READ_ONLY = (
 
 def extract_hostile(scan: Scan) -> None:
     """Refuse writes, SQL, injection and other-tenant requests before any word is read."""
-    for pattern in (_WRITE_PHRASE, _WRITE_ANYWHERE, _WRITE_VERB):
+    for pattern in (_WRITE_PHRASE, _WRITE_ANYWHERE, _WRITE_VERB, _OPEN_OR_CLOSE):
         for match in scan.finditer(pattern):
             scan.take(match.start(), match.end(), discard=True)
             scan.refuse(403, READ_ONLY, "write")

@@ -271,6 +271,7 @@ _THEN_FOR_THAN = re.compile(
 )
 # Misspellings of the words that change a meaning, which correction alone would miss
 _SLIPS = re.compile(r"\b(?:exacty|exactley|excatly|exaclty)\b", re.IGNORECASE)
+_EVER = re.compile(r"\b(?:evr|evar|eva)\b", re.IGNORECASE)
 
 
 # "slower than an hour", "under half an hour": the numbers the time rules read
@@ -281,6 +282,7 @@ _AN_HOUR = re.compile(r"\b(?:an|one)\s+hour\b(?!\s+and\s+a\s+half)", re.IGNORECA
 def expand_shorthand(text: str) -> str:
     text = _THEN_FOR_THAN.sub(lambda m: f"{m['cmp']} than", text)
     text = _SLIPS.sub("exactly", text)
+    text = _EVER.sub("ever", text)
     text = _HALF_AN_HOUR.sub("30 minutes", text)
     text = _AN_HOUR.sub("1 hour", text)
     text = _NOT_CONTRACTION.sub(_not_expanded, text)
