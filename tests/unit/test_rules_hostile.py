@@ -368,7 +368,7 @@ def test_hostile_readings_are_the_same_every_time():
         assert understand(question) == understand(question)
 
 
-def test_a_5000_character_question_parses_in_under_50_ms():
+def test_a_5000_character_question_parses_in_under_100_ms():
     rng = random.Random(5000)
     words = re.findall(
         r"\S+",
@@ -392,7 +392,10 @@ def test_a_5000_character_question_parses_in_under_50_ms():
     for question in questions:
         assert len(question) >= 5000
         best = min(_elapsed(question) for _ in range(5))  # a shared machine: the best of five
-        assert best < 0.050, (question[:40], best)
+        # A guard against super-linear patterns (catastrophic backtracking takes seconds on
+        # such input), not a benchmark: the worst of these takes about 45 ms on the 2-core VM,
+        # so the bound leaves room for a loaded machine without hiding a blow-up.
+        assert best < 0.100, (question[:40], best)
 
 
 def _elapsed(question: str) -> float:

@@ -59,3 +59,13 @@ CASES = [
 @pytest.mark.parametrize(("question", "expected"), CASES)
 def test_question_parses_to_its_exact_query(question, expected):
     assert_parses_to(question, expected)
+
+
+def test_the_highest_rate_ranks_the_groups_by_it():
+    from tests.unit.nlq_queries import understand
+
+    reading = understand("Which of our events in 2025 had the highest DNF rate?")
+    assert reading.refusal is None, reading.refusal
+    query = reading.query
+    assert query.group_by == ("event",) and [m.name for m in query.measures] == ["dnf_rate"]
+    assert query.order_by[0].field == "dnf_rate" and query.order_by[0].descending

@@ -109,7 +109,8 @@ def _more_groups(scan: Scan, end: int) -> None:
 
 
 _RANKED_GROUP = re.compile(
-    rf"\b(?:which|what|any|each|every)\s+(?:[\w\x00]+\s+)?(?:{_GROUP_ALTS})\b"
+    rf"\b(?:which|what|any|each|every)\s+(?:of\s+(?:our|the|their)\s+)?(?:[\w\x00]+\s+)?"
+    rf"(?:{_GROUP_ALTS})\b"
 )
 _WHOLE_EVENT = re.compile(
     r"(?<=\x00)\s+weekend\b|\b(?:all|every|each\s+of\s+the)\s+(?:the\s+)?(?:races|distances)\s+"
@@ -196,7 +197,11 @@ def extract_groups(scan: Scan) -> None:
             if name is not None:
                 scan.take(match.start(), match.end())
                 scan.group_by.append(name)
-                if _PLURAL_GROUP.search(match[0]):
+                # "which years were the coldest": all of them ranked; "which of our events
+                # had the highest": the one
+                if _PLURAL_GROUP.search(match[0]) and not re.search(
+                    r"\bof\s+(?:our|the|their)\b", match[0]
+                ):
                     scan.slots["rank_all"] = True
                 break
     for match in scan.finditer(_WHICH_MOST):

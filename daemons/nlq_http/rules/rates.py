@@ -112,10 +112,23 @@ def _add_rate(scan: Scan, measure: str, entity: str) -> None:
     scan.set("rate_entity", entity)  # a DNF rate and a women's share: unsure
 
 
+# "which event had the highest DNF rate": the groups ranked by the rate, highest first
+_SUPERLATIVE_BEFORE = re.compile(
+    r"\b(?P<w>highest|lowest|biggest|smallest|largest|worst|best|greatest)\s+(?:the\s+)?$"
+)
+
+
 def extract_rates(scan: Scan) -> None:
     for measure, entity, pattern in _RATES:
-        if scan.takeall(pattern):
+        for match in scan.takeall(pattern):
             _add_rate(scan, measure, entity)
+            before = _SUPERLATIVE_BEFORE.search(scan.work, 0, match.start())
+            if before is not None:
+                scan.take(before.start(), before.end())
+                low = before["w"] in ("lowest", "smallest") or (
+                    before["w"] == "best" and measure in ("dnf_rate", "dns_rate")
+                )
+                scan.slots["rank_measure"] = not low
     if scan.slots.get("rates"):
         return
     lead = next(scan.finditer(_SHARE_LEAD), None)
