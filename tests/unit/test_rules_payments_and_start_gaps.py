@@ -204,3 +204,17 @@ def test_paying_something_is_more_than_nothing_not_a_free_entry(question):
         question,
         Q("registrations", EVENT(BOSTON), YEAR(2026), F("amount_paid", 0, "gt"), count=True),
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "both"),
+    [("avg gun time vs avg chip time boston marathon 2024", ("average_time", "average_gun_time")),
+     ("median chip time and median gun time at the chicago marathon 2023",
+      ("median_time", "median_gun_time")),
+     ("compare chip and gun times for boston marathon 2024 women",
+      ("average_time", "average_gun_time"))],
+)  # fmt: skip
+def test_gun_time_against_chip_time_is_both_measures(question, both):
+    reading = understand(question)
+    assert reading.refusal is None and reading.confidence >= 0.6, reading.notes
+    assert set(both) <= {m.name for m in reading.query.measures}

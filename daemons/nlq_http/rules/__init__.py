@@ -116,7 +116,7 @@ _SUBJECTS = frozenset(
         "registrations", "splits", "live", "boston_qualifier", "races_of", "when", "where",
         "pace", "gun_time", "count", "average", "median", "stats", "distribution", "compare",
         "sessions", "fastest_time", "slowest_time", "gun_chip_gap",
-        "largest_gun_chip_gap", "iqr",
+        "largest_gun_chip_gap", "iqr", "gun_and_chip",
     }
 )  # fmt: skip
 

@@ -122,6 +122,12 @@ def measures_for(scan: Scan, entity: str) -> list[MeasureRef]:
                                " fastest or slowest time")  # fmt: skip
         wanted = [MeasureRef(name=f"{m.name}_to_finish") if m.name in _TIME_MEASURES else m
                   for m in wanted]  # fmt: skip
+    if "gun_and_chip" in flags:  # "avg gun time vs avg chip time": each measure over both
+        for ref in list(wanted):
+            gun = ref.name.replace("_time", "_gun_time")
+            if ref.name in _TIME_MEASURES and gun in available:
+                add(gun)
+        flags.discard("gun_time")
     if "gun_time" in flags:  # the same measures over the gun time, or none at all
         gun = [MeasureRef(name=m.name.replace("_time", "_gun_time")) if m.name in _TIME_MEASURES
                else m for m in wanted]  # fmt: skip

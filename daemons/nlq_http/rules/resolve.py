@@ -170,7 +170,7 @@ def build(scan: Scan, previous: SemanticQuery | None = None) -> SemanticQuery:
         group_by = _compared(scan, filters)  # "more women than men": each side counted
         if not group_by:
             raise Unanswerable("say what to count against what: two years, events, or sexes")
-    if "compare" in scan.flags and not group_by:
+    if "compare" in scan.flags and not group_by and "gun_and_chip" not in scan.flags:
         group_by = _compared(scan, filters)
         if not group_by:
             raise Unanswerable("say what to compare: two years, two events, or men and women")

@@ -135,6 +135,24 @@ _GUN_CHIP_GAP = re.compile(
 )
 
 
+# "avg gun time vs avg chip time", "chip and gun times compared": both measures side by side
+_STAT = r"(?:(?P<{n}>avg|average|mean|median)\s+)?"
+_GUN_AND_CHIP = re.compile(
+    r"\b(?:the\s+)?"
+    + _STAT.format(n="s1")
+    + r"(?:gun|clock)\s+times?\s+(?:vs\.?|versus|and|against"
+    r"|compared\s+(?:to|with))\s+(?:the\s+)?" + _STAT.format(n="s2") + r"chip\s+times?\b"
+    r"|\b(?:the\s+)?" + _STAT.format(n="s3") + r"chip\s+times?\s+(?:vs\.?|versus|and|against"
+    r"|compared\s+(?:to|with))\s+(?:the\s+)?" + _STAT.format(n="s4") + r"(?:gun|clock)\s+times?\b"
+    r"|\b(?:chip\s+(?:and|vs\.?|versus)\s+(?:gun|clock)|(?:gun|clock)\s+(?:and|vs\.?|versus)\s+chip)"
+    r"\s+times?\b"
+)
+
+
 def extract_gun_chip_gap(scan: Scan) -> None:
     for match in scan.takeall(_GUN_CHIP_GAP):
         scan.flags.add("largest_gun_chip_gap" if match["largest"] else "gun_chip_gap")
+    for match in scan.takeall(_GUN_AND_CHIP):
+        scan.flags.add("gun_and_chip")
+        said = {match[g] for g in ("s1", "s2", "s3", "s4") if match[g]}
+        scan.flags.add("median" if said == {"median"} else "average")
