@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 from ..query import HALF_MARATHON_KM, MARATHON_KM, Op
+from .durations import AMOUNT_OF_TIME, seconds_of
 from .scan import Scan
 from .words import lower, normalise
 
@@ -174,19 +175,16 @@ def _amount_of_time(number: str, unit: str | None) -> dt.timedelta:
 # the race's fastest finish, not a finish time of ten minutes. Read before the times.
 _GAP_TO_WINNER = re.compile(
     r"\b(?:within|less\s+than|under|no\s+more\s+than|at\s+most)\s+"
-    r"(?P<n>\d{1,3}(?:\.\d+)?|an?|one)\s*(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
-    r"\s+(?:of|behind|after|off)\s+(?:the\s+)?(?:(?:race|overall)\s+)?"
+    rf"{AMOUNT_OF_TIME}\s+(?:of|behind|after|off)\s+(?:the\s+)?(?:(?:race|overall)\s+)?"
     r"(?:winner(?:'s)?(?:\s+time)?|winning\s+time|first\s+place|the\s+win)\b"
 )
 
 
 def extract_gap_to_winner(scan: Scan) -> None:
     for match in scan.takeall(_GAP_TO_WINNER):
-        number = 1.0 if match["n"] in ("a", "an", "one") else float(match["n"])
-        unit = match["unit"][0]
-        seconds = number * {"h": 3600, "m": 60, "s": 1}[unit]
+        seconds = seconds_of(match)
         if 0 < seconds <= 86_400:
-            scan.add("within_of_winner", Op.EQ, int(seconds))
+            scan.add("within_of_winner", Op.EQ, seconds)
         else:
             scan.note("ignored a gap to the winner outside a day", P_DROPPED)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..query import Op
+from .durations import AMOUNT_OF_TIME, seconds_of
 from .scan import Scan
 
 _BQ_EDITION = re.compile(
@@ -100,31 +101,22 @@ _STANDARD_NOUN = (
     r"(?:(?:(?:their|the|a|his|her)\s+)?(?:(?:boston|bq|qualifying)\s+){0,2}"
     r"(?:standards?|times?|cut-?offs?|qualifiers?|bq)\s+)?"
 )
-_AMOUNT = (
-    r"(?P<n>\d{1,3}(?:\.\d+)?|an?|one)\s*"
-    r"(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b"
-)
 # "beat their Boston standard by 20 minutes or more", "BQ'd by at least 10 minutes"
 _BEAT_BY = re.compile(
     rf"\b(?:beat|beating|beaten|bq'?d|qualified|under|inside)\s+{_STANDARD_NOUN}by\s+"
-    rf"(?:at\s+least\s+|more\s+than\s+|over\s+)?{_AMOUNT}(?:\s+or\s+more)?"
+    rf"(?:at\s+least\s+|more\s+than\s+|over\s+)?{AMOUNT_OF_TIME}(?:\s+or\s+more)?"
 )
 # "missed a BQ by under a minute", "missed the standard by less than 5 minutes"
 _MISSED_BY = re.compile(
     rf"\b(?:missed|missing|miss|just\s+missed)\s+{_STANDARD_NOUN}by\s+"
-    rf"(?:less\s+than|under|fewer\s+than|no\s+more\s+than|at\s+most|within|only)?\s*{_AMOUNT}"
+    rf"(?:less\s+than|under|fewer\s+than|no\s+more\s+than|at\s+most|within|only)?\s*{AMOUNT_OF_TIME}"
 )
-
-
-def _seconds(match: re.Match[str]) -> int:
-    number = 1.0 if match["n"] in ("a", "an", "one") else float(match["n"])
-    return int(number * {"h": 3600, "m": 60, "s": 1}[match["unit"][0]])
 
 
 def _margins(scan: Scan) -> None:
     for field, pattern in (("beat_bq_by", _BEAT_BY), ("missed_bq_by", _MISSED_BY)):
         for match in scan.takeall(pattern):
-            seconds = _seconds(match)
+            seconds = seconds_of(match)
             if 0 < seconds <= 4 * 3600:
                 scan.add(field, Op.EQ, seconds)
                 scan.flags.add("results")
