@@ -52,3 +52,18 @@ CASES = [
 @pytest.mark.parametrize(("question", "expected"), CASES)
 def test_question_parses_to_its_exact_query(question, expected):
     assert_parses_to(question, expected)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Did the Boston Marathon get faster or slower from 2022 to 2023? Give me the median both"
+     " years.",
+     "was the boston marathon 2023 faster or slower than 2022"],
+)  # fmt: skip
+def test_faster_or_slower_between_two_years_compares_them(question):
+    from tests.unit.nlq_queries import understand
+
+    reading = understand(question)
+    assert reading.refusal is None and reading.confidence >= 0.6, reading.notes
+    assert reading.query.group_by == ("year",)
+    assert "median_time" in {m.name for m in reading.query.measures}

@@ -34,7 +34,18 @@ _KIND = {"quicker": "faster", "faster": "faster", "slower": "faster", "colder": 
          "warmer": "weather", "hotter": "weather", "chillier": "weather"}  # fmt: skip
 
 
+# "did Boston get faster or slower from 2022 to 2023", "was 2023 faster or slower than 2022":
+# the two sides compared, neither one asserted
+_FASTER_OR_SLOWER = re.compile(
+    r"\b(?:(?:get|got|getting|gotten|become|became|grow|grew)\s+)?"
+    r"(?:(?:faster|quicker)\s+or\s+slower|slower\s+or\s+(?:faster|quicker))(?:\s+than)?\b"
+    r"|\b(?:get|got|getting|gotten|become|became|grow|grew)\s+(?:faster|quicker|slower)\b"
+)
+
+
 def extract_comparisons(scan: Scan) -> None:
+    if scan.takeall(_FASTER_OR_SLOWER):
+        scan.flags.add("compare")
     found = list(scan.finditer(_MORE_THAN))
     words = [m for m in found if m["w"]]
     thans = [m for m in found if not m["w"]]

@@ -163,7 +163,9 @@ _WORD_FLAGS: tuple[tuple[str, str], ...] = (
         "compare",
         r"compared?|compares|comparing|comparison|vs\.?|versus|side\s+by\s+side"
         r"|difference\s+between|against|chang(?:e|ed|es)\s+(?:from|between)|trend"
-        r"|chang(?:e|ed|es)(?=[\s\x00]+(?:from|between|over)?[\s\x00]*(?:\x00|[?.!]*$))",
+        r"|chang(?:e|ed|es)(?=[\s\x00]+(?:from|between|over)?[\s\x00]*(?:\x00|[?.!]*$))"
+        # "the median both years" (faster or slower: comparisons.py)
+        r"|(?:for\s+|in\s+)?both\s+(?:years|editions)",
     ),
     ("faster", r"(?:which|who)\s+(?:was|were|is)\s+(?:faster|quicker|slower)(?:\s+on\s+average)?"),
     ("count", r"how\s+many|number\s+of|counts?|tally|total\s+number|headcount"),
