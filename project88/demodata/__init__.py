@@ -2,7 +2,7 @@
 
 ``reference`` holds the built-in names, places, partners and featured content;
 ``plan`` fixes every count, id range and race size (pure, cheap, exact at scale
-1); ``times`` draws finish and split times; ``generate`` turns a plan into rows
-(pure, deterministic per seed); ``load`` is the thin shell that COPYs them into
-``P88_PROD_DSN``.
+1); ``times`` draws finish and split times; ``generate`` turns a plan into rows,
+a module per kind of table (pure, deterministic per seed); ``load`` is the thin
+shell that COPYs them into ``P88_PROD_DSN``.
 """
