@@ -4,6 +4,10 @@
 (lines to send, reads to store, things to log); it knows no sockets, threads or
 databases, in the style of h11/h2. The Twisted adapter in ``server.py`` feeds
 it and carries out the events.
+
+The read lines are parsed in ``ctp01_reads`` and the events are defined in
+``ctp01_events``; both are re-exported here, so ``ctp01.TagRead``,
+``ctp01.parse_read_line`` or ``ctp01.Send`` keep working.
 """
 
 from __future__ import annotations
@@ -12,234 +16,36 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from . import auth, times
-
-MAX_LINE = 1024
-MAX_SEQ = 2**31 - 1
-MAX_TAG = 8
-MAX_READER = 6
-MAX_LOCATION = 100
-MAX_LAP = 65535
-MAX_GATOR = 255
-READ_FORMATS = {"CT01_33": "~", "CT01_13": ","}
-TIME_FORMATS = ("normal", "iso", "unix", "msecs")
-
-
-# ---------------------------------------------------------------------------------------
-# Parsed lines
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TagRead:
-    """A keyed, valid read: an athlete's tag or (``is_gun``) a gun start."""
-
-    location: str
-    seq: int
-    tag: str
-    time: times.ReadTime
-    lap: int
-    reader_id: str
-    gator: int
-    raw: str
-    is_gun: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RejectedRead:
-    """A line with a usable (location, seq) whose other fields are invalid.
-
-    It is stored (and so keeps the sequence gap-free) but is not a read.
-    """
-
-    location: str
-    seq: int
-    reason: str
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class NewLocation:
-    location: str
-
-
-@dataclass(frozen=True, slots=True)
-class BadLine:
-    """A line that cannot be attributed to any (location, seq)."""
-
-    reason: str
-
-
-Keyed = TagRead | RejectedRead
-
-
-def printable(text: str) -> str:
-    """``text`` made safe for a log line or a TEXT column (control chars escaped)."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-
-
-def parse_read_line(line: str) -> TagRead | RejectedRead | NewLocation | BadLine:
-    """Parse a CT01_33 / CT01_13 line (already without its line ending)."""
-    fmt = line[:7].upper()
-    sep = line[7:8]
-    # Some clients send CT01_13 with CT01_33's tildes (ctp01.md §3): either is a read.
-    if fmt not in READ_FORMATS or (
-        sep != READ_FORMATS[fmt] and not (fmt == "CT01_13" and sep == "~")
-    ):
-        return BadLine("not a CT01_33/CT01_13 line")
-    fields = line.split(sep)
-    if len(fields) != 8:
-        return BadLine(f"expected 8 fields, got {len(fields)}")
-    _, seq_text, location, tag, time_text, lap_text, reader_id, gator_text = fields
-    if not location or len(location) > MAX_LOCATION or not location.isprintable():
-        return BadLine("invalid location name")
-    if tag.lower() == "newlocation":
-        return NewLocation(location)
-    if not seq_text.isascii() or not seq_text.isdigit():
-        return BadLine(f"sequence {printable(seq_text)[:20]!r} is not a number")
-    seq = int(seq_text)
-    if not 1 <= seq <= MAX_SEQ:
-        return BadLine(f"sequence {seq} out of range")
-
-    raw = printable(line)
-
-    def reject(reason: str) -> RejectedRead:
-        return RejectedRead(location, seq, reason, raw)
-
-    if not tag or len(tag) > MAX_TAG or not tag.isprintable():
-        return reject(f"tag must be 1-{MAX_TAG} printable characters")
-    try:
-        read_time = times.parse(time_text)
-    except times.TimeFormatError as exc:
-        return reject(str(exc))
-    if not (lap_text.isascii() and lap_text.isdigit()) or int(lap_text) > MAX_LAP:
-        return reject(f"lap must be 0-{MAX_LAP}")
-    if len(reader_id) > MAX_READER or not reader_id.isprintable():
-        return reject(f"reader id must be at most {MAX_READER} printable characters")
-    if not (gator_text.isascii() and gator_text.isdigit()) or int(gator_text) > MAX_GATOR:
-        return reject(f"gator must be 0-{MAX_GATOR}")
-    return TagRead(
-        location=location,
-        seq=seq,
-        tag=tag,
-        time=read_time,
-        lap=int(lap_text),
-        reader_id=reader_id,
-        gator=int(gator_text),
-        raw=raw,
-        is_gun=tag.lower() == "guntime",
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Events returned to the adapter
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Send:
-    line: str  # without line ending
-
-
-@dataclass(frozen=True, slots=True)
-class Close:
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Store:
-    item: Keyed
-
-
-@dataclass(frozen=True, slots=True)
-class LineRejected:
-    reason: str
-    preview: str
-    keyed: bool = False  # True: the line was stored as a RejectedRead
-
-
-@dataclass(frozen=True, slots=True)
-class NeedStart:
-    """Ask the store for the location's mark, then call ``start_location``."""
-
-    location: str
-
-
-@dataclass(frozen=True, slots=True)
-class BufferRestarted:
-    """Sequence 1 again, unasked, on a location well past it: the client's buffer for it
-    started over (a controller restarted under a running client). Comes before the read."""
-
-    location: str
-
-
-@dataclass(frozen=True, slots=True)
-class Handshaken:
-    program: str
-    version: str
-
-
-@dataclass(frozen=True, slots=True)
-class Authenticated:
-    ok: bool
-    user: str
-    method: str
-
-
-@dataclass(frozen=True, slots=True)
-class EventInfo:
-    name: str
-    event_id: str
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionId:
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class LocationsListed:
-    """The client answered ``getlocations``. It answers in order, so a connection id
-    asked for before it has arrived by now, or is not coming."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClientError:
-    command: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class GapDetected:
-    location: str
-    expected: int
-    got: int
-    gave_up: bool = False
-
-
-Event = (
-    Send
-    | Close
-    | Store
-    | LineRejected
-    | NeedStart
-    | BufferRestarted
-    | Handshaken
-    | Authenticated
-    | EventInfo
-    | ConnectionId
-    | LocationsListed
-    | ClientError
-    | GapDetected
+from . import auth
+from .ctp01_events import (
+    Authenticated,
+    BufferRestarted,
+    ClientError,
+    Close,
+    ConnectionId,
+    Event,
+    EventInfo,
+    GapDetected,
+    Handshaken,
+    LineRejected,
+    LocationsListed,
+    NeedStart,
+    Send,
+    Store,
+)
+from .ctp01_reads import (  # noqa: F401 (re-exported: the parsed lines of the protocol core)
+    MAX_LOCATION,
+    BadLine,
+    Keyed,
+    NewLocation,
+    RejectedRead,
+    TagRead,
+    parse_read_line,
+    printable,
 )
 
-
-# ---------------------------------------------------------------------------------------
-# The connection state machine
-# ---------------------------------------------------------------------------------------
+MAX_LINE = 1024
+TIME_FORMATS = ("normal", "iso", "unix", "msecs")
 
 
 class Phase(enum.Enum):
