@@ -1,0 +1,56 @@
+"""Runners' first names (by sex) and last names, accents and apostrophes included."""
+
+FIRST_NAMES_M: tuple[str, ...] = (
+    "James", "John", "Robert", "Michael", "David", "William", "Richard", "Joseph", "Thomas",
+    "Christopher", "Charles", "Daniel", "Matthew", "Anthony", "Mark", "Donald", "Steven", "Paul",
+    "Andrew", "Joshua", "Kenneth", "Kevin", "Brian", "George", "Timothy", "Ronald", "Jason",
+    "Edward", "Jeffrey", "Ryan", "Jacob", "Gary", "Nicholas", "Eric", "Jonathan", "Stephen",
+    "Larry", "Justin", "Scott", "Brandon", "Benjamin", "Samuel", "Gregory", "Alexander",
+    "Patrick", "Frank", "Raymond", "Jack", "Dennis", "Jerry", "Tyler", "Aaron", "José", "Adam",
+    "Nathan", "Henry", "Zachary", "Douglas", "Peter", "Kyle", "Noah", "Ethan", "Jeremy",
+    "Christian", "Walter", "Keith", "Austin", "Sean", "Carlos", "Luis", "Juan", "André", "Raúl",
+    "Joaquín", "François", "Björn", "Søren", "Mateo", "Liam", "Owen", "Caleb", "Wei", "Hiroshi",
+    "Kofi", "Felix", "Rahul", "Omar", "Diego", "Marcus", "Trevor", "Colin", "Graham", "Declan",
+)  # fmt: skip
+FIRST_NAMES_F: tuple[str, ...] = (
+    "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah",
+    "Karen", "Lisa", "Nancy", "Betty", "Sandra", "Margaret", "Ashley", "Kimberly", "Emily",
+    "Donna", "Michelle", "Carol", "Amanda", "Melissa", "Deborah", "Stephanie", "Rebecca",
+    "Sharon", "Laura", "Cynthia", "Amy", "Kathleen", "Angela", "Shirley", "Brenda", "Emma",
+    "Anna", "Pamela", "Nicole", "Samantha", "Katherine", "Christine", "Rachel", "Carolyn",
+    "Janet", "Maria", "Olivia", "Heather", "Helen", "Catherine", "Diane", "Julie", "Victoria",
+    "Joyce", "Lauren", "Kelly", "Christina", "Joan", "Evelyn", "Judith", "Andrea", "Hannah",
+    "Megan", "Cheryl", "Jacqueline", "Martha", "Madison", "Teresa", "Gloria", "Sara", "Abigail",
+    "Sophia", "Grace", "Chloé", "Zoë", "Renée", "Inés", "Léa", "Noémie", "Siobhán", "María",
+    "Lucía", "Aisha", "Mei", "Yuki", "Priya", "Ingrid", "Freya", "Camila", "Valentina", "Molly",
+    "Caitlin", "Brianna", "Kaitlyn", "Nora", "Ruth", "Elena",
+)  # fmt: skip
+FIRST_NAMES_X: tuple[str, ...] = (
+    "Alex", "Jordan", "Taylor", "Casey", "Riley", "Jamie", "Avery", "Morgan", "Quinn", "Rowan",
+    "Sage", "River", "Skyler", "Emerson", "Parker", "Charlie", "Dakota", "Reese",
+)  # fmt: skip
+LAST_NAMES: tuple[str, ...] = (
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
+    "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris",
+    "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill",
+    "Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips",
+    "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart", "Morris", "Murphy", "Cook",
+    "Rogers", "Morgan", "Peterson", "Cooper", "Reed", "Bailey", "Bell", "Kelly", "Howard",
+    "Ward", "Cox", "Richardson", "Wood", "Watson", "Brooks", "Bennett", "Gray", "James", "Hughes",
+    "Price", "Sanders", "Myers", "Long", "Ross", "Foster", "Powell", "Jenkins", "Perry",
+    "Russell", "Sullivan", "Fisher", "Henderson", "Coleman", "Simmons", "Patterson", "Jordan",
+    "Reynolds", "Hamilton", "Graham", "Kim", "Wallace", "Cole", "West", "Stone", "Hayes", "Gibson",
+    "Ellis", "Hunt", "Dunn", "Porter", "Hudson", "Spencer", "Gardner", "Payne", "Pierce",
+    "Berry", "Matthews", "Arnold", "Wagner", "Willis", "Ray", "Watkins", "Olson", "Carroll",
+    "Duncan", "Snyder", "Hart", "Cunningham", "Bradley", "Lane", "Andrews", "Harper", "Fox",
+    "Riley", "Armstrong", "Weaver", "Greene", "Lawrence", "Elliott", "Chavez", "Sims", "Austin",
+    "Peters", "Kelley", "Franklin", "Lawson", "Fields", "Ryan", "Schmidt", "Carr", "Castillo",
+    "García", "Rodríguez", "Martínez", "Hernández", "López", "González", "Pérez", "Sánchez",
+    "Ramírez", "Jiménez", "Gómez", "Muñoz", "Peña", "Núñez", "Díaz", "Álvarez", "Ortiz",
+    "Müller", "Schäfer", "Fischer", "Lefèvre", "Côté", "Dubé", "Gagnon", "Bélanger", "Ødegaard",
+    "O'Brien", "O'Connor", "O'Neill", "D'Angelo", "McDonald", "MacLeod", "Nguyen", "Tran",
+    "Patel", "Shah", "Singh", "Chen", "Wang", "Li", "Zhang", "Liu", "Tanaka", "Suzuki", "Sato",
+    "Kiptoo", "Mutai", "Cheruiyot", "Tesfaye", "Rossi", "Russo", "Bianchi", "Novak",
+    "Kowalski", "Nowak", "Horvat", "Jensen", "Hansen", "Larsen", "Lindqvist", "Andersson",
+    "Kennedy", "Flanagan", "Doyle", "Walsh", "Byrne", "Quinn", "Gallagher", "Brennan",
+)  # fmt: skip
