@@ -247,9 +247,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from project88.demodata import load
+    from project88.demodata import command
 
-    return load.run_from_args(args)
+    return command.run_from_args(args)
 
 
 def cmd_scope_key(args: argparse.Namespace) -> int:
@@ -349,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_arguments(p)
     p.set_defaults(func=cmd_simulate)
 
-    from project88.demodata import load as demodata
+    from project88.demodata import command as demodata
 
     p = sub.add_parser(
         "demo-data",

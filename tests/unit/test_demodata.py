@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from project88.demodata import generate, plan, reference, times
-from project88.demodata.load import copy_field, copy_results_text, copy_text
+from project88.demodata.copy_format import copy_field, copy_results_text, copy_text
 from project88.demodata.plan import Counts, build_plan, half_up, target_counts
 
 DOCUMENTED = Counts(13, 12_882, 16_931, 1_765_021, 8_151_553)
